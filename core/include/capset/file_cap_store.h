@@ -1,0 +1,36 @@
+// capset — reading and writing security.capability through an open descriptor.
+//
+// The only way the core changes a file's capabilities. Writes are a single fsetxattr or
+// fremovexattr: the kernel replaces the attribute atomically, so a file is never left with
+// half a capability. A write that would not change the stored bytes is skipped, so applying
+// the same state twice changes nothing (not even ctime).
+// Thread-safety: as safe as the SysOps passed in.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "capset/file_caps.h"
+#include "capset/status.h"
+#include "capset/sys_ops.h"
+#include "capset/vfs_cap.h"
+
+namespace capset {
+
+/// The capabilities on the open file `fd`, or nullopt if it has none. A malformed value is
+/// kCorrupt. `path` only names the file in error messages.
+Result<std::optional<VfsCap>> ReadFileCaps(SysOps& sys, int fd, const std::string& path);
+
+enum class WriteOutcome {
+  kWritten,          ///< capabilities were set (or replaced)
+  kUnchanged,        ///< the file already had exactly these bytes
+  kRemoved,          ///< capabilities were removed
+  kNothingToRemove,  ///< removal asked, the file had none (not an error here; callers decide)
+};
+
+/// Makes the file's capabilities `want` (nullopt = none). With `dry_run`, computes the
+/// outcome without writing. Errors name `path`; an unsupported filesystem is kNotSupported.
+Result<WriteOutcome> WriteFileCaps(SysOps& sys, int fd, const std::string& path,
+                                   const std::optional<FileCaps>& want, bool dry_run);
+
+}  // namespace capset

@@ -1,0 +1,18 @@
+// capset — the capability state of the calling process.
+// Thread-safety: capabilities are per thread in the kernel; call before starting threads.
+#pragma once
+
+#include "capset/iab.h"
+#include "capset/status.h"
+
+namespace capset {
+
+/// The calling process's effective, permitted and inheritable sets.
+Result<CapState> GetProcessCaps();
+
+/// Makes `cap` effective if it is permitted and not yet effective (what setcap does for
+/// CAP_SETFCAP). Not permitted is not an error here: the operation that needs it will fail
+/// with EPERM and say so.
+Status RaiseEffective(int cap);
+
+}  // namespace capset

@@ -1,0 +1,61 @@
+// capset — SysOps: the seam at the operating-system boundary.
+//
+// Everything in the core that touches the filesystem for *writing* capabilities goes through
+// this interface, so the safety logic (symlink-free walk, trust checks) is unit-tested
+// against tests/unit/fakes/fake_sys_ops.h without root. RealSys() is the only
+// implementation that makes system calls; it lives in core/src/sys/.
+//
+// Errors are Statuses whose message is the bare reason (strerror text) and whose sys_errno is
+// set; callers add the path ("Failed to open '/x': <reason>").
+// Thread-safety: RealSys() is stateless and may be used from any thread.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <span>
+#include <string>
+
+#include "capset/fd.h"
+#include "capset/status.h"
+#include "capset/vfs_cap.h"
+
+namespace capset {
+
+/// A raw security.capability value as read from a file (at most kVfsCapMaxSize bytes).
+struct RawCapXattr {
+  std::array<uint8_t, kVfsCapMaxSize> data{};
+  size_t size = 0;
+  std::span<const uint8_t> span() const { return {data.data(), size}; }
+};
+
+class SysOps {
+ public:
+  virtual ~SysOps() = default;
+
+  /// openat(2); O_CLOEXEC is always added.
+  virtual Result<Fd> OpenAt(int dirfd, const std::string& name, int flags) = 0;
+  /// Re-opens an O_PATH descriptor as a real one (through /proc/self/fd), without a path walk.
+  virtual Result<Fd> Reopen(int opath_fd, int flags) = 0;
+  /// fstat(2).
+  virtual Result<struct stat> Stat(int fd) = 0;
+  /// fstatat(2) with AT_SYMLINK_NOFOLLOW.
+  virtual Result<struct stat> StatAt(int dirfd, const std::string& name) = 0;
+  /// fgetxattr(security.capability); nullopt when the file has none (ENODATA).
+  virtual Result<std::optional<RawCapXattr>> GetCapXattr(int fd) = 0;
+  /// fsetxattr(security.capability).
+  virtual Status SetCapXattr(int fd, std::span<const uint8_t> value) = 0;
+  /// fremovexattr(security.capability).
+  virtual Status RemoveCapXattr(int fd) = 0;
+  /// True when this process runs in a user namespace other than the initial one.
+  virtual bool InChildUserNamespace() = 0;
+  /// The kernel's overflow uid/gid (what unmapped owners appear as in a user namespace).
+  virtual uid_t OverflowUid() = 0;
+  virtual gid_t OverflowGid() = 0;
+};
+
+/// The real operating system.
+SysOps& RealSys();
+
+}  // namespace capset

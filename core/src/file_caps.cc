@@ -1,0 +1,45 @@
+#include "capset/file_caps.h"
+
+#include "capset/iab.h"
+
+namespace capset {
+
+Result<FileCaps> FileCaps::FromText(std::string_view text) {
+  Result<CapState> state = CapState::FromText(text);
+  if (!state.ok()) return state.status();
+  FileCaps fc;
+  fc.permitted = state->permitted;
+  fc.inheritable = state->inheritable;
+  if (state->effective != 0 && state->effective != (fc.permitted | fc.inheritable)) {
+    // The kernel stores one effective bit for the whole file (VFS_CAP_FLAGS_EFFECTIVE).
+    return Status(Code::kInvalidArgument,
+                  "capability text '" + std::string(text) +
+                      "' cannot be stored on a file: the effective set must be empty or exactly "
+                      "permitted|inheritable (e.g. 'cap_x=ep' or 'cap_x=p')");
+  }
+  fc.effective = state->effective != 0;
+  return fc;
+}
+
+std::string FileCaps::ToText() const {
+  return CapState{EffectiveMask(), permitted, inheritable}.ToText();
+}
+
+std::string FileCapsDiff::Letters() const {
+  std::string s;
+  if (permitted) s += 'p';
+  if (inheritable) s += 'i';
+  if (effective) s += 'e';
+  return s;
+}
+
+FileCapsDiff Compare(const FileCaps& have, const FileCaps& want) {
+  FileCapsDiff d;
+  d.permitted = have.permitted != want.permitted;
+  d.inheritable = have.inheritable != want.inheritable;
+  d.effective = have.EffectiveMask() != want.EffectiveMask();
+  d.rootid = have.rootid != want.rootid;
+  return d;
+}
+
+}  // namespace capset

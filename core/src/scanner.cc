@@ -1,0 +1,291 @@
+#include "capset/scanner.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "capset/fd.h"
+#include "sys/dir_scan_ops.h"
+#include "sys/errno_status.h"
+
+namespace capset {
+namespace {
+
+using Kind = ScanRecord::Kind;
+
+// nftw(3) reports a directory as "/a/b" and its entries as "/a/b/name"; trailing slashes of a
+// root are dropped (but "/" stays "/").
+std::string StripTrailingSlashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+std::string ChildPath(const std::string& dir, const char* name) {
+  std::string path;
+  path.reserve(dir.size() + 1 + std::strlen(name));
+  path = dir;
+  if (path != "/") path += '/';
+  path += name;
+  return path;
+}
+
+ScanRecord ErrorRecord(std::string path, const Status& st) {
+  ScanRecord r;
+  r.kind = Kind::kError;
+  r.error = st;
+  r.path = std::move(path);
+  return r;
+}
+
+ScanRecord SimpleRecord(Kind kind, std::string path) {
+  ScanRecord r;
+  r.kind = kind;
+  r.path = std::move(path);
+  return r;
+}
+
+// Turns the result of an xattr read into a record; nullopt = nothing to report.
+std::optional<ScanRecord> XattrRecord(std::string path, ssize_t n, const uint8_t* buf,
+                                      bool list_all) {
+  if (n == -ENODATA) {
+    if (!list_all) return std::nullopt;
+    return SimpleRecord(Kind::kNoCaps, std::move(path));
+  }
+  if (n < 0) {
+    const int err = static_cast<int>(-n);
+    Status st = err == ERANGE
+                    ? Status(Code::kCorrupt, "malformed security.capability (larger than 24 bytes)",
+                             err)
+                    : FromErrno(err);
+    return ErrorRecord(path, Status(st.code(),
+                                    "Failed to get capabilities of '" + path + "': " + st.message(),
+                                    err));
+  }
+  Result<VfsCap> decoded = DecodeVfsCap({buf, static_cast<size_t>(n)});
+  if (!decoded.ok()) return ErrorRecord(path, decoded.status().WithPrefix("'" + path + "'"));
+  ScanRecord r;
+  r.kind = Kind::kCaps;
+  r.caps = *decoded;
+  r.path = std::move(path);
+  return r;
+}
+
+// One directory of a recursive walk. A worker fills `items` in directory order; the printer
+// waits for `done`, then emits items, descending into child nodes in place.
+struct Node {
+  struct Item {
+    std::unique_ptr<Node> child;  // set: a subdirectory; else `record`
+    ScanRecord record;
+  };
+
+  std::shared_ptr<Fd> parent;  // directory to open `name` in; null for a root
+  std::string name;
+  std::string path;
+  std::vector<Item> items;
+  std::atomic<bool> done{false};
+
+  void Finish() {
+    parent.reset();
+    done.store(true, std::memory_order_release);
+    done.notify_all();
+  }
+};
+
+class TreeWalker {
+ public:
+  TreeWalker(const ScanOptions& options, dev_t root_dev) : options_(options), root_dev_(root_dev) {}
+
+  void Run(Node* root, const ScanSink& sink) {
+    unsigned n = options_.threads ? options_.threads : std::thread::hardware_concurrency();
+    n = std::clamp(n, 1u, 64u);
+    Push(root);
+    std::vector<std::thread> workers;
+    workers.reserve(n);
+    for (unsigned i = 0; i < n; ++i) workers.emplace_back([this] { WorkerLoop(); });
+    Emit(root, sink);
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers) t.join();
+  }
+
+ private:
+  void Push(Node* node) {
+    {
+      std::lock_guard lock(mu_);
+      stack_.push_back(node);
+    }
+    cv_.notify_one();
+  }
+
+  void WorkerLoop() {
+    std::vector<uint8_t> buf(64 * 1024);
+    for (;;) {
+      Node* node = nullptr;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !stack_.empty(); });
+        if (stack_.empty()) return;
+        // LIFO: depth first, so few directory descriptors stay open at once.
+        node = stack_.back();
+        stack_.pop_back();
+      }
+      ReadDirectory(node, buf);
+      node->Finish();
+    }
+  }
+
+  // Delivers the records of `node`'s subtree in pre-order, freeing each subtree once emitted.
+  static void Emit(Node* node, const ScanSink& sink) {
+    node->done.wait(false, std::memory_order_acquire);
+    for (auto& item : node->items) {
+      if (item.child) {
+        Emit(item.child.get(), sink);
+        item.child.reset();
+      } else {
+        sink(item.record);
+      }
+    }
+    node->items.clear();
+  }
+
+  void ReadDirectory(Node* node, std::vector<uint8_t>& buf) {
+    const int at = node->parent ? node->parent->get() : AT_FDCWD;
+    const std::string& name = node->parent ? node->name : node->path;
+    auto dir = std::make_shared<Fd>(
+        ::openat(at, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    const int open_errno = errno;
+    node->parent.reset();
+
+    if (dir->valid() && options_.one_file_system) {
+      struct stat st {};
+      if (::fstat(dir->get(), &st) == 0 && st.st_dev != root_dev_) return;  // another fs
+    }
+    if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, node->path));
+    if (!dir->valid()) {
+      Add(node, ErrorRecord(node->path, FromErrno(open_errno, "Failed to open directory '" +
+                                                                   node->path + "'")));
+      return;
+    }
+
+    uint8_t xattr[kVfsCapMaxSize];
+    for (;;) {
+      const ssize_t n = sys::GetDents(dir->get(), buf.data(), buf.size());
+      if (n == 0) break;
+      if (n < 0) {
+        Add(node, ErrorRecord(node->path, FromErrno(static_cast<int>(-n),
+                                                    "Failed to read directory '" + node->path + "'")));
+        break;
+      }
+      for (ssize_t off = 0; off < n;) {
+        const auto* d = reinterpret_cast<const sys::Dirent64*>(buf.data() + off);
+        off += d->d_reclen;
+        const char* entry = d->d_name;
+        if (entry[0] == '.' && (entry[1] == '\0' || (entry[1] == '.' && entry[2] == '\0'))) {
+          continue;
+        }
+        unsigned char type = d->d_type;
+        if (type == DT_UNKNOWN || options_.one_file_system) {
+          struct stat st {};
+          if (::fstatat(dir->get(), entry, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            Add(node, ErrorRecord(ChildPath(node->path, entry),
+                                  FromErrno(errno, "Failed to stat '" +
+                                                       ChildPath(node->path, entry) + "'")));
+            continue;
+          }
+          if (options_.one_file_system && st.st_dev != root_dev_) continue;
+          type = static_cast<unsigned char>(IFTODT(st.st_mode));
+        }
+        if (type == DT_DIR) {
+          auto child = std::make_unique<Node>();
+          child->parent = dir;
+          child->name = entry;
+          child->path = ChildPath(node->path, entry);
+          Node* raw = child.get();
+          node->items.push_back({std::move(child), {}});
+          Push(raw);
+        } else if (type == DT_LNK) {
+          if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, ChildPath(node->path, entry)));
+        } else {
+          // Build the full path only when it is needed: for output, or the old-kernel fallback.
+          std::string full;
+          const ssize_t got = sys::GetCapXattrAt(dir->get(), entry, xattr, sizeof xattr);
+          ssize_t result = got;
+          if (got == -ENOSYS) {
+            full = ChildPath(node->path, entry);
+            result = sys::GetCapXattrPath(full.c_str(), xattr, sizeof xattr);
+          }
+          if (result == -ENODATA && !options_.list_all) continue;
+          if (full.empty()) full = ChildPath(node->path, entry);
+          if (auto rec = XattrRecord(std::move(full), result, xattr, options_.list_all)) {
+            Add(node, std::move(*rec));
+          }
+        }
+      }
+    }
+  }
+
+  static void Add(Node* node, ScanRecord record) { node->items.push_back({nullptr, std::move(record)}); }
+
+  const ScanOptions& options_;
+  const dev_t root_dev_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Node*> stack_;
+  bool stop_ = false;
+};
+
+// Lots of directories may wait with their parent open; make sure descriptors are no limit.
+void RaiseFileLimit() {
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 1 << 16);
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+void ScanOne(const std::string& given, const ScanOptions& options, const ScanSink& sink) {
+  const std::string path = options.recursive ? StripTrailingSlashes(given) : given;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    sink(ErrorRecord(given, FromErrno(errno, "Failed to read '" + given + "'")));
+    return;
+  }
+  if (options.recursive && S_ISDIR(st.st_mode)) {
+    Node root;
+    root.path = path;
+    TreeWalker(options, st.st_dev).Run(&root, sink);
+    return;
+  }
+  // Not recursive, or a recursive root that is not a directory. nftw calls devices and FIFOs
+  // files; getcap's own non-recursive check accepts only regular files.
+  const bool candidate = options.recursive ? !S_ISLNK(st.st_mode) : S_ISREG(st.st_mode);
+  if (!candidate) {
+    if (options.list_all) sink(SimpleRecord(Kind::kNotRegular, path));
+    return;
+  }
+  uint8_t xattr[kVfsCapMaxSize];
+  const ssize_t n = sys::GetCapXattrPath(path.c_str(), xattr, sizeof xattr);
+  if (auto rec = XattrRecord(path, n, xattr, options.list_all)) sink(*rec);
+}
+
+}  // namespace
+
+void Scan(const std::vector<std::string>& roots, const ScanOptions& options, const ScanSink& sink) {
+  if (options.recursive) RaiseFileLimit();
+  for (const auto& root : roots) ScanOne(root, options, sink);
+}
+
+}  // namespace capset

@@ -1,0 +1,42 @@
+#include "sys/libcap.h"
+
+#include <cerrno>
+#include <memory>
+
+#include "capset/process.h"
+#include "sys/errno_status.h"
+
+namespace capset {
+namespace {
+struct CapFree {
+  void operator()(void* p) const { cap_free(p); }
+};
+using CapPtr = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
+}  // namespace
+
+Result<CapState> GetProcessCaps() {
+  CapPtr caps(cap_get_proc());
+  if (!caps) return FromErrno(errno, "Failed to read the process capabilities");
+  std::unique_ptr<char, CapFree> text(cap_to_text(caps.get(), nullptr));
+  if (!text) return FromErrno(errno, "Failed to read the process capabilities");
+  return CapState::FromText(text.get());
+}
+
+Status RaiseEffective(int cap) {
+  // SECURITY: raises only a capability the process already holds in its permitted set; the
+  // kernel refuses anything else. Nothing is added to the permitted or inheritable sets.
+  CapPtr caps(cap_get_proc());
+  if (!caps) return FromErrno(errno, "Failed to read the process capabilities");
+  const auto value = static_cast<cap_value_t>(cap);
+  cap_flag_value_t permitted = CAP_CLEAR, effective = CAP_CLEAR;
+  cap_get_flag(caps.get(), value, CAP_PERMITTED, &permitted);
+  cap_get_flag(caps.get(), value, CAP_EFFECTIVE, &effective);
+  if (permitted != CAP_SET || effective == CAP_SET) return Status::Ok();
+  if (cap_set_flag(caps.get(), CAP_EFFECTIVE, 1, &value, CAP_SET) != 0 ||
+      cap_set_proc(caps.get()) != 0) {
+    return FromErrno(errno, "Failed to raise an effective capability");
+  }
+  return Status::Ok();
+}
+
+}  // namespace capset

@@ -1,0 +1,103 @@
+// RealSysOps: the system calls behind SysOps. Nothing else in the core calls open/xattr for
+// writing capabilities.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <cerrno>
+#include <fstream>
+
+#include "capset/sys_ops.h"
+#include "sys/errno_status.h"
+
+namespace capset {
+namespace {
+
+unsigned long ReadProcNumber(const char* path, unsigned long fallback) {
+  std::ifstream in(path);
+  unsigned long value = 0;
+  return (in >> value) ? value : fallback;
+}
+
+class RealSysOps final : public SysOps {
+ public:
+  Result<Fd> OpenAt(int dirfd, const std::string& name, int flags) override {
+    const int fd = ::openat(dirfd, name.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) return FromErrno(errno);
+    return Fd(fd);
+  }
+
+  Result<Fd> Reopen(int opath_fd, int flags) override {
+    // SECURITY: /proc/self/fd/N names the inode the O_PATH descriptor already holds; the
+    // kernel follows the magic link to it without walking any path a user could change.
+    const std::string proc = "/proc/self/fd/" + std::to_string(opath_fd);
+    const int fd = ::open(proc.c_str(), flags | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+      if (errno == ENOENT) return Status(Code::kNotSupported, "/proc is not mounted", ENOENT);
+      return FromErrno(errno);
+    }
+    return Fd(fd);
+  }
+
+  Result<struct stat> Stat(int fd) override {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return FromErrno(errno);
+    return st;
+  }
+
+  Result<struct stat> StatAt(int dirfd, const std::string& name) override {
+    struct stat st {};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return FromErrno(errno);
+    return st;
+  }
+
+  Result<std::optional<RawCapXattr>> GetCapXattr(int fd) override {
+    RawCapXattr raw;
+    const ssize_t n = ::fgetxattr(fd, kCapXattrName, raw.data.data(), raw.data.size());
+    if (n < 0) {
+      if (errno == ENODATA) return std::optional<RawCapXattr>();
+      if (errno == ERANGE) {
+        return Status(Code::kCorrupt, "malformed security.capability (larger than 24 bytes)",
+                      ERANGE);
+      }
+      return FromErrno(errno);
+    }
+    raw.size = static_cast<size_t>(n);
+    return std::optional<RawCapXattr>(raw);
+  }
+
+  Status SetCapXattr(int fd, std::span<const uint8_t> value) override {
+    if (::fsetxattr(fd, kCapXattrName, value.data(), value.size(), 0) != 0) {
+      return FromErrno(errno);
+    }
+    return Status::Ok();
+  }
+
+  Status RemoveCapXattr(int fd) override {
+    if (::fremovexattr(fd, kCapXattrName) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  bool InChildUserNamespace() override {
+    std::ifstream in("/proc/self/uid_map");
+    unsigned long inside = 0, outside = 0, count = 0;
+    if (!(in >> inside >> outside >> count)) return false;
+    return !(inside == 0 && outside == 0 && count == 4294967295UL);
+  }
+
+  uid_t OverflowUid() override {
+    return static_cast<uid_t>(ReadProcNumber("/proc/sys/kernel/overflowuid", 65534));
+  }
+  gid_t OverflowGid() override {
+    return static_cast<gid_t>(ReadProcNumber("/proc/sys/kernel/overflowgid", 65534));
+  }
+};
+
+}  // namespace
+
+SysOps& RealSys() {
+  static RealSysOps* const ops = new RealSysOps();  // never destroyed: usable at exit
+  return *ops;
+}
+
+}  // namespace capset

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package capset's build, tests and benchmarks need.
+# Idempotent and non-interactive: packages already present are not touched,
+# and apt-get runs only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang
+  # the base libraries (SPEC.md)
+  libcap-dev libpam0g-dev libsystemd-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  # --json output
+  nlohmann-json3-dev
+  # reference implementations, used as oracles in differential tests
+  libcap2-bin libpam-cap libcap-ng-utils
+  # tests: user namespaces, loop-mounted ext4, tmpfs
+  util-linux e2fsprogs attr
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup.sh: missing packages: ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+
+echo "setup.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
