@@ -93,12 +93,6 @@ struct Node {
   std::string path;
   std::vector<Item> items;
   std::atomic<bool> done{false};
-
-  void Finish() {
-    parent.reset();
-    done.store(true, std::memory_order_release);
-    done.notify_all();
-  }
 };
 
 class TreeWalker {
@@ -126,6 +120,7 @@ class TreeWalker {
     {
       std::lock_guard lock(mu_);
       stack_.push_back(node);
+      ++pending_;
     }
     cv_.notify_one();
   }
@@ -143,13 +138,39 @@ class TreeWalker {
         stack_.pop_back();
       }
       ReadDirectory(node, buf);
-      node->Finish();
+      Finish(node);
     }
   }
 
+  // Waking the emitting thread for every directory would cost two system calls per directory,
+  // as much as reading it. It is woken once per kWakeBatch directories, and when the walk
+  // runs out of queued work (so it never sleeps on a node that is already done).
+  static constexpr unsigned kWakeBatch = 64;
+
+  void Finish(Node* node) {
+    node->parent.reset();
+    node->done.store(true, std::memory_order_release);
+    const unsigned finished = finished_.fetch_add(1, std::memory_order_relaxed) + 1;
+    bool idle = false;
+    {
+      std::lock_guard lock(mu_);
+      idle = --pending_ == 0 || stack_.empty();
+    }
+    if (finished % kWakeBatch == 0 || idle) {
+      std::lock_guard lock(emit_mu_);
+      emit_cv_.notify_one();
+    }
+  }
+
+  void WaitDone(Node* node) {
+    if (node->done.load(std::memory_order_acquire)) return;
+    std::unique_lock lock(emit_mu_);
+    emit_cv_.wait(lock, [node] { return node->done.load(std::memory_order_acquire); });
+  }
+
   // Delivers the records of `node`'s subtree in pre-order, freeing each subtree once emitted.
-  static void Emit(Node* node, const ScanSink& sink) {
-    node->done.wait(false, std::memory_order_acquire);
+  void Emit(Node* node, const ScanSink& sink) {
+    WaitDone(node);
     for (auto& item : node->items) {
       if (item.child) {
         Emit(item.child.get(), sink);
@@ -244,7 +265,11 @@ class TreeWalker {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Node*> stack_;
+  size_t pending_ = 0;  // queued or being read
   bool stop_ = false;
+  std::atomic<unsigned> finished_{0};
+  std::mutex emit_mu_;
+  std::condition_variable emit_cv_;
 };
 
 // Lots of directories may wait with their parent open; make sure descriptors are no limit.
