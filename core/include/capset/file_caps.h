@@ -26,8 +26,8 @@ struct FileCaps {
   uint32_t rootid = 0;
 
   /// Parses libcap's text form ("cap_net_raw=ep", "cap_a,cap_b+p cap_c+i", "=", numbers).
-  /// The text must describe a set the kernel can store: effective either empty or equal to
-  /// permitted|inheritable. Errors are kInvalidArgument and quote the text.
+  /// The text must describe a set the kernel can store: effective either empty or a superset
+  /// of permitted|inheritable (libcap's rule). Errors are kInvalidArgument and quote the text.
   static Result<FileCaps> FromText(std::string_view text);
 
   /// libcap's canonical text, byte for byte what getcap prints (rootid not included).

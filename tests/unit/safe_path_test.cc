@@ -1,0 +1,159 @@
+// The safe walk's rules, against an in-memory filesystem (no root needed).
+#include "capset/safe_path.h"
+
+#include <gtest/gtest.h>
+
+#include "capset/file_cap_store.h"
+#include "fakes/fake_sys_ops.h"
+
+namespace capset {
+namespace {
+
+using testing::FakeSysOps;
+
+class SafePathTest : public ::testing::Test {
+ protected:
+  void SetUp() override { sys_.AddFile("/usr/bin/ping"); }
+
+  Result<SafeFile> Open(const std::string& path, SafeOpenOptions opt = {}) {
+    return OpenRegularFileNoFollow(sys_, path, opt);
+  }
+
+  FakeSysOps sys_;
+};
+
+TEST_F(SafePathTest, OpensATrustedRegularFile) {
+  Result<SafeFile> f = Open("/usr/bin/ping");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_TRUE(f->warnings.empty());
+  EXPECT_TRUE(f->fd.valid());
+}
+
+TEST_F(SafePathTest, RefusesSymlinkAsFinalComponent) {
+  sys_.AddSymlink("/usr/bin/ping6", "ping");
+  Result<SafeFile> f = Open("/usr/bin/ping6");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Code::kUnsafe);
+  EXPECT_NE(f.status().message().find("symbolic link"), std::string::npos);
+}
+
+TEST_F(SafePathTest, RefusesSymlinkAsDirectoryComponent) {
+  sys_.AddSymlink("/bin", "usr/bin");
+  Result<SafeFile> f = Open("/bin/ping");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Code::kUnsafe);
+  EXPECT_NE(f.status().message().find("'/bin'"), std::string::npos) << f.status().message();
+}
+
+TEST_F(SafePathTest, RefusesNonRegularFiles) {
+  sys_.AddFifo("/usr/bin/fifo");
+  Result<SafeFile> f = Open("/usr/bin/fifo");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("FIFO"), std::string::npos);
+  EXPECT_FALSE(Open("/usr/bin").ok());
+  EXPECT_FALSE(Open("/usr/bin/").ok());
+}
+
+TEST_F(SafePathTest, RefusesUntrustedAncestors) {
+  sys_.AddDir("/tmp", 01777);
+  sys_.AddFile("/tmp/x");
+  Result<SafeFile> f = Open("/tmp/x");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("writable by everyone"), std::string::npos);
+
+  sys_.AddDir("/home/u", 0755, 1000);
+  sys_.AddFile("/home/u/tool");
+  f = Open("/home/u/tool");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("owned by a non-root user"), std::string::npos);
+
+  sys_.AddDir("/srv", 0775).gid = 50;
+  sys_.AddFile("/srv/tool");
+  EXPECT_FALSE(Open("/srv/tool").ok());
+}
+
+TEST_F(SafePathTest, RefusesUntrustedFile) {
+  sys_.AddFile("/usr/bin/mine", 0755, 1000);
+  EXPECT_EQ(Open("/usr/bin/mine").status().code(), Code::kUnsafe);
+  sys_.AddFile("/usr/bin/open", 0757);
+  EXPECT_EQ(Open("/usr/bin/open").status().code(), Code::kUnsafe);
+}
+
+TEST_F(SafePathTest, TrustChecksCanBeSkippedForReading) {
+  sys_.AddDir("/tmp", 01777);
+  sys_.AddFile("/tmp/x");
+  SafeOpenOptions opt;
+  opt.require_trusted = false;
+  EXPECT_TRUE(Open("/tmp/x", opt).ok());
+}
+
+TEST_F(SafePathTest, HardLinksNeedForce) {
+  sys_.At("/usr/bin/ping").nlink = 2;
+  Result<SafeFile> f = Open("/usr/bin/ping");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("2 hard links"), std::string::npos);
+  SafeOpenOptions opt;
+  opt.allow_hardlinks = true;
+  f = Open("/usr/bin/ping", opt);
+  ASSERT_TRUE(f.ok());
+  ASSERT_EQ(f->warnings.size(), 1u);
+}
+
+TEST_F(SafePathTest, DotDotWalksBackThroughRealDirectories) {
+  EXPECT_TRUE(Open("/usr/bin/../bin/./ping").ok());
+  EXPECT_TRUE(Open("/../usr/bin/ping").ok());
+}
+
+TEST_F(SafePathTest, UnmappedOwnersCountAsRootInAUserNamespace) {
+  sys_.AddDir("/srv", 0755, 65534);
+  sys_.AddFile("/srv/tool");
+  EXPECT_FALSE(Open("/srv/tool").ok());  // nobody is a real user on the host
+  sys_.userns = true;
+  EXPECT_TRUE(Open("/srv/tool").ok());
+}
+
+TEST_F(SafePathTest, DetectsInodeSwapBetweenWalkAndReopen) {
+  sys_.AddFile("/usr/bin/other");
+  sys_.swap_on_reopen = sys_.Shared("/usr/bin/other");
+  Result<SafeFile> f = Open("/usr/bin/ping");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("changed"), std::string::npos);
+}
+
+TEST_F(SafePathTest, MissingFileNamesThePath) {
+  Result<SafeFile> f = Open("/usr/bin/nope");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Code::kNotFound);
+  EXPECT_NE(f.status().message().find("'/usr/bin/nope'"), std::string::npos);
+}
+
+TEST_F(SafePathTest, WriteIsIdempotentAndRemovalReportsNothingToRemove) {
+  Result<SafeFile> f = Open("/usr/bin/ping");
+  ASSERT_TRUE(f.ok());
+  FileCaps want = *FileCaps::FromText("cap_net_raw=ep");
+  EXPECT_EQ(*WriteFileCaps(sys_, f->fd.get(), "ping", want, false), WriteOutcome::kWritten);
+  EXPECT_EQ(*WriteFileCaps(sys_, f->fd.get(), "ping", want, false), WriteOutcome::kUnchanged);
+  EXPECT_EQ(sys_.set_calls, 1);
+  Result<std::optional<VfsCap>> read = ReadFileCaps(sys_, f->fd.get(), "ping");
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->caps, want);
+  EXPECT_EQ(*WriteFileCaps(sys_, f->fd.get(), "ping", std::nullopt, true), WriteOutcome::kRemoved);
+  EXPECT_TRUE(sys_.At("/usr/bin/ping").xattr.has_value());  // dry run wrote nothing
+  EXPECT_EQ(*WriteFileCaps(sys_, f->fd.get(), "ping", std::nullopt, false), WriteOutcome::kRemoved);
+  EXPECT_EQ(*WriteFileCaps(sys_, f->fd.get(), "ping", std::nullopt, false),
+            WriteOutcome::kNothingToRemove);
+}
+
+TEST_F(SafePathTest, UnsupportedFilesystemIsNamed) {
+  sys_.no_xattr_support = true;
+  Result<SafeFile> f = Open("/usr/bin/ping");
+  ASSERT_TRUE(f.ok());
+  Result<WriteOutcome> w =
+      WriteFileCaps(sys_, f->fd.get(), "/usr/bin/ping", *FileCaps::FromText("cap_chown=p"), false);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), Code::kNotSupported);
+  EXPECT_NE(w.status().message().find("does not support file capabilities"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace capset
