@@ -14,7 +14,9 @@ PACKAGES=(
   # reference implementations, used as oracles in differential tests
   libcap2-bin libpam-cap libcap-ng-utils
   # tests: user namespaces, loop-mounted ext4, tmpfs
-  util-linux e2fsprogs attr
+  util-linux mount e2fsprogs attr
+  # benchmarks
+  bc
 )
 
 missing=()
