@@ -1,9 +1,9 @@
 #include "capset/capability.h"
 
-#include "sys/libcap.h"
-
 #include <cctype>
 #include <memory>
+
+#include "sys/libcap.h"
 
 namespace capset {
 
@@ -23,7 +23,8 @@ std::string CapName(int cap) {
 Result<int> CapFromName(std::string_view name) {
   std::string lower;
   lower.reserve(name.size() + 4);
-  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : name)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   // Accept the short form systemd also accepts nowhere but users type: "net_raw".
   if (!lower.empty() && !std::isdigit(static_cast<unsigned char>(lower[0])) &&
       lower.rfind("cap_", 0) != 0) {

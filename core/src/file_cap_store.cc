@@ -42,7 +42,8 @@ Result<WriteOutcome> WriteFileCaps(SysOps& sys, int fd, const std::string& path,
     if (!has_caps) return WriteOutcome::kNothingToRemove;
     if (!dry_run) {
       Status st = sys.RemoveCapXattr(fd);
-      if (!st.ok() && st.sys_errno() != ENODATA) return NameFile(st, "remove capabilities of", path);
+      if (!st.ok() && st.sys_errno() != ENODATA)
+        return NameFile(st, "remove capabilities of", path);
     }
     return WriteOutcome::kRemoved;
   }

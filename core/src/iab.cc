@@ -1,8 +1,8 @@
 #include "capset/iab.h"
 
-#include "sys/libcap.h"
-
 #include <memory>
+
+#include "sys/libcap.h"
 
 namespace capset {
 namespace {

@@ -63,13 +63,12 @@ std::optional<ScanRecord> XattrRecord(std::string path, ssize_t n, const uint8_t
   }
   if (n < 0) {
     const int err = static_cast<int>(-n);
-    Status st = err == ERANGE
-                    ? Status(Code::kCorrupt, "malformed security.capability (larger than 24 bytes)",
-                             err)
-                    : FromErrno(err);
-    return ErrorRecord(path, Status(st.code(),
-                                    "Failed to get capabilities of '" + path + "': " + st.message(),
-                                    err));
+    Status st = err == ERANGE ? Status(Code::kCorrupt,
+                                       "malformed security.capability (larger than 24 bytes)", err)
+                              : FromErrno(err);
+    return ErrorRecord(
+        path,
+        Status(st.code(), "Failed to get capabilities of '" + path + "': " + st.message(), err));
   }
   Result<VfsCap> decoded = DecodeVfsCap({buf, static_cast<size_t>(n)});
   if (!decoded.ok()) return ErrorRecord(path, decoded.status().WithPrefix("'" + path + "'"));
@@ -197,7 +196,7 @@ class TreeWalker {
     if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, node->path));
     if (!dir->valid()) {
       Add(node, ErrorRecord(node->path, FromErrno(open_errno, "Failed to open directory '" +
-                                                                   node->path + "'")));
+                                                                  node->path + "'")));
       return;
     }
 
@@ -206,8 +205,9 @@ class TreeWalker {
       const ssize_t n = sys::GetDents(dir->get(), buf.data(), buf.size());
       if (n == 0) break;
       if (n < 0) {
-        Add(node, ErrorRecord(node->path, FromErrno(static_cast<int>(-n),
-                                                    "Failed to read directory '" + node->path + "'")));
+        Add(node,
+            ErrorRecord(node->path, FromErrno(static_cast<int>(-n),
+                                              "Failed to read directory '" + node->path + "'")));
         break;
       }
       for (ssize_t off = 0; off < n;) {
@@ -238,7 +238,8 @@ class TreeWalker {
           node->items.push_back({std::move(child), {}});
           Push(raw);
         } else if (type == DT_LNK) {
-          if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, ChildPath(node->path, entry)));
+          if (options_.list_all)
+            Add(node, SimpleRecord(Kind::kNotRegular, ChildPath(node->path, entry)));
         } else {
           // Build the full path only when it is needed: for output, or the old-kernel fallback.
           std::string full;
@@ -258,7 +259,9 @@ class TreeWalker {
     }
   }
 
-  static void Add(Node* node, ScanRecord record) { node->items.push_back({nullptr, std::move(record)}); }
+  static void Add(Node* node, ScanRecord record) {
+    node->items.push_back({nullptr, std::move(record)});
+  }
 
   const ScanOptions& options_;
   const dev_t root_dev_;

@@ -14,22 +14,67 @@ namespace capset::testing {
 namespace {
 
 std::vector<std::string> GenerateTexts() {
-  const std::vector<std::string> names = {
-      "cap_chown", "cap_dac_override", "cap_kill", "cap_setuid", "cap_setfcap",
-      "cap_net_bind_service", "cap_net_raw", "cap_net_admin", "cap_sys_admin", "cap_sys_time",
-      "cap_sys_module", "cap_bpf", "cap_checkpoint_restore", "CAP_NET_RAW", "Cap_Sys_Nice",
-      "all", "0", "13", "40", "41", "45", "63", "64", "cap_bogus", "cap_", "net_raw", "-1"};
+  const std::vector<std::string> names = {"cap_chown",
+                                          "cap_dac_override",
+                                          "cap_kill",
+                                          "cap_setuid",
+                                          "cap_setfcap",
+                                          "cap_net_bind_service",
+                                          "cap_net_raw",
+                                          "cap_net_admin",
+                                          "cap_sys_admin",
+                                          "cap_sys_time",
+                                          "cap_sys_module",
+                                          "cap_bpf",
+                                          "cap_checkpoint_restore",
+                                          "CAP_NET_RAW",
+                                          "Cap_Sys_Nice",
+                                          "all",
+                                          "0",
+                                          "13",
+                                          "40",
+                                          "41",
+                                          "45",
+                                          "63",
+                                          "64",
+                                          "cap_bogus",
+                                          "cap_",
+                                          "net_raw",
+                                          "-1"};
   const std::vector<std::string> ops = {"=", "+", "-"};
-  const std::vector<std::string> flags = {"", "e", "i", "p", "ep", "ei", "ip", "eip", "pie",
-                                          "pe", "x", "EP"};
-  std::vector<std::string> texts = {
-      "=", "=p", "=ep", "=eip", "all=ep", "all+p", "cap_net_raw=ep", " cap_net_raw=ep",
-      "cap_net_raw=ep ", "cap_net_raw=ep  cap_chown+i", "cap_net_raw,cap_chown=p",
-      "cap_net_raw, cap_chown=p", "cap_net_raw=p cap_net_raw-p", "all=p cap_sys_admin-p",
-      "cap_net_raw+e", "cap_net_raw+ep cap_chown+p", "=e", "", " ", "cap_net_raw=p\t",
-      "cap_net_raw==p", "cap_net_raw=p=e", "cap_net_raw+p+e", "cap_net_raw=pe+i",
-      "cap_net_raw=p,cap_chown=i", "cap_chown,cap_chown=p", "all-p", "all=", "cap_net_raw+",
-      "=p cap_net_raw-e", "all=ep cap_setfcap-ep"};
+  const std::vector<std::string> flags = {"",   "e",   "i",   "p",  "ep", "ei",
+                                          "ip", "eip", "pie", "pe", "x",  "EP"};
+  std::vector<std::string> texts = {"=",
+                                    "=p",
+                                    "=ep",
+                                    "=eip",
+                                    "all=ep",
+                                    "all+p",
+                                    "cap_net_raw=ep",
+                                    " cap_net_raw=ep",
+                                    "cap_net_raw=ep ",
+                                    "cap_net_raw=ep  cap_chown+i",
+                                    "cap_net_raw,cap_chown=p",
+                                    "cap_net_raw, cap_chown=p",
+                                    "cap_net_raw=p cap_net_raw-p",
+                                    "all=p cap_sys_admin-p",
+                                    "cap_net_raw+e",
+                                    "cap_net_raw+ep cap_chown+p",
+                                    "=e",
+                                    "",
+                                    " ",
+                                    "cap_net_raw=p\t",
+                                    "cap_net_raw==p",
+                                    "cap_net_raw=p=e",
+                                    "cap_net_raw+p+e",
+                                    "cap_net_raw=pe+i",
+                                    "cap_net_raw=p,cap_chown=i",
+                                    "cap_chown,cap_chown=p",
+                                    "all-p",
+                                    "all=",
+                                    "cap_net_raw+",
+                                    "=p cap_net_raw-e",
+                                    "all=ep cap_setfcap-ep"};
   std::mt19937 rng(20261122);
   auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
   while (texts.size() < 400) {
@@ -71,8 +116,8 @@ TEST_F(DifferentialTest, SetAndGetAgreeWithLibcap) {
     const CommandResult ref_set = RunCommand({SetcapPath(), text, ref_});
     const CommandResult our_set = RunCommand({CapctlPath(), "set", text, ours_});
     ASSERT_EQ(ref_set.exit_code == 0, our_set.exit_code == 0)
-        << "setcap: " << ref_set.exit_code << " " << ref_set.err << "\ncapctl: "
-        << our_set.exit_code << " " << our_set.err;
+        << "setcap: " << ref_set.exit_code << " " << ref_set.err
+        << "\ncapctl: " << our_set.exit_code << " " << our_set.err;
     (ref_set.exit_code == 0 ? accepted : rejected)++;
     if (our_set.exit_code != 0) {
       EXPECT_FALSE(our_set.err.empty());
@@ -104,8 +149,10 @@ TEST_F(DifferentialTest, SetAndGetAgreeWithLibcap) {
   // The generator must exercise both sides.
   EXPECT_GT(accepted, 100);
   EXPECT_GT(rejected, 100);
-  std::printf("differential: %d texts accepted by both, %d rejected by both (%d with effective "
-              "bits a file cannot store)\n", accepted, rejected, unstorable_effective);
+  std::printf(
+      "differential: %d texts accepted by both, %d rejected by both (%d with effective "
+      "bits a file cannot store)\n",
+      accepted, rejected, unstorable_effective);
 }
 
 }  // namespace

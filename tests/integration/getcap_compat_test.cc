@@ -1,9 +1,8 @@
 // capctl get must print exactly what getcap prints: same lines, same order, for the same
 // files and flags. The reference is libcap's getcap, run on the same tree.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 
@@ -111,7 +110,8 @@ TEST_F(GetcapTreeTest, OneFileSystemStaysOnTheRootFilesystem) {
   ASSERT_EQ(RunCommand({SetcapPath(), "cap_chown=p", inner}).exit_code, 0);
   ASSERT_EQ(RunCommand({"/usr/bin/mount", "--bind", other.path(), mnt}).exit_code, 0);
   const std::string all = RunCommand({CapctlPath(), "get", "-r", dir_.path()}).out;
-  const std::string one = RunCommand({CapctlPath(), "get", "-r", "--one-file-system", dir_.path()}).out;
+  const std::string one =
+      RunCommand({CapctlPath(), "get", "-r", "--one-file-system", dir_.path()}).out;
   RunCommand({"/usr/bin/umount", mnt});
   EXPECT_NE(all.find("a/mnt/inside cap_chown=p"), std::string::npos) << all;
   EXPECT_EQ(one.find("inside"), std::string::npos) << one;
@@ -121,8 +121,8 @@ TEST_F(GetcapTreeTest, OneFileSystemStaysOnTheRootFilesystem) {
 TEST_F(GetcapTreeTest, UnreadableDirectoryIsAnErrorNotSilence) {
   // Root reads everything; drop to nobody for this one run.
   ::chmod((dir_ / "a/b").c_str(), 0700);
-  CommandResult r = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                         CapctlPath(), "get", "-r", dir_.path()});
+  CommandResult r = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                "--clear-groups", CapctlPath(), "get", "-r", dir_.path()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("a/b"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;

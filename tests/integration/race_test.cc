@@ -3,13 +3,12 @@
 // path must never put capabilities on the victim. The same is checked for a directory
 // component swapped with a symlink to another directory. Each attempt is counted.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 
@@ -46,6 +45,24 @@ class RaceTest : public ::testing::Test {
   }
   void ClearVictim() { ::removexattr(victim_.c_str(), "security.capability"); }
 
+  // `attempts` times: open `path` the safe way and set `text` on it (then clear it again),
+  // counting refusals, writes, and capabilities found on the victim afterwards.
+  Counts AttemptInProcess(const std::string& path, const char* text, int attempts) {
+    const FileCaps caps = *FileCaps::FromText(text);
+    Counts c;
+    for (; c.attempts < attempts; ++c.attempts) {
+      Result<SafeFile> f = OpenRegularFileNoFollow(RealSys(), path, {});
+      if (!f.ok()) {
+        ++c.refused;
+        continue;
+      }
+      if (WriteFileCaps(RealSys(), f->fd.get(), path, caps, false).ok()) ++c.written;
+      RealSys().RemoveCapXattr(f->fd.get()).ok();
+      if (!RawCapXattr(victim_).empty()) ++c.victim_hit, ClearVictim();
+    }
+    return c;
+  }
+
   ScratchDir dir_{ScratchDir::Fs::kTmpfs};
   std::string victim_;
 };
@@ -54,21 +71,12 @@ TEST_F(RaceTest, FinalComponentSwappedWithSymlinkInProcess) {
   dir_.MakeFile("target");
   ::symlink(victim_.c_str(), (dir_ / "other").c_str());
   const pid_t swapper = StartSwapper(dir_ / "target", dir_ / "other");
-  const FileCaps caps = *FileCaps::FromText("cap_net_raw=ep");
-  Counts c;
-  for (; c.attempts < 20000; ++c.attempts) {
-    Result<SafeFile> f = OpenRegularFileNoFollow(RealSys(), dir_ / "target", {});
-    if (!f.ok()) {
-      ++c.refused;
-      continue;
-    }
-    if (WriteFileCaps(RealSys(), f->fd.get(), "target", caps, false).ok()) ++c.written;
-    RealSys().RemoveCapXattr(f->fd.get()).ok();
-    if (!RawCapXattr(victim_).empty()) ++c.victim_hit, ClearVictim();
-  }
+  const Counts c = AttemptInProcess(dir_ / "target", "cap_net_raw=ep", 20000);
   Stop(swapper);
-  std::printf("in-process: %d attempts, %d written to the regular file, %d refused, %d on the "
-              "symlink's target\n", c.attempts, c.written, c.refused, c.victim_hit);
+  std::printf(
+      "in-process: %d attempts, %d written to the regular file, %d refused, %d on the "
+      "symlink's target\n",
+      c.attempts, c.written, c.refused, c.victim_hit);
   EXPECT_EQ(c.victim_hit, 0);
   EXPECT_GT(c.written, 0) << "the race never let a write through: test exercised nothing";
   EXPECT_GT(c.refused, 0) << "the race never showed a symlink: test exercised nothing";
@@ -112,21 +120,10 @@ TEST_F(RaceTest, DirectoryComponentSwappedWithSymlink) {
   victim_ = dir_ / "victims/tool";
   ::symlink((dir_ / "victims").c_str(), (dir_ / "evil").c_str());
   const pid_t swapper = StartSwapper(dir_ / "real", dir_ / "evil");
-  const FileCaps caps = *FileCaps::FromText("cap_sys_admin=ep");
-  Counts c;
-  for (; c.attempts < 20000; ++c.attempts) {
-    Result<SafeFile> f = OpenRegularFileNoFollow(RealSys(), dir_ / "real/tool", {});
-    if (!f.ok()) {
-      ++c.refused;
-      continue;
-    }
-    if (WriteFileCaps(RealSys(), f->fd.get(), "tool", caps, false).ok()) ++c.written;
-    RealSys().RemoveCapXattr(f->fd.get()).ok();
-    if (!RawCapXattr(victim_).empty()) ++c.victim_hit, ClearVictim();
-  }
+  const Counts c = AttemptInProcess(dir_ / "real/tool", "cap_sys_admin=ep", 20000);
   Stop(swapper);
-  std::printf("directory swap: %d attempts, %d written, %d refused, %d on the victim\n",
-              c.attempts, c.written, c.refused, c.victim_hit);
+  std::printf("directory swap: %d attempts, %d written, %d refused, %d on the victim\n", c.attempts,
+              c.written, c.refused, c.victim_hit);
   EXPECT_EQ(c.victim_hit, 0);
   EXPECT_GT(c.written, 0);
   EXPECT_GT(c.refused, 0);

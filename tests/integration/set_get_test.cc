@@ -1,9 +1,8 @@
 // capctl set / capctl get on real files with real security.capability xattrs, on ext4 and on
 // tmpfs, checked with libcap's getcap.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>

@@ -32,7 +32,7 @@ std::string SetcapPath() { return "/usr/sbin/setcap"; }
 bool IsRoot() { return ::geteuid() == 0; }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input,
-                  std::optional<uid_t> userns_root) {
+                         std::optional<uid_t> userns_root) {
   int in[2], out[2], err[2], sync[2];
   if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC) ||
       ::pipe2(sync, O_CLOEXEC)) {
@@ -113,8 +113,9 @@ ScratchDir::ScratchDir(Fs fs) {
   // /run is root-owned 0755 on Debian; the build tree may sit below a user's home.
   char tmpl[] = "/run/capset-test.XXXXXX";
   if (!IsRoot() || ::mkdtemp(tmpl) == nullptr) {
-    skip_reason_ = "needs root (to create root-owned scratch directories and set file "
-                   "capabilities)";
+    skip_reason_ =
+        "needs root (to create root-owned scratch directories and set file "
+        "capabilities)";
     return;
   }
   base_ = tmpl;

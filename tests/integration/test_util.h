@@ -21,7 +21,7 @@ struct CommandResult {
 /// child runs as root of a new user namespace whose uid/gid 0..65535 map to
 /// userns_root..userns_root+65535 outside (needs root).
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
-                  std::optional<uid_t> userns_root = std::nullopt);
+                         std::optional<uid_t> userns_root = std::nullopt);
 
 /// Paths of the binaries under test and of libcap's reference tools.
 std::string CapctlPath();

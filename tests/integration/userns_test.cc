@@ -1,9 +1,8 @@
 // v3 file capabilities, written from inside a real user namespace whose root is an
 // unprivileged uid on the host: the kernel stores them with that root id, they show up as
 // "[rootid=N]" on the host, and verification on the host reports them as granting nothing.
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "test_util.h"
 
@@ -47,10 +46,12 @@ TEST_F(UserNamespaceTest, WritesV3WithTheNamespaceRootId) {
   EXPECT_EQ(verify.exit_code, 1);
   EXPECT_NE(verify.out.find("nsowner[got=200000, want=0]"), std::string::npos) << verify.out;
   EXPECT_NE(verify.err.find("grants nothing on the host"), std::string::npos) << verify.err;
-  EXPECT_EQ(RunCommand({CapctlPath(), "set", "-v", "-n", "200000", "cap_net_raw=ep", file_}).exit_code,
-            0);
+  EXPECT_EQ(
+      RunCommand({CapctlPath(), "set", "-v", "-n", "200000", "cap_net_raw=ep", file_}).exit_code,
+      0);
   // Inside the namespace the same capability verifies as its own.
-  EXPECT_EQ(RunCommand({CapctlPath(), "set", "-v", "cap_net_raw=ep", file_}, "", kNsRoot).exit_code, 0);
+  EXPECT_EQ(RunCommand({CapctlPath(), "set", "-v", "cap_net_raw=ep", file_}, "", kNsRoot).exit_code,
+            0);
 }
 
 TEST_F(UserNamespaceTest, RootInsideCannotTouchFilesOfHostRoot) {

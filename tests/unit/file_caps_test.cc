@@ -28,7 +28,8 @@ TEST(FileCapsTest, ParsesAndPrintsLikeLibcap) {
 }
 
 TEST(FileCapsTest, RejectsUnknownNamesAndGarbage) {
-  for (const char* bad : {"cap_bogus=p", "cap_net_raw=x", "cap_net_raw", "64=p", "cap_net_raw==p"}) {
+  for (const char* bad :
+       {"cap_bogus=p", "cap_net_raw=x", "cap_net_raw", "64=p", "cap_net_raw==p"}) {
     Result<FileCaps> fc = FileCaps::FromText(bad);
     EXPECT_FALSE(fc.ok()) << bad;
     if (!fc.ok()) {
@@ -74,7 +75,8 @@ TEST(CapabilityTest, NamesAndNumbers) {
   EXPECT_EQ(*CapFromName("40"), 40);
   EXPECT_FALSE(CapFromName("cap_bogus").ok());
   EXPECT_FALSE(CapFromName("").ok());
-  EXPECT_EQ(CapNames(CapBit(0) | CapBit(13)), (std::vector<std::string>{"cap_chown", "cap_net_raw"}));
+  EXPECT_EQ(CapNames(CapBit(0) | CapBit(13)),
+            (std::vector<std::string>{"cap_chown", "cap_net_raw"}));
   EXPECT_GE(KernelCapBits(), 38);
 }
 

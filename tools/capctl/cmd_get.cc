@@ -87,10 +87,14 @@ nlohmann::json RecordJson(const ScanRecord& r) {
 int RunGet(int argc, char** argv) {
   enum { kJson = 256, kOneFs, kThreads };
   static const option kLong[] = {
-      {"recursive", no_argument, nullptr, 'r'},  {"show-rootid", no_argument, nullptr, 'n'},
-      {"verbose", no_argument, nullptr, 'v'},    {"help", no_argument, nullptr, 'h'},
-      {"json", no_argument, nullptr, kJson},     {"one-file-system", no_argument, nullptr, kOneFs},
-      {"threads", required_argument, nullptr, kThreads}, {nullptr, 0, nullptr, 0},
+      {"recursive", no_argument, nullptr, 'r'},
+      {"show-rootid", no_argument, nullptr, 'n'},
+      {"verbose", no_argument, nullptr, 'v'},
+      {"help", no_argument, nullptr, 'h'},
+      {"json", no_argument, nullptr, kJson},
+      {"one-file-system", no_argument, nullptr, kOneFs},
+      {"threads", required_argument, nullptr, kThreads},
+      {nullptr, 0, nullptr, 0},
   };
   GetOptions opt;
   optind = 1;

@@ -111,11 +111,26 @@ Result<std::vector<Op>> ParseArgs(int argc, char** argv, Options& opt, bool& hel
       help = true;
       return ops;
     }
-    if (arg == "-q") { opt.quiet = true; continue; }
-    if (arg == "-v") { verify = true; continue; }
-    if (arg == "-f") { force = true; continue; }
-    if (arg == "--dry-run") { opt.dry_run = true; continue; }
-    if (arg == "--json") { opt.json = true; continue; }
+    if (arg == "-q") {
+      opt.quiet = true;
+      continue;
+    }
+    if (arg == "-v") {
+      verify = true;
+      continue;
+    }
+    if (arg == "-f") {
+      force = true;
+      continue;
+    }
+    if (arg == "--dry-run") {
+      opt.dry_run = true;
+      continue;
+    }
+    if (arg == "--json") {
+      opt.json = true;
+      continue;
+    }
     if (arg == "-n") {
       if (++i >= argc) return Status(Code::kInvalidArgument, "-n needs a ROOTID");
       Result<uint32_t> id = ParseRootId(argv[i]);
@@ -211,13 +226,20 @@ class Runner {
     }
     const char* outcome = "";
     switch (*r) {
-      case WriteOutcome::kWritten: outcome = opt_.dry_run ? "would-set" : "set"; break;
-      case WriteOutcome::kUnchanged: outcome = "unchanged"; break;
-      case WriteOutcome::kRemoved: outcome = opt_.dry_run ? "would-remove" : "removed"; break;
-      case WriteOutcome::kNothingToRemove: break;
+      case WriteOutcome::kWritten:
+        outcome = opt_.dry_run ? "would-set" : "set";
+        break;
+      case WriteOutcome::kUnchanged:
+        outcome = "unchanged";
+        break;
+      case WriteOutcome::kRemoved:
+        outcome = opt_.dry_run ? "would-remove" : "removed";
+        break;
+      case WriteOutcome::kNothingToRemove:
+        break;
     }
-    nlohmann::json j = {{"path", op.file}, {"action", op.caps ? "set" : "remove"},
-                        {"outcome", outcome}};
+    nlohmann::json j = {
+        {"path", op.file}, {"action", op.caps ? "set" : "remove"}, {"outcome", outcome}};
     if (op.caps) j["capabilities"] = FileCapsJson(*op.caps);
     results_.push_back(j);
     if (opt_.dry_run && !opt_.json) {
@@ -244,9 +266,11 @@ class Runner {
     const FileCaps want = op.caps.value_or(FileCaps{});
     const FileCaps got = have->has_value() ? (*have)->caps : FileCaps{};
     const FileCapsDiff diff = Compare(got, want);
-    nlohmann::json j = {{"path", op.file}, {"action", "verify"},
+    nlohmann::json j = {{"path", op.file},
+                        {"action", "verify"},
                         {"outcome", diff.any() ? "differs" : "ok"},
-                        {"expected", FileCapsJson(want)}, {"found", FileCapsJson(got)}};
+                        {"expected", FileCapsJson(want)},
+                        {"found", FileCapsJson(got)}};
     results_.push_back(j);
     if (!diff.any()) {
       if (!opt_.quiet && !opt_.json) std::printf("%s: OK\n", op.file.c_str());
@@ -286,8 +310,10 @@ class Runner {
 
   int Finish() {
     if (opt_.json) {
-      const nlohmann::json doc = {{"results", results_}, {"errors", errors_},
-                                  {"warnings", warnings_}, {"dry_run", opt_.dry_run}};
+      const nlohmann::json doc = {{"results", results_},
+                                  {"errors", errors_},
+                                  {"warnings", warnings_},
+                                  {"dry_run", opt_.dry_run}};
       std::printf("%s\n", doc.dump(2).c_str());
     }
     std::fflush(stdout);
@@ -313,7 +339,8 @@ int RunSet(int argc, char** argv) {
     return kExitOk;
   }
   if (!ops.ok()) {
-    PrintError("set: " + ops.status().message() + " (try 'capctl set --help'); nothing was changed");
+    PrintError("set: " + ops.status().message() +
+               " (try 'capctl set --help'); nothing was changed");
     return kExitUsage;
   }
   return Runner(opt).Run(*ops);

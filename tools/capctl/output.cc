@@ -6,7 +6,9 @@
 
 namespace capset::capctl {
 
-void PrintError(const std::string& message) { std::fprintf(stderr, "capctl: %s\n", message.c_str()); }
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "capctl: %s\n", message.c_str());
+}
 
 void PrintWarning(const std::string& message) {
   std::fprintf(stderr, "capctl: warning: %s\n", message.c_str());

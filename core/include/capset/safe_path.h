@@ -35,9 +35,9 @@ struct SafeOpenOptions {
 };
 
 struct SafeFile {
-  Fd fd;                  ///< read-only descriptor of the regular file (not O_PATH)
-  struct stat st {};      ///< its fstat at open time
-  std::string path;       ///< the path as given
+  Fd fd;              ///< read-only descriptor of the regular file (not O_PATH)
+  struct stat st {};  ///< its fstat at open time
+  std::string path;   ///< the path as given
   std::vector<std::string> warnings;
 };
 

@@ -58,7 +58,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     if (status_.ok()) status_ = Status(Code::kIoError, "internal error: Result from OK Status");
   }
@@ -81,8 +81,8 @@ class [[nodiscard]] Result {
 }  // namespace capset
 
 /// Propagates a non-OK Status from an expression returning Status.
-#define CAPSET_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::capset::Status capset_st_ = (expr);   \
+#define CAPSET_RETURN_IF_ERROR(expr)         \
+  do {                                       \
+    ::capset::Status capset_st_ = (expr);    \
     if (!capset_st_.ok()) return capset_st_; \
   } while (0)

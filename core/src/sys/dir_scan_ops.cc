@@ -41,8 +41,8 @@ ssize_t GetCapXattrPath(const char* path, void* buf, size_t size) {
 ssize_t GetCapXattrAt(int dirfd, const char* name, void* buf, size_t size) {
   if (!have_getxattrat.load(std::memory_order_relaxed)) return -ENOSYS;
   XattrArgs args{reinterpret_cast<uintptr_t>(buf), static_cast<uint32_t>(size), 0};
-  const long n = ::syscall(__NR_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, kCapXattrName,
-                           &args, sizeof args);
+  const long n = ::syscall(__NR_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, kCapXattrName, &args,
+                           sizeof args);
   if (n >= 0) return n;
   if (errno == ENOSYS) have_getxattrat.store(false, std::memory_order_relaxed);
   return -errno;

@@ -1,10 +1,9 @@
-#include "sys/libcap.h"
-
 #include <cerrno>
 #include <memory>
 
 #include "capset/process.h"
 #include "sys/errno_status.h"
+#include "sys/libcap.h"
 
 namespace capset {
 namespace {
