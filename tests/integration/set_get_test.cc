@@ -183,6 +183,19 @@ TEST_P(SetGetTest, UsageErrors) {
   EXPECT_EQ(Capctl({"get", "--help"}).exit_code, 0);
 }
 
+// ramfs keeps no security.* extended attributes: the error must say so and name the file.
+TEST(UnsupportedFilesystemTest, SetNamesTheFileAndTheReason) {
+  ScratchDir dir(ScratchDir::Fs::kRamfs);
+  if (!dir.skip_reason().empty()) GTEST_SKIP() << dir.skip_reason();
+  const std::string file = dir.MakeFile("tool");
+  CommandResult r = RunCommand({CapctlPath(), "set", "cap_net_raw=ep", file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("'" + file + "'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not support file capabilities"), std::string::npos) << r.err;
+  // getcap and capctl get agree that the file has none.
+  EXPECT_EQ(RunCommand({CapctlPath(), "get", file}).out, RunCommand({GetcapPath(), file}).out);
+}
+
 INSTANTIATE_TEST_SUITE_P(Filesystems, SetGetTest,
                          ::testing::Values(ScratchDir::Fs::kExt4, ScratchDir::Fs::kTmpfs),
                          [](const auto& param_info) {

@@ -122,9 +122,11 @@ ScratchDir::ScratchDir(Fs fs) {
   ::chmod(base_.c_str(), 0755);
   path_ = base_ + "/fs";
   ::mkdir(path_.c_str(), 0755);
-  if (fs == Fs::kTmpfs) {
-    if (::mount("capset-test", path_.c_str(), "tmpfs", 0, "mode=0755,size=64m") != 0) {
-      skip_reason_ = std::string("cannot mount a tmpfs: ") + std::strerror(errno);
+  if (fs == Fs::kTmpfs || fs == Fs::kRamfs) {
+    const char* type = fs == Fs::kTmpfs ? "tmpfs" : "ramfs";
+    const char* opts = fs == Fs::kTmpfs ? "mode=0755,size=64m" : "mode=0755";
+    if (::mount("capset-test", path_.c_str(), type, 0, opts) != 0) {
+      skip_reason_ = std::string("cannot mount a ") + type + ": " + std::strerror(errno);
       return;
     }
     mounted_ = true;

@@ -34,7 +34,7 @@ bool IsRoot();
 /// optionally with a fresh filesystem mounted on it.
 class ScratchDir {
  public:
-  enum class Fs { kAny, kTmpfs, kExt4 };
+  enum class Fs { kAny, kTmpfs, kExt4, kRamfs };
   explicit ScratchDir(Fs fs = Fs::kAny);
   ~ScratchDir();
   ScratchDir(const ScratchDir&) = delete;
