@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/build.sh build >&2
 roots=()
-for d in /usr /opt /usr/local /srv; do [[ -d $d && ! -L $d ]] && roots+=("$d"); done
+for d in /usr /opt /srv; do [[ -d $d && ! -L $d ]] && roots+=("$d"); done
 echo "capctl get -r ${roots[*]}:" >&2
 exec build/tools/capctl/capctl get -r "${roots[@]}"
