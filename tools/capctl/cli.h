@@ -26,5 +26,7 @@ void BufferStdout();
 
 int RunGet(int argc, char** argv);
 int RunSet(int argc, char** argv);
+int RunPolicy(int argc, char** argv);
+int RunUnit(int argc, char** argv);
 
 }  // namespace capset::capctl

@@ -19,6 +19,10 @@ constexpr const char kUsage[] =
     "  set [-q] [-v] [-n ROOTID] [-f] [--dry-run] [--json] (CAPS|-|-r) FILE ...\n"
     "                 set, remove or verify file capabilities, like setcap(8), but\n"
     "                 through a descriptor after a symlink-free walk\n"
+    "  policy check [--root DIR] [FILE...]\n"
+    "                 validate the YAML policy (capset.policy(5))\n"
+    "  unit generate|lint|templates [--root DIR] [SERVICE...]\n"
+    "                 systemd drop-ins from the policy's services, and their traps\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or 'capctl COMMAND --help')\n"
@@ -43,6 +47,8 @@ int Main(int argc, char** argv) {
   }
   if (!std::strcmp(cmd, "get")) return RunGet(argc - 1, argv + 1);
   if (!std::strcmp(cmd, "set")) return RunSet(argc - 1, argv + 1);
+  if (!std::strcmp(cmd, "policy")) return RunPolicy(argc - 1, argv + 1);
+  if (!std::strcmp(cmd, "unit")) return RunUnit(argc - 1, argv + 1);
   PrintError(std::string("unknown command '") + cmd + "' (try 'capctl --help')");
   return kExitUsage;
 }

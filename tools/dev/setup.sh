@@ -15,6 +15,8 @@ PACKAGES=(
   libcap2-bin libpam-cap libcap-ng-utils
   # tests: user namespaces, loop-mounted ext4, tmpfs
   util-linux mount e2fsprogs attr
+  # a real systemd manager for tests (systemd-nspawn), offline unit checks (systemd-analyze)
+  systemd systemd-container
   # benchmarks
   bc
 )

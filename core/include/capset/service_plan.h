@@ -1,0 +1,34 @@
+// capset — what capctl unit and capset-generator both do before writing a drop-in: look up
+// each service's template and run the lint checks. One implementation, so the generator
+// refuses exactly what `capctl unit lint` reports as an error.
+// Thread-safety: reentrant.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capset/policy.h"
+#include "capset/unit_gen.h"
+#include "capset/unit_template.h"
+
+namespace capset {
+
+struct PlannedService {
+  const ServicePolicy* service = nullptr;
+  std::optional<UnitTemplate> tmpl;
+  std::vector<Diagnostic> findings;
+  bool ok() const;  ///< no error: the drop-in may be written
+};
+
+/// Plans `policy`'s services (only those named in `only`, if it is not empty). Unknown
+/// templates and lint errors are findings of the service. Templates are read once each.
+std::vector<PlannedService> PlanServices(const Policy& policy,
+                                         const std::vector<std::string>& template_dirs,
+                                         const LintOptions& options,
+                                         const std::vector<std::string>& only = {});
+
+/// A file-capability lookup over the policy's files: entries (for LintOptions::file_caps).
+std::function<std::optional<FileCaps>(const std::string&)> PolicyFileCaps(const Policy& policy);
+
+}  // namespace capset

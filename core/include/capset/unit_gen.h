@@ -1,0 +1,52 @@
+// capset — turning a service policy into a systemd drop-in, and the checks that must pass
+// first (the traps systemd-analyze verify does not catch).
+// Thread-safety: pure functions.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capset/policy.h"
+#include "capset/unit_template.h"
+
+namespace capset {
+
+/// The drop-in file name capset writes into NAME.service.d/.
+inline constexpr const char kDropInName[] = "50-capset.conf";
+
+/// The [Service] settings of a service after its template and its own settings (the last
+/// assignment of a key wins, as in systemd for single-valued settings).
+std::vector<std::pair<std::string, std::string>> EffectiveSettings(const ServicePolicy& service,
+                                                                   const UnitTemplate* tmpl);
+
+/// Renders the drop-in. `tmpl` must be the service's template (or null if it has none).
+std::string RenderDropIn(const ServicePolicy& service, const UnitTemplate* tmpl);
+
+struct LintOptions {
+  /// systemd's version on the target (0: unknown). Some traps depend on it.
+  int systemd_version = 0;
+  /// The capabilities on a binary, if it has any (policy files: entries, or the disk).
+  std::function<std::optional<FileCaps>(const std::string& path)> file_caps;
+};
+
+/// The traps: ambient capabilities outside the effective bounding set (including what
+/// PrivateDevices=, ProtectKernelModules=, ProtectKernelLogs=, ProtectClock= remove), ambient
+/// capabilities for root, file capabilities under (implied) NoNewPrivileges=, CAP_SETUID lost
+/// to User= + seccomp on systemd >= 255. Each finding says why and how to fix it.
+std::vector<Diagnostic> LintService(const ServicePolicy& service, const UnitTemplate* tmpl,
+                                    const LintOptions& options);
+
+/// Capabilities a sandboxing setting removes from the bounding set, with the setting's name.
+struct RemovedCaps {
+  std::string setting;
+  CapMask caps;
+};
+std::vector<RemovedCaps> CapsRemovedBySettings(
+    const std::vector<std::pair<std::string, std::string>>& settings);
+
+/// "CAP_A CAP_B", systemd's spelling.
+std::string SystemdCapList(CapMask mask);
+
+}  // namespace capset

@@ -1,0 +1,152 @@
+#include "capset/policy_loader.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "capset/fd.h"
+#include "capset/policy_parser.h"
+
+namespace capset {
+namespace {
+
+std::string JoinRoot(const std::string& root, const std::string& path) {
+  if (root.empty() || root == "/") return path;
+  return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
+}
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) {
+    return Status(Code::kIoError, std::string("Failed to open: ") + std::strerror(errno), errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Status(Code::kInvalidArgument, "not a regular file");
+  }
+  if (static_cast<size_t>(st.st_size) > kMaxPolicyFileSize) {
+    return Status(Code::kInvalidArgument, "larger than " + std::to_string(kMaxPolicyFileSize) +
+                                              " bytes, refusing to read it");
+  }
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < data.size()) {
+    const ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  data.resize(got);
+  return data;
+}
+
+bool IsMask(const std::string& path) {
+  char target[16] = {};
+  if (::readlink(path.c_str(), target, sizeof target - 1) > 0 &&
+      std::strcmp(target, "/dev/null") == 0) {
+    return true;
+  }
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
+// Appends `from` to `into`, refusing entries that an earlier file already defined.
+void Merge(Policy& into, ParsedPolicy& from, std::vector<Diagnostic>& diags) {
+  auto dup = [&](const SourceLocation& where, const std::string& what,
+                 const SourceLocation& first) {
+    diags.push_back({Diagnostic::Severity::kError, where,
+                     what + " is already defined at " + first.ToString() + ", ignoring this one"});
+  };
+  for (auto& f : from.policy.files) {
+    auto it = std::find_if(into.files.begin(), into.files.end(),
+                           [&](const FileEntry& e) { return e.path == f.path; });
+    if (it != into.files.end()) {
+      dup(f.where, "file entry '" + f.path + "'", it->where);
+    } else {
+      into.files.push_back(std::move(f));
+    }
+  }
+  for (auto& s : from.policy.services) {
+    auto it = std::find_if(into.services.begin(), into.services.end(),
+                           [&](const ServicePolicy& e) { return e.name == s.name; });
+    if (it != into.services.end()) {
+      dup(s.where, "service '" + s.name + "'", it->where);
+    } else {
+      into.services.push_back(std::move(s));
+    }
+  }
+  for (auto& u : from.policy.users) into.users.push_back(std::move(u));
+  for (auto& r : from.policy.capsetd_allow) into.capsetd_allow.push_back(std::move(r));
+  for (auto& src : from.policy.sources) into.sources.push_back(std::move(src));
+}
+
+}  // namespace
+
+std::vector<std::string> PolicyDirectories(const std::string& root) {
+  return {JoinRoot(root, "/etc/capset/policy.d"), JoinRoot(root, "/run/capset/policy.d"),
+          JoinRoot(root, "/usr/lib/capset/policy.d")};
+}
+
+bool LoadedPolicy::ok() const {
+  return std::none_of(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
+    return d.severity == Diagnostic::Severity::kError;
+  });
+}
+
+LoadedPolicy LoadPolicyFiles(const std::vector<std::string>& paths) {
+  LoadedPolicy out;
+  for (const auto& path : paths) {
+    Result<std::string> text = ReadSmallFile(path);
+    if (!text.ok()) {
+      out.diagnostics.push_back(
+          {Diagnostic::Severity::kError, {path, 0, 0}, text.status().message()});
+      out.skipped.push_back(path);
+      continue;
+    }
+    ParsedPolicy parsed = ParsePolicy(*text, path);
+    const bool good = parsed.ok();
+    for (auto& d : parsed.diagnostics) out.diagnostics.push_back(std::move(d));
+    if (!good) {
+      out.skipped.push_back(path);
+      continue;
+    }
+    Merge(out.policy, parsed, out.diagnostics);
+  }
+  return out;
+}
+
+LoadedPolicy LoadPolicyTree(const std::string& root) {
+  std::map<std::string, std::string> by_name;  // name -> path of the highest-priority file
+  std::set<std::string> masked;
+  for (const auto& dir : PolicyDirectories(root)) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) continue;  // a missing directory is an empty one
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".yaml") != 0 || name[0] == '.') {
+        continue;
+      }
+      if (by_name.count(name) || masked.count(name)) continue;  // hidden by a higher directory
+      const std::string path = dir + "/" + name;
+      if (IsMask(path)) {
+        masked.insert(name);
+      } else {
+        by_name[name] = path;
+      }
+    }
+    ::closedir(d);
+  }
+  std::vector<std::string> paths;
+  paths.reserve(by_name.size());
+  for (const auto& [name, path] : by_name) paths.push_back(path);
+  return LoadPolicyFiles(paths);
+}
+
+}  // namespace capset

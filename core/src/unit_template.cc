@@ -1,0 +1,105 @@
+#include "capset/unit_template.h"
+
+#include <dirent.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace capset {
+namespace {
+
+std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+}  // namespace
+
+Result<UnitTemplate> ParseUnitTemplate(const std::string& text, const std::string& name,
+                                       const std::string& path) {
+  UnitTemplate t;
+  t.name = name;
+  t.path = path;
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  bool in_service = false;
+  auto error = [&](const std::string& msg) {
+    return Status(Code::kInvalidArgument, path + ":" + std::to_string(lineno) + ": " + msg);
+  };
+  while (std::getline(in, line)) {
+    ++lineno;
+    line = Trim(line);
+    if (line.empty()) continue;
+    if (line[0] == '#' || line[0] == ';') {
+      const std::string body = Trim(line.substr(1));
+      const size_t colon = body.find(':');
+      if (colon == std::string::npos) continue;
+      const std::string key = Trim(body.substr(0, colon)), value = Trim(body.substr(colon + 1));
+      if (key == "description") {
+        t.description = value;
+      } else if (key == "exposure") {
+        char* end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (end == value.c_str() || *end != '\0') return error("exposure: expected a number");
+        t.exposure = v;
+      } else if (key == "capset-template" && value != name) {
+        return error("the header names template '" + value + "', but the file is '" + name +
+                     ".conf'");
+      }
+      continue;
+    }
+    if (line[0] == '[') {
+      if (line != "[Service]") return error("only a [Service] section is allowed, got " + line);
+      in_service = true;
+      continue;
+    }
+    if (!in_service) return error("expected [Service] before the first setting");
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) return error("expected Key=value, got '" + line + "'");
+    t.settings.emplace_back(Trim(line.substr(0, eq)), Trim(line.substr(eq + 1)));
+  }
+  if (!in_service) return Status(Code::kInvalidArgument, path + ": no [Service] section");
+  return t;
+}
+
+std::vector<std::string> TemplateDirectories(const std::string& root) {
+  const std::string r = (root.empty() || root == "/") ? "" : root;
+  return {r + "/etc/capset/unit-templates", r + "/usr/lib/capset/unit-templates"};
+}
+
+Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
+                                      const std::vector<std::string>& dirs) {
+  for (const auto& dir : dirs) {
+    const std::string path = dir + "/" + name + ".conf";
+    std::ifstream in(path);
+    if (!in) continue;
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return ParseUnitTemplate(buf.str(), name, path);
+  }
+  std::string searched;
+  for (const auto& d : dirs) searched += (searched.empty() ? "" : ", ") + d;
+  return Status(Code::kNotFound, "unknown template '" + name + "' (looked in " + searched + ")");
+}
+
+std::vector<std::string> ListUnitTemplates(const std::vector<std::string>& dirs) {
+  std::set<std::string> names;
+  for (const auto& dir : dirs) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) continue;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string n = e->d_name;
+      if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0 && n[0] != '.') {
+        names.insert(n.substr(0, n.size() - 5));
+      }
+    }
+    ::closedir(d);
+  }
+  return {names.begin(), names.end()};
+}
+
+}  // namespace capset

@@ -1,0 +1,451 @@
+// The only file that includes yaml-cpp. Every yaml-cpp exception is caught here and becomes
+// a Diagnostic with file:line:column.
+#include "capset/policy_parser.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+namespace capset {
+namespace {
+
+bool ValidUnitName(const std::string& name) {
+  static constexpr std::string_view kSuffix = ".service";
+  if (name.size() <= kSuffix.size() || name.size() > 255) return false;
+  if (name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr(":-_.\\@", c) != nullptr;
+  });
+}
+
+bool ValidSettingKey(const std::string& key) {
+  return !key.empty() && std::isupper(static_cast<unsigned char>(key[0])) &&
+         std::all_of(key.begin(), key.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+// [Service] settings capset writes itself from the policy's own keys.
+const std::map<std::string, std::string>& OwnedSettings() {
+  static const auto* owned = new std::map<std::string, std::string>{
+      {"User", "user"},
+      {"Group", "group"},
+      {"DynamicUser", "dynamic-user"},
+      {"AmbientCapabilities", "ambient"},
+      {"CapabilityBoundingSet", "bounding"},
+      {"NoNewPrivileges", "no-new-privileges"},
+      {"SecureBits", "secure-bits"},
+  };
+  return *owned;
+}
+
+class Parser {
+ public:
+  explicit Parser(const std::string& file) : file_(file) {}
+
+  ParsedPolicy Run(std::string_view text) {
+    ParsedPolicy out;
+    out.policy.sources.push_back(file_);
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+      Error(e.mark, "invalid YAML: " + e.msg);
+      out.diagnostics = std::move(diags_);
+      return out;
+    }
+    try {
+      Document(root, out.policy);
+    } catch (const YAML::Exception& e) {  // defensive: conversions are checked first
+      Error(e.mark, "invalid value: " + e.msg);
+    } catch (const std::bad_alloc&) {
+      Error(YAML::Mark::null_mark(), "out of memory");
+    }
+    out.diagnostics = std::move(diags_);
+    return out;
+  }
+
+ private:
+  SourceLocation Where(const YAML::Mark& m) const {
+    if (m.is_null()) return {file_, 0, 0};
+    return {file_, m.line + 1, m.column + 1};
+  }
+  void Error(const YAML::Mark& m, std::string msg) {
+    diags_.push_back({Diagnostic::Severity::kError, Where(m), std::move(msg)});
+  }
+
+  bool IsMap(const YAML::Node& n, const std::string& what) {
+    if (n.IsMap()) return true;
+    Error(n.Mark(), "expected " + what + " (a mapping of key: value)");
+    return false;
+  }
+  bool IsSeq(const YAML::Node& n, const std::string& what) {
+    if (n.IsSequence()) return true;
+    Error(n.Mark(), "expected " + what + " (a list)");
+    return false;
+  }
+  std::optional<std::string> Scalar(const YAML::Node& n, const std::string& what) {
+    if (n.IsScalar() && !n.Scalar().empty()) return n.Scalar();
+    Error(n.Mark(), "expected " + what + " (a non-empty string)");
+    return std::nullopt;
+  }
+  std::optional<bool> Bool(const YAML::Node& n, const std::string& key) {
+    if (n.IsScalar()) {
+      std::string s = n.Scalar();
+      std::transform(s.begin(), s.end(), s.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      if (s == "true" || s == "yes" || s == "on") return true;
+      if (s == "false" || s == "no" || s == "off") return false;
+    }
+    Error(n.Mark(), "'" + key + "': expected true or false");
+    return std::nullopt;
+  }
+
+  // Iterates a mapping, reporting unknown and duplicate keys.
+  template <typename Fn>
+  void Keys(const YAML::Node& map, const std::set<std::string>& known, const std::string& where,
+            Fn&& fn) {
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        Error(it->first.Mark(), "expected a key name in " + where);
+        continue;
+      }
+      const std::string key = it->first.Scalar();
+      if (!seen.insert(key).second) {
+        Error(it->first.Mark(), "duplicate key '" + key + "' in " + where);
+        continue;
+      }
+      if (!known.count(key)) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        Error(it->first.Mark(),
+              "unknown key '" + key + "' in " + where + " (expected one of: " + list + ")");
+        continue;
+      }
+      fn(key, it->second, it->first.Mark());
+    }
+  }
+
+  std::optional<CapMask> CapList(const YAML::Node& n, const std::string& key) {
+    if (!IsSeq(n, "'" + key + "': a list of capability names such as [CAP_NET_RAW]")) {
+      return std::nullopt;
+    }
+    CapMask mask = 0;
+    bool ok = true;
+    for (const auto& item : n) {
+      if (!item.IsScalar()) {
+        Error(item.Mark(), "'" + key + "': expected a capability name");
+        ok = false;
+        continue;
+      }
+      Result<int> cap = CapFromName(item.Scalar());
+      if (!cap.ok()) {
+        Error(item.Mark(), "'" + key + "': " + cap.status().message());
+        ok = false;
+        continue;
+      }
+      mask |= CapBit(*cap);
+    }
+    return ok ? std::optional<CapMask>(mask) : std::nullopt;
+  }
+
+  void Document(const YAML::Node& root, Policy& policy) {
+    if (root.IsNull()) return;  // an empty file is a valid, empty policy
+    if (!IsMap(root, "a policy document with sections files, services, users, capsetd")) return;
+    Keys(root, {"version", "files", "services", "users", "capsetd"}, "the policy document",
+         [&](const std::string& key, const YAML::Node& v, const YAML::Mark&) {
+           if (key == "version") {
+             if (!v.IsScalar() || v.Scalar() != std::to_string(kPolicyVersion)) {
+               Error(v.Mark(), "unsupported policy version (expected version: " +
+                                   std::to_string(kPolicyVersion) + ")");
+             }
+           } else if (key == "files") {
+             Files(v, policy);
+           } else if (key == "services") {
+             Services(v, policy);
+           } else if (key == "users") {
+             Users(v, policy);
+           } else {
+             Capsetd(v, policy);
+           }
+         });
+  }
+
+  void Files(const YAML::Node& n, Policy& policy) {
+    if (!IsSeq(n, "'files': a list of {path, caps, ...} entries")) return;
+    for (const auto& item : n) {
+      if (!IsMap(item, "a file entry {path: ..., caps: ...}")) continue;
+      FileEntry e;
+      e.where = Where(item.Mark());
+      bool has_path = false, has_caps = false, ok = true;
+      Keys(item, {"path", "caps", "package", "fallback", "owner", "group", "mode"}, "a file entry",
+           [&](const std::string& key, const YAML::Node& v, const YAML::Mark&) {
+             const size_t before = diags_.size();
+             if (key == "path") {
+               auto s = Scalar(v, "'path': an absolute file name");
+               if (s && (*s)[0] != '/') Error(v.Mark(), "'path': expected an absolute file name");
+               if (s) e.path = *s, has_path = true;
+             } else if (key == "caps") {
+               auto s =
+                   Scalar(v, "'caps': capabilities in cap_from_text(3) form, e.g. cap_net_raw=p");
+               if (s) {
+                 Result<FileCaps> caps = FileCaps::FromText(*s);
+                 if (!caps.ok()) {
+                   Error(v.Mark(), "'caps': " + caps.status().message());
+                 } else {
+                   e.caps = *caps, e.caps_text = *s, has_caps = true;
+                 }
+               }
+             } else if (key == "package") {
+               if (auto s = Scalar(v, "'package': a package name")) e.package = *s;
+             } else if (key == "fallback") {
+               auto s = Scalar(v, "'fallback': setuid or none");
+               if (s && *s == "setuid") {
+                 e.fallback = FileEntry::Fallback::kSetuid;
+               } else if (s && *s == "none") {
+                 e.fallback = FileEntry::Fallback::kNone;
+               } else if (s) {
+                 Error(v.Mark(), "'fallback': expected setuid or none, got '" + *s + "'");
+               }
+             } else if (key == "owner") {
+               if (auto s = Scalar(v, "'owner': a user name or number")) e.owner = *s;
+             } else if (key == "group") {
+               if (auto s = Scalar(v, "'group': a group name or number")) e.group = *s;
+             } else {
+               auto s = Scalar(v, "'mode': octal permission bits such as \"0755\"");
+               if (s) {
+                 char* end = nullptr;
+                 const unsigned long m = std::strtoul(s->c_str(), &end, 8);
+                 if (*end != '\0' || m > 07777) {
+                   Error(
+                       v.Mark(),
+                       "'mode': expected octal permission bits such as \"0755\", got '" + *s + "'");
+                 } else {
+                   e.mode = static_cast<unsigned>(m);
+                 }
+               }
+             }
+             ok = ok && diags_.size() == before;
+           });
+      if (!has_path) Error(item.Mark(), "file entry without 'path'"), ok = false;
+      if (!has_caps && ok) Error(item.Mark(), "file entry without 'caps'"), ok = false;
+      if (!ok) continue;
+      for (const auto& other : policy.files) {
+        if (other.path == e.path) {
+          Error(item.Mark(), "duplicate file entry for '" + e.path + "' (first at " +
+                                 other.where.ToString() + ")");
+          ok = false;
+        }
+      }
+      if (ok) policy.files.push_back(std::move(e));
+    }
+  }
+
+  void Services(const YAML::Node& n, Policy& policy) {
+    if (!IsMap(n, "'services': a mapping of NAME.service: {...}")) return;
+    std::set<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const YAML::Node& key = it->first;
+      if (!key.IsScalar() || !ValidUnitName(key.Scalar())) {
+        Error(key.Mark(), "expected a service unit name such as 'nginx.service'" +
+                              (key.IsScalar() ? ", got '" + key.Scalar() + "'" : std::string()));
+        continue;
+      }
+      if (!seen.insert(key.Scalar()).second) {
+        Error(key.Mark(), "duplicate service '" + key.Scalar() + "'");
+        continue;
+      }
+      Service(key.Scalar(), key.Mark(), it->second, policy);
+    }
+  }
+
+  void Service(const std::string& name, const YAML::Mark& mark, const YAML::Node& n,
+               Policy& policy) {
+    ServicePolicy s;
+    s.name = name;
+    s.where = Where(mark);
+    if (n.IsNull()) {
+      Error(n.Mark(), "service '" + name + "' is empty (expected at least 'user' or 'ambient')");
+      return;
+    }
+    if (!IsMap(n, "service settings {user, ambient, bounding, template, ...}")) return;
+    const size_t before = diags_.size();
+    Keys(n,
+         {"user", "group", "dynamic-user", "ambient", "bounding", "template", "no-new-privileges",
+          "secure-bits", "exec", "settings"},
+         "service '" + name + "'",
+         [&](const std::string& key, const YAML::Node& v, const YAML::Mark& key_mark) {
+           s.key_where[key] = Where(key_mark);
+           if (key == "user") {
+             if (auto u = Scalar(v, "'user': a user name")) s.user = *u;
+           } else if (key == "group") {
+             if (auto g = Scalar(v, "'group': a group name")) s.group = *g;
+           } else if (key == "dynamic-user") {
+             if (auto b = Bool(v, key)) s.dynamic_user = *b;
+           } else if (key == "ambient") {
+             if (auto m = CapList(v, key)) s.ambient = *m;
+           } else if (key == "bounding") {
+             if (auto m = CapList(v, key)) s.bounding = *m;
+           } else if (key == "template") {
+             if (auto t = Scalar(v, "'template': a profile name from unit-templates/")) {
+               if (t->find('/') != std::string::npos || (*t)[0] == '.') {
+                 Error(v.Mark(), "'template': expected a profile name, got '" + *t + "'");
+               } else {
+                 s.template_name = *t;
+               }
+             }
+           } else if (key == "no-new-privileges") {
+             if (auto b = Bool(v, key)) s.no_new_privileges = *b;
+           } else if (key == "secure-bits") {
+             SecureBits(v, s);
+           } else if (key == "exec") {
+             auto e = Scalar(v, "'exec': the absolute path of the service's binary");
+             if (e && (*e)[0] != '/') Error(v.Mark(), "'exec': expected an absolute path");
+             if (e) s.exec = *e;
+           } else {
+             Settings(v, s);
+           }
+         });
+    if (diags_.size() == before) policy.services.push_back(std::move(s));
+  }
+
+  void SecureBits(const YAML::Node& v, ServicePolicy& s) {
+    static const std::set<std::string> kBits = {"keep-caps",       "keep-caps-locked",
+                                                "no-setuid-fixup", "no-setuid-fixup-locked",
+                                                "noroot",          "noroot-locked"};
+    if (!IsSeq(v, "'secure-bits': a list such as [noroot, noroot-locked]")) return;
+    for (const auto& b : v) {
+      if (!b.IsScalar() || !kBits.count(b.Scalar())) {
+        Error(b.Mark(),
+              "'secure-bits': expected one of keep-caps, keep-caps-locked, "
+              "no-setuid-fixup, no-setuid-fixup-locked, noroot, noroot-locked");
+        continue;
+      }
+      s.secure_bits.push_back(b.Scalar());
+    }
+  }
+
+  void Settings(const YAML::Node& v, ServicePolicy& s) {
+    if (!IsMap(v, "'settings': a mapping of systemd [Service] settings")) return;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!it->first.IsScalar() || !ValidSettingKey(it->first.Scalar())) {
+        Error(it->first.Mark(),
+              "'settings': expected a systemd setting name such as "
+              "ProtectSystem");
+        continue;
+      }
+      const std::string key = it->first.Scalar();
+      auto owned = OwnedSettings().find(key);
+      if (owned != OwnedSettings().end()) {
+        Error(it->first.Mark(), "'settings': " + key + "= is written by capset; use the '" +
+                                    owned->second + "' key instead");
+        continue;
+      }
+      auto add = [&](const YAML::Node& val) {
+        if (!val.IsScalar() || val.Scalar().find('\n') != std::string::npos) {
+          Error(val.Mark(), "'settings': " + key + ": expected a one-line value");
+          return;
+        }
+        s.settings.emplace_back(key, val.Scalar());
+      };
+      if (it->second.IsSequence()) {
+        for (const auto& val : it->second) add(val);
+      } else {
+        add(it->second);
+      }
+    }
+  }
+
+  void Users(const YAML::Node& n, Policy& policy) {
+    if (!IsSeq(n, "'users': a list of {match, inheritable, ambient, drop-bounding}")) return;
+    for (const auto& item : n) {
+      if (!IsMap(item, "a user rule {match: ..., ...}")) continue;
+      UserRule r;
+      r.where = Where(item.Mark());
+      const size_t before = diags_.size();
+      bool has_match = false;
+      Keys(item, {"match", "inheritable", "ambient", "drop-bounding"}, "a user rule",
+           [&](const std::string& key, const YAML::Node& v, const YAML::Mark&) {
+             if (key == "match") {
+               if (auto m = Scalar(v, "'match': a user name, @group or *")) {
+                 r.match = *m, has_match = true;
+               }
+             } else if (auto mask = CapList(v, key)) {
+               (key == "inheritable" ? r.inheritable
+                : key == "ambient"   ? r.ambient
+                                     : r.drop_bounding) = *mask;
+             }
+           });
+      if (!has_match) Error(item.Mark(), "user rule without 'match'");
+      if (diags_.size() == before) {
+        r.inheritable |= r.ambient;  // an ambient capability must be inheritable
+        policy.users.push_back(std::move(r));
+      }
+    }
+  }
+
+  void Capsetd(const YAML::Node& n, Policy& policy) {
+    if (!IsMap(n, "'capsetd': {allow: [...]}")) return;
+    Keys(n, {"allow"}, "'capsetd'",
+         [&](const std::string&, const YAML::Node& v, const YAML::Mark&) {
+           if (!IsSeq(v, "'allow': a list of {user|group, actions}")) return;
+           for (const auto& item : v) {
+             if (!IsMap(item, "an allow rule {group: ..., actions: [...]}")) continue;
+             CapsetdRule r;
+             r.where = Where(item.Mark());
+             const size_t before = diags_.size();
+             Keys(item, {"user", "group", "actions"}, "an allow rule",
+                  [&](const std::string& key, const YAML::Node& val, const YAML::Mark&) {
+                    if (key == "user") {
+                      if (auto s = Scalar(val, "'user': a user name")) r.user = *s;
+                    } else if (key == "group") {
+                      if (auto s = Scalar(val, "'group': a group name")) r.group = *s;
+                    } else if (IsSeq(val, "'actions': a list such as [apply, verify]")) {
+                      for (const auto& a : val) {
+                        if (!a.IsScalar() || (a.Scalar() != "apply" && a.Scalar() != "verify")) {
+                          Error(a.Mark(), "'actions': expected apply or verify");
+                          continue;
+                        }
+                        r.actions.push_back(a.Scalar());
+                      }
+                    }
+                  });
+             if (!r.user && !r.group) Error(item.Mark(), "allow rule without 'user' or 'group'");
+             if (r.actions.empty() && diags_.size() == before) {
+               Error(item.Mark(), "allow rule without 'actions'");
+             }
+             if (diags_.size() == before) policy.capsetd_allow.push_back(std::move(r));
+           }
+         });
+  }
+
+  std::string file_;
+  std::vector<Diagnostic> diags_;
+};
+
+}  // namespace
+
+std::string SourceLocation::ToString() const {
+  if (line == 0) return file;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string Diagnostic::ToString() const {
+  return where.ToString() + (severity == Severity::kError ? ": error: " : ": warning: ") + message;
+}
+
+bool ParsedPolicy::ok() const {
+  return std::none_of(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
+    return d.severity == Diagnostic::Severity::kError;
+  });
+}
+
+ParsedPolicy ParsePolicy(std::string_view text, const std::string& filename) {
+  return Parser(filename).Run(text);
+}
+
+}  // namespace capset

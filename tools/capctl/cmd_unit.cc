@@ -1,0 +1,257 @@
+// capctl unit — systemd drop-ins from the policy's services: section.
+//   generate   print (or write into a directory) the drop-in of each service
+//   lint       report the capability traps, with file:line:column and how to fix them
+//   templates  list the hardening templates
+#include <getopt.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "capset/policy_loader.h"
+#include "capset/scanner.h"
+#include "capset/service_plan.h"
+#include "cli.h"
+#include "diagnostics.h"
+
+namespace capset::capctl {
+namespace {
+
+constexpr const char kUnitUsage[] =
+    "Usage: capctl unit generate [OPTIONS] [--output DIR] [SERVICE...]\n"
+    "       capctl unit lint [OPTIONS] [--systemd-version N] [SERVICE...]\n"
+    "       capctl unit templates [OPTIONS]\n"
+    "\n"
+    "generate   print the systemd drop-in (NAME.service.d/50-capset.conf) of each service in\n"
+    "           the policy, or write them below --output DIR; services with lint errors are\n"
+    "           refused, exactly as capset-generator refuses them\n"
+    "lint       check services for the capability traps: ambient capabilities outside the\n"
+    "           bounding set (also what PrivateDevices=, ProtectKernelModules=,\n"
+    "           ProtectKernelLogs=, ProtectClock= remove), ambient capabilities for root,\n"
+    "           file capabilities under NoNewPrivileges= (set or implied), CAP_SETUID lost to\n"
+    "           User= and seccomp on systemd >= 255\n"
+    "templates  list the hardening templates with their description and measured exposure\n"
+    "\n"
+    "Options:\n"
+    "  --root DIR           the system image whose policy and templates to read (default /)\n"
+    "  --policy FILE        read this policy file instead of the policy directories (repeatable)\n"
+    "  --templates DIR      look for templates in DIR first\n"
+    "  --output DIR         (generate) write DIR/NAME.service.d/50-capset.conf\n"
+    "  --systemd-version N  (lint) the target's systemd version (default: this machine's)\n"
+    "  --json               machine-readable output\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 all services fine; 1 a policy error or a refused service; 2 usage.\n";
+
+struct UnitOptions {
+  std::string command;
+  std::string root = "/";
+  std::vector<std::string> policy_files;
+  std::string templates;
+  std::string output;
+  int systemd_version = -1;  // -1: detect
+  bool json = false;
+  std::vector<std::string> services;
+};
+
+std::string JoinRoot(const std::string& root, const std::string& path) {
+  return root == "/" ? path : root + path;
+}
+
+int DetectSystemdVersion() {
+  FILE* p = ::popen("systemctl --version 2>/dev/null", "r");
+  if (p == nullptr) return 0;
+  int version = 0;
+  if (std::fscanf(p, "systemd %d", &version) != 1) version = 0;
+  ::pclose(p);
+  return version;
+}
+
+Status WriteDropIn(const std::string& dir, const std::string& service, const std::string& text) {
+  const std::string unit_dir = dir + "/" + service + ".d";
+  if (::mkdir(unit_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Status(Code::kIoError, "Failed to create '" + unit_dir + "': " + std::strerror(errno));
+  }
+  const std::string path = unit_dir + "/" + kDropInName;
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Status(Code::kIoError, "Failed to write '" + path + "'");
+  return Status::Ok();
+}
+
+int Templates(const UnitOptions& opt, const std::vector<std::string>& dirs) {
+  nlohmann::json list = nlohmann::json::array();
+  int rc = kExitOk;
+  for (const auto& name : ListUnitTemplates(dirs)) {
+    Result<UnitTemplate> t = LoadUnitTemplate(name, dirs);
+    if (!t.ok()) {
+      PrintError(t.status().message());
+      rc = kExitFailure;
+      continue;
+    }
+    if (opt.json) {
+      list.push_back({{"name", t->name},
+                      {"path", t->path},
+                      {"description", t->description},
+                      {"exposure", t->exposure ? nlohmann::json(*t->exposure) : nullptr}});
+    } else {
+      std::printf("%-18s %4s  %s\n", t->name.c_str(),
+                  t->exposure ? std::to_string(*t->exposure).substr(0, 3).c_str() : "?",
+                  t->description.c_str());
+    }
+  }
+  if (opt.json) std::printf("%s\n", list.dump(2).c_str());
+  return rc;
+}
+
+int Run(const UnitOptions& opt) {
+  std::vector<std::string> dirs = TemplateDirectories(opt.root);
+  if (!opt.templates.empty()) dirs.insert(dirs.begin(), opt.templates);
+  if (opt.command == "templates") return Templates(opt, dirs);
+
+  const LoadedPolicy loaded =
+      opt.policy_files.empty() ? LoadPolicyTree(opt.root) : LoadPolicyFiles(opt.policy_files);
+  LintOptions lint;
+  lint.systemd_version = opt.systemd_version >= 0 ? opt.systemd_version : DetectSystemdVersion();
+  auto from_policy = PolicyFileCaps(loaded.policy);
+  const std::string root = opt.root;
+  // The policy's own files: entries first, then what is on disk (lint only reads).
+  lint.file_caps = [from_policy, root](const std::string& path) -> std::optional<FileCaps> {
+    if (auto fc = from_policy(path)) return fc;
+    std::optional<FileCaps> found;
+    Scan({JoinRoot(root, path)}, {}, [&](const ScanRecord& r) {
+      if (r.kind == ScanRecord::Kind::kCaps) found = r.caps.caps;
+    });
+    return found;
+  };
+
+  std::vector<PlannedService> plans = PlanServices(loaded.policy, dirs, lint, opt.services);
+  for (const auto& name : opt.services) {
+    if (std::none_of(plans.begin(), plans.end(),
+                     [&](const PlannedService& p) { return p.service->name == name; })) {
+      PrintError("unit: no service '" + name + "' in the policy");
+      return kExitFailure;
+    }
+  }
+
+  std::vector<Diagnostic> all = loaded.diagnostics;
+  bool failed = !loaded.ok();
+  nlohmann::json units = nlohmann::json::array();
+  for (const auto& p : plans) {
+    all.insert(all.end(), p.findings.begin(), p.findings.end());
+    if (!p.ok()) failed = true;
+    if (opt.command != "generate") {
+      units.push_back({{"service", p.service->name},
+                       {"ok", p.ok()},
+                       {"findings", DiagnosticsJson(p.findings)}});
+      continue;
+    }
+    if (!p.ok()) {
+      units.push_back({{"service", p.service->name},
+                       {"refused", true},
+                       {"findings", DiagnosticsJson(p.findings)}});
+      continue;
+    }
+    const std::string text = RenderDropIn(*p.service, p.tmpl ? &*p.tmpl : nullptr);
+    if (!opt.output.empty()) {
+      Status st = WriteDropIn(opt.output, p.service->name, text);
+      if (!st.ok()) {
+        PrintError(st.message());
+        failed = true;
+      }
+    } else if (!opt.json) {
+      std::printf("# %s.d/%s\n%s\n", p.service->name.c_str(), kDropInName, text.c_str());
+    }
+    units.push_back({{"service", p.service->name},
+                     {"refused", false},
+                     {"drop_in", text},
+                     {"findings", DiagnosticsJson(p.findings)}});
+  }
+  if (opt.json) {
+    const nlohmann::json doc = {{"ok", !failed},
+                                {"units", units},
+                                {"policy_diagnostics", DiagnosticsJson(loaded.diagnostics)}};
+    std::printf("%s\n", doc.dump(2).c_str());
+  } else {
+    std::fflush(stdout);
+    PrintDiagnostics(all);
+    if (opt.command == "lint" && !failed) {
+      std::printf("%zu service(s) checked, no errors\n", plans.size());
+    }
+  }
+  return failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+int RunUnit(int argc, char** argv) {
+  UnitOptions opt;
+  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
+    std::fputs(kUnitUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  opt.command = argv[1];
+  if (opt.command != "generate" && opt.command != "lint" && opt.command != "templates") {
+    PrintError("unit: unknown command '" + opt.command + "' (try 'capctl unit --help')");
+    return kExitUsage;
+  }
+  enum { kRoot = 256, kPolicy, kTemplates, kOutput, kVersion, kJson };
+  static const option kLong[] = {{"root", required_argument, nullptr, kRoot},
+                                 {"policy", required_argument, nullptr, kPolicy},
+                                 {"templates", required_argument, nullptr, kTemplates},
+                                 {"output", required_argument, nullptr, kOutput},
+                                 {"systemd-version", required_argument, nullptr, kVersion},
+                                 {"json", no_argument, nullptr, kJson},
+                                 {"help", no_argument, nullptr, 'h'},
+                                 {nullptr, 0, nullptr, 0}};
+  optind = 1;
+  --argc, ++argv;
+  for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
+    switch (c) {
+      case kRoot:
+        opt.root = optarg;
+        break;
+      case kPolicy:
+        opt.policy_files.push_back(optarg);
+        break;
+      case kTemplates:
+        opt.templates = optarg;
+        break;
+      case kOutput:
+        opt.output = optarg;
+        break;
+      case kJson:
+        opt.json = true;
+        break;
+      case kVersion: {
+        char* end = nullptr;
+        const long v = std::strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || v < 0 || v > 100000) {
+          PrintError(std::string("--systemd-version: expected a number, got '") + optarg + "'");
+          return kExitUsage;
+        }
+        opt.systemd_version = static_cast<int>(v);
+        break;
+      }
+      case 'h':
+        std::fputs(kUnitUsage, stdout);
+        return kExitOk;
+      default:
+        std::fputs(kUnitUsage, stderr);
+        return kExitUsage;
+    }
+  }
+  opt.services.assign(argv + optind, argv + argc);
+  if (!opt.output.empty() && opt.command != "generate") {
+    PrintError("unit: --output only goes with 'generate'");
+    return kExitUsage;
+  }
+  return Run(opt);
+}
+
+}  // namespace capset::capctl
