@@ -1,0 +1,112 @@
+#include "generator.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "capset/fd.h"
+#include "capset/policy_loader.h"
+#include "capset/service_plan.h"
+
+namespace capset::generator {
+namespace {
+
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Writes DIR/NAME.d/50-capset.conf without following symlinks below DIR.
+std::string WriteDropIn(int dirfd, const std::string& unit, const std::string& text) {
+  const std::string sub = unit + ".d";
+  if (::mkdirat(dirfd, sub.c_str(), 0755) != 0 && errno != EEXIST) {
+    return "Failed to create '" + sub + "': " + std::strerror(errno);
+  }
+  Fd d(::openat(dirfd, sub.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!d.valid()) return "Failed to open '" + sub + "': " + std::strerror(errno);
+  Fd f(::openat(d.get(), kDropInName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!f.valid() || !WriteAll(f.get(), text)) {
+    return "Failed to write '" + sub + "/" + kDropInName + "': " + std::strerror(errno);
+  }
+  return "";
+}
+
+}  // namespace
+
+Log::Log() {
+  if (::secure_getenv("SYSTEMD_SCOPE") != nullptr) {
+    kmsg_ = ::open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  }
+}
+
+Log::~Log() {
+  if (kmsg_ >= 0) ::close(kmsg_);
+}
+
+void Log::Write(int priority, const std::string& msg) {
+  if (kmsg_ >= 0) {
+    const std::string line = "<" + std::to_string(priority) + ">capset-generator[" +
+                             std::to_string(::getpid()) + "]: " + msg + "\n";
+    if (::write(kmsg_, line.data(), line.size()) >= 0) return;
+  }
+  const std::string line = "capset-generator: " + msg + "\n";
+  if (::write(STDERR_FILENO, line.data(), line.size()) < 0) {
+    // Nowhere left to say it.
+  }
+}
+
+Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
+  Counts counts;
+  const LoadedPolicy loaded = LoadPolicyTree(root);
+  for (const auto& d : loaded.diagnostics) {
+    (d.severity == Diagnostic::Severity::kError ? log.Error(d.ToString())
+                                                : log.Warning(d.ToString()));
+  }
+  for (const auto& f : loaded.skipped) {
+    log.Error("Skipping policy file '" + f + "': it has errors (see above), ignoring.");
+  }
+  counts.skipped_files = loaded.skipped.size();
+  if (loaded.policy.services.empty()) return counts;
+
+  Fd out(::open(normal_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!out.valid()) {
+    log.Error("Failed to open output directory '" + normal_dir + "': " + std::strerror(errno));
+    return counts;
+  }
+  LintOptions lint;
+  lint.file_caps = PolicyFileCaps(loaded.policy);  // the policy only: no I/O beyond it
+  for (const auto& p : PlanServices(loaded.policy, TemplateDirectories(root), lint)) {
+    for (const auto& d : p.findings) {
+      (d.severity == Diagnostic::Severity::kError ? log.Error(d.ToString())
+                                                  : log.Warning(d.ToString()));
+    }
+    if (!p.ok()) {
+      log.Error("Not generating a drop-in for " + p.service->name +
+                ": the policy is refused "
+                "(see above), ignoring.");
+      ++counts.refused;
+      continue;
+    }
+    const std::string err = WriteDropIn(out.get(), p.service->name,
+                                        RenderDropIn(*p.service, p.tmpl ? &*p.tmpl : nullptr));
+    if (!err.empty()) {
+      log.Error(err + ", ignoring.");
+      ++counts.refused;
+      continue;
+    }
+    ++counts.written;
+  }
+  return counts;
+}
+
+}  // namespace capset::generator
