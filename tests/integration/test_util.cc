@@ -27,12 +27,30 @@ void WriteFile(const std::string& path, const std::string& data) {
 }  // namespace
 
 std::string CapctlPath() { return CAPSET_TEST_CAPCTL; }
+std::string GeneratorPath() { return CAPSET_TEST_GENERATOR; }
+std::string SourceDir() { return CAPSET_SOURCE_DIR; }
+
+std::map<std::string, std::string> ReadTree(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       it != std::filesystem::recursive_directory_iterator(); ++it) {
+    const std::string rel = std::filesystem::relative(it->path(), dir).string();
+    if (it->is_symlink()) {
+      out[rel] = "-> " + std::filesystem::read_symlink(it->path()).string();
+    } else if (it->is_regular_file()) {
+      std::ifstream in(it->path());
+      out[rel] = std::string(std::istreambuf_iterator<char>(in), {});
+    }
+  }
+  return out;
+}
 std::string GetcapPath() { return "/usr/sbin/getcap"; }
 std::string SetcapPath() { return "/usr/sbin/setcap"; }
 bool IsRoot() { return ::geteuid() == 0; }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input,
-                         std::optional<uid_t> userns_root) {
+                         std::optional<uid_t> userns_root, const std::vector<std::string>& env) {
   int in[2], out[2], err[2], sync[2];
   if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC) ||
       ::pipe2(sync, O_CLOEXEC)) {
@@ -47,6 +65,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
       if (::read(sync[0], &c, 1) != 1) ::_exit(125);  // parent wrote the maps
       if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) ::_exit(125);
     }
+    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,15 @@ struct CommandResult {
 /// child runs as root of a new user namespace whose uid/gid 0..65535 map to
 /// userns_root..userns_root+65535 outside (needs root).
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
-                         std::optional<uid_t> userns_root = std::nullopt);
+                         std::optional<uid_t> userns_root = std::nullopt,
+                         const std::vector<std::string>& env = {});
+
+/// The source tree (for test data and unit-templates/).
+std::string SourceDir();
+std::string GeneratorPath();
+
+/// Every regular file below `dir`, as relative path -> contents (symlinks as "-> target").
+std::map<std::string, std::string> ReadTree(const std::string& dir);
 
 /// Paths of the binaries under test and of libcap's reference tools.
 std::string CapctlPath();

@@ -1,0 +1,84 @@
+// Golden tests for capset-generator (systemd's test-fstab-generator style): each directory
+// tests/data/generator/NN-name/ holds root/ (a system image: policy files), expected/ (the
+// output tree) and expected.stderr. The image also gets the repository's unit-templates/.
+// "@ROOT@" in expectations stands for the temporary root. CAPSET_UPDATE_GOLDEN=1 rewrites the
+// expectations from the current output (review the diff before committing).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "test_util.h"
+
+namespace capset::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> Cases() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(SourceDir() + "/tests/data/generator")) {
+    if (e.is_directory()) out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class GeneratorGoldenTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GeneratorGoldenTest, MatchesExpectedTree) {
+  const std::string dir = SourceDir() + "/tests/data/generator/" + GetParam();
+  char tmpl[] = "/tmp/capset-gen.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string tmp = tmpl, root = tmp + "/root", out = tmp + "/out";
+  fs::copy(dir + "/root", root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::create_directories(root + "/usr/lib/capset/unit-templates");
+  fs::copy(SourceDir() + "/unit-templates", root + "/usr/lib/capset/unit-templates",
+           fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+  fs::create_directories(out);
+
+  CommandResult r = RunCommand({GeneratorPath(), out, tmp + "/early", tmp + "/late"}, "",
+                               std::nullopt, {"CAPSET_ROOT=" + root});
+  EXPECT_EQ(r.exit_code, 0) << "the generator must never fail boot";
+  std::map<std::string, std::string> got;
+  for (auto& [path, text] : ReadTree(out)) got[path] = ReplaceAll(text, root, "@ROOT@");
+  const std::string err = ReplaceAll(r.err, root, "@ROOT@");
+
+  if (std::getenv("CAPSET_UPDATE_GOLDEN")) {
+    fs::remove_all(dir + "/expected");
+    for (const auto& [path, text] : got) {
+      fs::create_directories(fs::path(dir + "/expected/" + path).parent_path());
+      std::ofstream(dir + "/expected/" + path) << text;
+    }
+    std::ofstream(dir + "/expected.stderr") << err;
+  }
+  EXPECT_EQ(got, ReadTree(dir + "/expected"));
+  std::ifstream in(dir + "/expected.stderr");
+  EXPECT_EQ(err, std::string(std::istreambuf_iterator<char>(in), {}));
+  fs::remove_all(tmp);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, GeneratorGoldenTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(GeneratorTest, ArgumentsAndEmptyPolicy) {
+  EXPECT_EQ(RunCommand({GeneratorPath()}).exit_code, 1);
+  EXPECT_EQ(RunCommand({GeneratorPath(), "/a", "/b"}).exit_code, 1);
+  char tmpl[] = "/tmp/capset-gen.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  // No policy at all: nothing written, nothing said, success.
+  CommandResult r =
+      RunCommand({GeneratorPath(), tmpl}, "", std::nullopt, {std::string("CAPSET_ROOT=") + tmpl});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(ReadTree(tmpl).empty());
+  fs::remove_all(tmpl);
+}
+
+}  // namespace
+}  // namespace capset::testing

@@ -1,0 +1,283 @@
+// The policy parser, the layered loader and the lint rules.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "capset/policy_loader.h"
+#include "capset/policy_parser.h"
+#include "capset/service_plan.h"
+#include "capset/unit_gen.h"
+
+namespace capset {
+namespace {
+
+std::vector<std::string> Messages(const std::vector<Diagnostic>& d) {
+  std::vector<std::string> out;
+  for (const auto& x : d) out.push_back(x.ToString());
+  return out;
+}
+
+bool HasMessage(const std::vector<Diagnostic>& d, const std::string& text) {
+  for (const auto& x : d) {
+    if (x.ToString().find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(PolicyParserTest, ParsesAllSections) {
+  ParsedPolicy p = ParsePolicy(R"(version: 1
+files:
+  - path: /usr/bin/ping
+    caps: cap_net_raw=p
+    package: iputils-ping
+    fallback: setuid
+    mode: "0755"
+services:
+  nginx.service:
+    user: www-data
+    ambient: [CAP_NET_BIND_SERVICE]
+    bounding: [cap_net_bind_service, CAP_SETUID]
+    template: network-daemon
+    settings:
+      ReadWritePaths: [/var/lib/nginx, /var/log/nginx]
+      ProtectHome: read-only
+users:
+  - match: "@netadmin"
+    inheritable: [cap_net_admin]
+    ambient: [cap_net_raw]
+    drop-bounding: [cap_sys_module]
+capsetd:
+  allow:
+    - group: capset-admin
+      actions: [apply, verify]
+)",
+                               "p.yaml");
+  ASSERT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  ASSERT_EQ(p.policy.files.size(), 1u);
+  EXPECT_EQ(p.policy.files[0].caps.permitted, CapBit(13));
+  EXPECT_EQ(p.policy.files[0].fallback, FileEntry::Fallback::kSetuid);
+  EXPECT_EQ(*p.policy.files[0].mode, 0755u);
+  ASSERT_EQ(p.policy.services.size(), 1u);
+  const ServicePolicy& s = p.policy.services[0];
+  EXPECT_EQ(s.name, "nginx.service");
+  EXPECT_EQ(s.ambient, CapBit(10));
+  EXPECT_EQ(*s.bounding, CapBit(10) | CapBit(7));
+  EXPECT_EQ(s.settings.size(), 3u);
+  EXPECT_EQ(s.where.line, 9);
+  EXPECT_EQ(s.key_where.at("ambient").line, 11);
+  ASSERT_EQ(p.policy.users.size(), 1u);
+  EXPECT_EQ(p.policy.users[0].inheritable, CapBit(12) | CapBit(13));  // ambient implies inheritable
+  EXPECT_EQ(p.policy.users[0].drop_bounding, CapBit(16));
+  ASSERT_EQ(p.policy.capsetd_allow.size(), 1u);
+}
+
+TEST(PolicyParserTest, ErrorsNameFileLineColumnAndWhatWasExpected) {
+  ParsedPolicy p = ParsePolicy(R"(services:
+  a.service:
+    usr: x
+    ambient: [cap_net_raw, cap_bogus]
+    no-new-privileges: maybe
+  notaunit:
+    user: x
+  b.service:
+    settings:
+      User: root
+files:
+  - path: relative
+    caps: cap_net_raw=p
+  - caps: cap_chown=p
+frobnicate: 1
+version: 2
+)",
+                               "bad.yaml");
+  EXPECT_FALSE(p.ok());
+  const auto m = Messages(p.diagnostics);
+  EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:3:5: error: unknown key 'usr'"))
+      << ::testing::PrintToString(m);
+  EXPECT_TRUE(
+      HasMessage(p.diagnostics, "bad.yaml:4:28: error: 'ambient': unknown capability 'cap_bogus'"));
+  EXPECT_TRUE(HasMessage(p.diagnostics,
+                         "bad.yaml:5:24: error: 'no-new-privileges': expected true or false"));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:6:3: error: expected a service unit name"));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "User= is written by capset; use the 'user' key"));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:12:11: error: 'path': expected an absolute"));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:14:5: error: file entry without 'path'"));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:15:1: error: unknown key 'frobnicate'"));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:16:10: error: unsupported policy version"));
+  EXPECT_TRUE(p.policy.services.empty());
+}
+
+TEST(PolicyParserTest, InvalidYamlAndDuplicates) {
+  ParsedPolicy p = ParsePolicy("services: [unclosed\n", "y.yaml");
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(HasMessage(p.diagnostics, "y.yaml:"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "invalid YAML"));
+  p = ParsePolicy("services:\n  a.service:\n    user: x\n  a.service:\n    user: y\n", "d.yaml");
+  EXPECT_TRUE(HasMessage(p.diagnostics, "d.yaml:4:3: error: duplicate service 'a.service'"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  p = ParsePolicy("", "empty.yaml");
+  EXPECT_TRUE(p.ok());
+}
+
+class PolicyTreeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/capset-policy.XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    for (const auto& d : PolicyDirectories(root_)) std::filesystem::create_directories(d);
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  void Write(const std::string& rel, const std::string& text) {
+    std::ofstream(root_ + rel) << text;
+  }
+  std::string root_;
+};
+
+TEST_F(PolicyTreeTest, EtcOverridesUsrLibAndDevNullMasks) {
+  Write("/usr/lib/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: vendor\n");
+  Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: admin\n");
+  Write("/usr/lib/capset/policy.d/b.yaml", "services:\n  b.service:\n    user: b\n");
+  Write("/run/capset/policy.d/c.yaml", "services:\n  c.service:\n    user: c\n");
+  std::filesystem::create_symlink("/dev/null", root_ + "/etc/capset/policy.d/b.yaml");
+  LoadedPolicy p = LoadPolicyTree(root_);
+  ASSERT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  ASSERT_EQ(p.policy.services.size(), 2u);
+  EXPECT_EQ(p.policy.services[0].name, "a.service");
+  EXPECT_EQ(*p.policy.services[0].user, "admin");
+  EXPECT_EQ(p.policy.services[1].name, "c.service");
+}
+
+TEST_F(PolicyTreeTest, BrokenFileIsSkippedWholeAndDuplicatesAcrossFilesReported) {
+  Write("/usr/lib/capset/policy.d/10-good.yaml", "services:\n  a.service:\n    user: a\n");
+  Write("/usr/lib/capset/policy.d/20-bad.yaml",
+        "services:\n  b.service:\n    user: b\n  c.service:\n    bogus: 1\n");
+  Write("/usr/lib/capset/policy.d/30-dup.yaml", "services:\n  a.service:\n    user: again\n");
+  LoadedPolicy p = LoadPolicyTree(root_);
+  EXPECT_FALSE(p.ok());
+  ASSERT_EQ(p.skipped.size(), 1u);
+  EXPECT_NE(p.skipped[0].find("20-bad.yaml"), std::string::npos);
+  ASSERT_EQ(p.policy.services.size(), 1u);  // b.service went with its broken file
+  EXPECT_EQ(*p.policy.services[0].user, "a");
+  EXPECT_TRUE(HasMessage(p.diagnostics,
+                         "30-dup.yaml:2:3: error: service 'a.service' is already "
+                         "defined at"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
+ServicePolicy Service(const std::string& yaml) {
+  ParsedPolicy p = ParsePolicy("services:\n  s.service:\n" + yaml, "l.yaml");
+  EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  return p.policy.services.at(0);
+}
+
+UnitTemplate Template(const std::string& body) {
+  return *ParseUnitTemplate("[Service]\n" + body, "t", "t.conf");
+}
+
+TEST(LintTest, AmbientMustBeInBoundingIncludingWhatSandboxingRemoves) {
+  auto s = Service(
+      "    user: u\n    ambient: [cap_net_raw, cap_sys_time]\n    bounding: [cap_net_raw]\n");
+  auto d = LintService(s, nullptr, {});
+  EXPECT_TRUE(HasMessage(d,
+                         "l.yaml:4:5: error: s.service: ambient capabilities CAP_SYS_TIME are "
+                         "not in 'bounding'"))
+      << ::testing::PrintToString(Messages(d));
+
+  s = Service(
+      "    user: u\n    ambient: [cap_sys_time, cap_sys_rawio, cap_syslog, cap_sys_module]\n");
+  UnitTemplate t = Template(
+      "ProtectClock=yes\nPrivateDevices=true\nProtectKernelLogs=on\nProtectKernelModules=1\n");
+  d = LintService(s, &t, {});
+  EXPECT_TRUE(HasMessage(d, "ProtectClock=yes (set by template t) removes CAP_SYS_TIME"));
+  EXPECT_TRUE(HasMessage(d, "PrivateDevices=yes (set by template t) removes CAP_SYS_RAWIO"));
+  EXPECT_TRUE(HasMessage(d, "ProtectKernelLogs=yes (set by template t) removes CAP_SYSLOG"));
+  EXPECT_TRUE(HasMessage(d, "ProtectKernelModules=yes (set by template t) removes CAP_SYS_MODULE"));
+  // The policy's own settings override the template's.
+  s = Service("    user: u\n    ambient: [cap_sys_time]\n    settings:\n      ProtectClock: no\n");
+  EXPECT_TRUE(LintService(s, &t, {}).empty());
+}
+
+TEST(LintTest, AmbientForRootDoesNothing) {
+  EXPECT_TRUE(
+      HasMessage(LintService(Service("    user: root\n    ambient: [cap_net_raw]\n"), nullptr, {}),
+                 "ambient capabilities under User=root do nothing"));
+  EXPECT_TRUE(HasMessage(LintService(Service("    ambient: [cap_net_raw]\n"), nullptr, {}),
+                         "without 'user' or 'dynamic-user'"));
+  EXPECT_TRUE(
+      LintService(Service("    dynamic-user: true\n    ambient: [cap_net_raw]\n"), nullptr, {})
+          .empty());
+}
+
+TEST(LintTest, FileCapabilitiesUnderNoNewPrivileges) {
+  LintOptions opt;
+  opt.file_caps = [](const std::string& p) -> std::optional<FileCaps> {
+    if (p == "/usr/bin/ping") return *FileCaps::FromText("cap_net_raw=p");
+    return std::nullopt;
+  };
+  auto d = LintService(Service("    user: u\n    exec: /usr/bin/ping\n"), nullptr, opt);
+  EXPECT_TRUE(HasMessage(d, "grant nothing: 'no-new-privileges' is true"));
+  UnitTemplate t = Template("RestrictSUIDSGID=yes\n");
+  d = LintService(Service("    user: u\n    exec: /usr/bin/ping\n    no-new-privileges: false\n"),
+                  &t, opt);
+  EXPECT_TRUE(HasMessage(d, "RestrictSUIDSGID= implies NoNewPrivileges=yes"))
+      << ::testing::PrintToString(Messages(d));
+  EXPECT_TRUE(LintService(Service("    user: u\n    exec: /usr/bin/ping\n    no-new-privileges: "
+                                  "false\n"),
+                          nullptr, opt)
+                  .empty());
+  EXPECT_TRUE(LintService(Service("    user: u\n    exec: /usr/bin/true\n"), nullptr, opt).empty());
+}
+
+TEST(LintTest, SetuidLostToSeccompOnSystemd255) {
+  auto s = Service(
+      "    user: u\n    ambient: [cap_setgid]\n    bounding: [cap_setgid, cap_setuid]\n"
+      "    settings:\n      SystemCallFilter: '@system-service'\n");
+  LintOptions opt;
+  opt.systemd_version = 255;
+  auto d = LintService(s, nullptr, opt);
+  EXPECT_TRUE(HasMessage(d, "error: s.service: CAP_SETUID is in the bounding set but not ambient"))
+      << ::testing::PrintToString(Messages(d));
+  opt.systemd_version = 252;
+  EXPECT_TRUE(LintService(s, nullptr, opt).empty());
+  opt.systemd_version = 0;
+  EXPECT_TRUE(HasMessage(LintService(s, nullptr, opt), "warning:"));
+  auto fixed = Service(
+      "    user: u\n    ambient: [cap_setuid]\n    settings:\n      "
+      "SystemCallFilter: '@system-service'\n");
+  opt.systemd_version = 256;
+  EXPECT_TRUE(LintService(fixed, nullptr, opt).empty());
+}
+
+TEST(RenderTest, DropInResetsAndSetsCapabilities) {
+  auto s = Service(
+      "    user: www\n    ambient: [cap_net_bind_service]\n    secure-bits: [noroot]\n"
+      "    settings:\n      ReadWritePaths: [/a, /b]\n");
+  UnitTemplate t = Template("ProtectSystem=strict\n");
+  const std::string text = RenderDropIn(s, &t);
+  for (const char* line : {"[Service]\n", "User=www\n",
+                           "AmbientCapabilities=\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n",
+                           "CapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n",
+                           "NoNewPrivileges=yes\n", "SecureBits=noroot\n", "ProtectSystem=strict\n",
+                           "ReadWritePaths=/a\nReadWritePaths=/b\n", "from l.yaml"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  }
+}
+
+TEST(UnitTemplateTest, RejectsOtherSectionsAndWrongHeaders) {
+  EXPECT_FALSE(ParseUnitTemplate("[Unit]\nA=b\n", "x", "x.conf").ok());
+  EXPECT_FALSE(ParseUnitTemplate("A=b\n", "x", "x.conf").ok());
+  EXPECT_FALSE(ParseUnitTemplate("# capset-template: y\n[Service]\n", "x", "x.conf").ok());
+  Result<UnitTemplate> t =
+      ParseUnitTemplate("# exposure: 1.5\n# description: d\n[Service]\nA = b\n", "x", "x.conf");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(*t->exposure, 1.5);
+  EXPECT_EQ(t->settings[0], (std::pair<std::string, std::string>{"A", "b"}));
+}
+
+}  // namespace
+}  // namespace capset
