@@ -183,6 +183,25 @@ std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* 
     }
   }
 
+  // 1b. With PrivateUsers=, the service's capabilities live in a new user namespace and are
+  //     worth nothing against the host's network, clock or files.
+  if (s.ambient) {
+    auto it = last.find("PrivateUsers");
+    if (it != last.end() && (IsYes(it->second) || it->second == "self" || it->second == "identity")) {
+      const bool from_tmpl = tmpl && std::any_of(tmpl->settings.begin(), tmpl->settings.end(),
+                                                 [](const auto& kv) {
+                                                   return kv.first == "PrivateUsers";
+                                                 });
+      error(at("ambient"), "PrivateUsers=" + it->second +
+                               (from_tmpl ? " (set by template " + tmpl->name + ")" : "") +
+                               " puts the service in its own user namespace, where " +
+                               SystemdCapList(s.ambient) +
+                               " grant nothing outside it (no low port on the host network, "
+                               "no host clock). Set PrivateUsers=no in 'settings', or choose "
+                               "another template.");
+    }
+  }
+
   // 2. Ambient capabilities for root do nothing: root already has its bounding set.
   if (s.ambient && RunsAsRoot(s)) {
     error(at(s.user ? "user" : "ambient"),

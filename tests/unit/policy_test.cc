@@ -202,6 +202,14 @@ TEST(LintTest, AmbientMustBeInBoundingIncludingWhatSandboxingRemoves) {
   EXPECT_TRUE(LintService(s, &t, {}).empty());
 }
 
+TEST(LintTest, AmbientUnderPrivateUsersGrantsNothingOnTheHost) {
+  UnitTemplate t = Template("PrivateUsers=yes\n");
+  auto s = Service("    user: u\n    ambient: [cap_net_bind_service]\n");
+  EXPECT_TRUE(HasMessage(LintService(s, &t, {}), "PrivateUsers=yes (set by template t) puts the "
+                                                 "service in its own user namespace"));
+  EXPECT_TRUE(LintService(Service("    user: u\n"), &t, {}).empty());
+}
+
 TEST(LintTest, AmbientForRootDoesNothing) {
   EXPECT_TRUE(
       HasMessage(LintService(Service("    user: root\n    ambient: [cap_net_raw]\n"), nullptr, {}),
