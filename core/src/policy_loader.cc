@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
+#include <thread>
+#include <unordered_map>
 
 #include "capset/fd.h"
 #include "capset/policy_parser.h"
@@ -47,38 +50,37 @@ Result<std::string> ReadSmallFile(const std::string& path) {
   return data;
 }
 
+// A symlink to /dev/null masks the name. (An empty file needs no test: it is an empty policy,
+// and like any file it hides the same name in lower directories.)
 bool IsMask(const std::string& path) {
   char target[16] = {};
-  if (::readlink(path.c_str(), target, sizeof target - 1) > 0 &&
-      std::strcmp(target, "/dev/null") == 0) {
-    return true;
-  }
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+  return ::readlink(path.c_str(), target, sizeof target - 1) > 0 &&
+         std::strcmp(target, "/dev/null") == 0;
 }
 
 // Appends `from` to `into`, refusing entries that an earlier file already defined.
-void Merge(Policy& into, ParsedPolicy& from, std::vector<Diagnostic>& diags) {
-  auto dup = [&](const SourceLocation& where, const std::string& what,
-                 const SourceLocation& first) {
-    diags.push_back({Diagnostic::Severity::kError, where,
-                     what + " is already defined at " + first.ToString() + ", ignoring this one"});
+struct Seen {
+  std::unordered_map<std::string, SourceLocation> files, services;
+};
+
+void Merge(Policy& into, ParsedPolicy& from, Seen& seen, std::vector<Diagnostic>& diags) {
+  auto first = [&](std::unordered_map<std::string, SourceLocation>& index, const std::string& key,
+                   const SourceLocation& where, const std::string& what) {
+    auto [it, inserted] = index.emplace(key, where);
+    if (!inserted) {
+      diags.push_back(
+          {Diagnostic::Severity::kError, where,
+           what + " is already defined at " + it->second.ToString() + ", ignoring this one"});
+    }
+    return inserted;
   };
   for (auto& f : from.policy.files) {
-    auto it = std::find_if(into.files.begin(), into.files.end(),
-                           [&](const FileEntry& e) { return e.path == f.path; });
-    if (it != into.files.end()) {
-      dup(f.where, "file entry '" + f.path + "'", it->where);
-    } else {
+    if (first(seen.files, f.path, f.where, "file entry '" + f.path + "'")) {
       into.files.push_back(std::move(f));
     }
   }
   for (auto& s : from.policy.services) {
-    auto it = std::find_if(into.services.begin(), into.services.end(),
-                           [&](const ServicePolicy& e) { return e.name == s.name; });
-    if (it != into.services.end()) {
-      dup(s.where, "service '" + s.name + "'", it->where);
-    } else {
+    if (first(seen.services, s.name, s.where, "service '" + s.name + "'")) {
       into.services.push_back(std::move(s));
     }
   }
@@ -101,23 +103,49 @@ bool LoadedPolicy::ok() const {
 }
 
 LoadedPolicy LoadPolicyFiles(const std::vector<std::string>& paths) {
+  // Reading and parsing are independent per file, and yaml-cpp's parsing is most of the cost
+  // at boot: do it on every CPU, then merge in file order (the result does not depend on the
+  // number of threads).
+  struct Parsed {
+    Status read_error;
+    ParsedPolicy parsed;
+  };
+  std::vector<Parsed> results(paths.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < paths.size();) {
+      Result<std::string> text = ReadSmallFile(paths[i]);
+      if (!text.ok()) {
+        results[i].read_error = text.status();
+      } else {
+        results[i].parsed = ParsePolicy(*text, paths[i]);
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(
+      {std::max(1u, std::thread::hardware_concurrency()), 8, paths.size() / 16 + 1});
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+
   LoadedPolicy out;
-  for (const auto& path : paths) {
-    Result<std::string> text = ReadSmallFile(path);
-    if (!text.ok()) {
+  Seen seen;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (!results[i].read_error.ok()) {
       out.diagnostics.push_back(
-          {Diagnostic::Severity::kError, {path, 0, 0}, text.status().message()});
-      out.skipped.push_back(path);
+          {Diagnostic::Severity::kError, {paths[i], 0, 0}, results[i].read_error.message()});
+      out.skipped.push_back(paths[i]);
       continue;
     }
-    ParsedPolicy parsed = ParsePolicy(*text, path);
+    ParsedPolicy& parsed = results[i].parsed;
     const bool good = parsed.ok();
     for (auto& d : parsed.diagnostics) out.diagnostics.push_back(std::move(d));
     if (!good) {
-      out.skipped.push_back(path);
+      out.skipped.push_back(paths[i]);
       continue;
     }
-    Merge(out.policy, parsed, out.diagnostics);
+    Merge(out.policy, parsed, seen, out.diagnostics);
   }
   return out;
 }
@@ -135,7 +163,7 @@ LoadedPolicy LoadPolicyTree(const std::string& root) {
       }
       if (by_name.count(name) || masked.count(name)) continue;  // hidden by a higher directory
       const std::string path = dir + "/" + name;
-      if (IsMask(path)) {
+      if ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && IsMask(path)) {
         masked.insert(name);
       } else {
         by_name[name] = path;

@@ -16,7 +16,7 @@ std::vector<PlannedService> PlanServices(const Policy& policy,
                                          const std::vector<std::string>& template_dirs,
                                          const LintOptions& options,
                                          const std::vector<std::string>& only) {
-  std::map<std::string, Result<UnitTemplate>> cache;
+  std::map<std::string, std::pair<std::shared_ptr<const UnitTemplate>, Status>> cache;
   std::vector<PlannedService> out;
   for (const auto& s : policy.services) {
     if (!only.empty() && std::find(only.begin(), only.end(), s.name) == only.end()) continue;
@@ -25,18 +25,22 @@ std::vector<PlannedService> PlanServices(const Policy& policy,
     if (!s.template_name.empty()) {
       auto it = cache.find(s.template_name);
       if (it == cache.end()) {
-        it = cache.emplace(s.template_name, LoadUnitTemplate(s.template_name, template_dirs)).first;
+        Result<UnitTemplate> t = LoadUnitTemplate(s.template_name, template_dirs);
+        auto entry = t.ok() ? std::make_pair(std::make_shared<const UnitTemplate>(*std::move(t)),
+                                             Status::Ok())
+                            : std::make_pair(std::shared_ptr<const UnitTemplate>(), t.status());
+        it = cache.emplace(s.template_name, std::move(entry)).first;
       }
-      if (it->second.ok()) {
-        p.tmpl = *it->second;
+      if (it->second.first) {
+        p.tmpl = it->second.first;
       } else {
         auto where = s.key_where.find("template");
         p.findings.push_back({Diagnostic::Severity::kError,
                               where != s.key_where.end() ? where->second : s.where,
-                              s.name + ": " + it->second.status().message()});
+                              s.name + ": " + it->second.second.message()});
       }
     }
-    if (p.findings.empty()) p.findings = LintService(s, p.tmpl ? &*p.tmpl : nullptr, options);
+    if (p.findings.empty()) p.findings = LintService(s, p.tmpl.get(), options);
     out.push_back(std::move(p));
   }
   return out;

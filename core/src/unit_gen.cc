@@ -4,12 +4,13 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <string_view>
 
 namespace capset {
 namespace {
 
-bool IsYes(const std::string& v) {
-  std::string s = v;
+bool IsYes(std::string_view v) {
+  std::string s(v);
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s == "yes" || s == "true" || s == "on" || s == "1";
 }
@@ -21,13 +22,23 @@ std::string Upper(std::string s) {
 
 CapMask Cap(const char* name) { return CapBit(*CapFromName(name)); }
 
-// Last value of each key: what systemd ends up with for single-valued settings.
-std::map<std::string, std::string> LastValues(
-    const std::vector<std::pair<std::string, std::string>>& settings) {
-  std::map<std::string, std::string> last;
-  for (const auto& [k, v] : settings) last[k] = v;
+using Settings = std::vector<std::pair<std::string, std::string>>;
+using LastMap = std::map<std::string_view, std::string_view>;
+
+// Last value of each key: what systemd ends up with for single-valued settings. Views into
+// the settings, which must outlive the map.
+LastMap LastValues(const ServicePolicy* s, const UnitTemplate* tmpl) {
+  LastMap last;
+  if (tmpl) {
+    for (const auto& [k, v] : tmpl->settings) last[k] = v;
+  }
+  if (s) {
+    for (const auto& [k, v] : s->settings) last[k] = v;
+  }
   return last;
 }
+
+std::vector<RemovedCaps> RemovedBy(const LastMap& last);
 
 // Settings after which systemd turns on no_new_privs for the service (systemd.exec(5),
 // NoNewPrivileges=). Boolean ones count only when enabled; the rest when non-empty.
@@ -61,8 +72,7 @@ bool IsBooleanSetting(const std::string& key) {
 }
 
 // The first setting in `keys` that is in effect, or "".
-std::string FirstInEffect(const std::map<std::string, std::string>& last,
-                          const std::vector<std::string>& keys) {
+std::string FirstInEffect(const LastMap& last, const std::vector<std::string>& keys) {
   for (const auto& k : keys) {
     auto it = last.find(k);
     if (it == last.end()) continue;
@@ -94,6 +104,13 @@ std::vector<std::pair<std::string, std::string>> EffectiveSettings(const Service
 
 std::vector<RemovedCaps> CapsRemovedBySettings(
     const std::vector<std::pair<std::string, std::string>>& settings) {
+  LastMap last;
+  for (const auto& [k, v] : settings) last[k] = v;
+  return RemovedBy(last);
+}
+
+namespace {
+std::vector<RemovedCaps> RemovedBy(const LastMap& last) {
   // systemd.exec(5): these sandboxing options also drop capabilities from the bounding set.
   static const std::vector<std::pair<std::string, std::vector<const char*>>> kRemoves = {
       {"PrivateDevices", {"cap_mknod", "cap_sys_rawio"}},
@@ -101,7 +118,6 @@ std::vector<RemovedCaps> CapsRemovedBySettings(
       {"ProtectKernelLogs", {"cap_syslog"}},
       {"ProtectClock", {"cap_sys_time", "cap_wake_alarm"}},
   };
-  const auto last = LastValues(settings);
   std::vector<RemovedCaps> out;
   for (const auto& [setting, caps] : kRemoves) {
     auto it = last.find(setting);
@@ -112,6 +128,7 @@ std::vector<RemovedCaps> CapsRemovedBySettings(
   }
   return out;
 }
+}  // namespace
 
 std::string RenderDropIn(const ServicePolicy& s, const UnitTemplate* tmpl) {
   std::string out;
@@ -159,8 +176,7 @@ std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* 
     out.push_back({Diagnostic::Severity::kWarning, where, s.name + ": " + msg});
   };
 
-  const auto settings = EffectiveSettings(s, tmpl);
-  const auto last = LastValues(settings);
+  const LastMap last = LastValues(&s, tmpl);
   const CapMask bounding = s.bounding.value_or(s.ambient);
 
   // 1. Ambient capabilities must be in the bounding set, or the start fails (218/CAPABILITIES).
@@ -169,7 +185,7 @@ std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* 
                              " are not in 'bounding'; systemd would fail the start with "
                              "status 218/CAPABILITIES. Add them to 'bounding'.");
   }
-  for (const auto& removed : CapsRemovedBySettings(settings)) {
+  for (const auto& removed : RemovedBy(last)) {
     if (const CapMask lost = s.ambient & removed.caps) {
       const std::string from =
           tmpl && std::any_of(tmpl->settings.begin(), tmpl->settings.end(),
@@ -187,12 +203,12 @@ std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* 
   //     worth nothing against the host's network, clock or files.
   if (s.ambient) {
     auto it = last.find("PrivateUsers");
-    if (it != last.end() && (IsYes(it->second) || it->second == "self" || it->second == "identity")) {
-      const bool from_tmpl = tmpl && std::any_of(tmpl->settings.begin(), tmpl->settings.end(),
-                                                 [](const auto& kv) {
-                                                   return kv.first == "PrivateUsers";
-                                                 });
-      error(at("ambient"), "PrivateUsers=" + it->second +
+    if (it != last.end() &&
+        (IsYes(it->second) || it->second == "self" || it->second == "identity")) {
+      const bool from_tmpl =
+          tmpl && std::any_of(tmpl->settings.begin(), tmpl->settings.end(),
+                              [](const auto& kv) { return kv.first == "PrivateUsers"; });
+      error(at("ambient"), "PrivateUsers=" + std::string(it->second) +
                                (from_tmpl ? " (set by template " + tmpl->name + ")" : "") +
                                " puts the service in its own user namespace, where " +
                                SystemdCapList(s.ambient) +

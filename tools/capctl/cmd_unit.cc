@@ -157,7 +157,7 @@ int Run(const UnitOptions& opt) {
                        {"findings", DiagnosticsJson(p.findings)}});
       continue;
     }
-    const std::string text = RenderDropIn(*p.service, p.tmpl ? &*p.tmpl : nullptr);
+    const std::string text = RenderDropIn(*p.service, p.tmpl.get());
     if (!opt.output.empty()) {
       Status st = WriteDropIn(opt.output, p.service->name, text);
       if (!st.ok()) {

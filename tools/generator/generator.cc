@@ -4,9 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "capset/fd.h"
 #include "capset/policy_loader.h"
@@ -29,14 +33,22 @@ bool WriteAll(int fd, const std::string& data) {
 // Writes DIR/NAME.d/50-capset.conf without following symlinks below DIR.
 std::string WriteDropIn(int dirfd, const std::string& unit, const std::string& text) {
   const std::string sub = unit + ".d";
-  if (::mkdirat(dirfd, sub.c_str(), 0755) != 0 && errno != EEXIST) {
+  const std::string file = sub + "/" + kDropInName;
+  Fd f;
+  if (::mkdirat(dirfd, sub.c_str(), 0755) == 0) {
+    // We just created the directory, so the path can hold no symlink but the last component.
+    f.Reset(
+        ::openat(dirfd, file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+  } else if (errno == EEXIST) {
+    Fd d(::openat(dirfd, sub.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!d.valid()) return "Failed to open '" + sub + "': " + std::strerror(errno);
+    f.Reset(::openat(d.get(), kDropInName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                     0644));
+  } else {
     return "Failed to create '" + sub + "': " + std::strerror(errno);
   }
-  Fd d(::openat(dirfd, sub.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!d.valid()) return "Failed to open '" + sub + "': " + std::strerror(errno);
-  Fd f(::openat(d.get(), kDropInName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!f.valid() || !WriteAll(f.get(), text)) {
-    return "Failed to write '" + sub + "/" + kDropInName + "': " + std::strerror(errno);
+    return "Failed to write '" + file + "': " + std::strerror(errno);
   }
   return "";
 }
@@ -85,26 +97,44 @@ Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
   }
   LintOptions lint;
   lint.file_caps = PolicyFileCaps(loaded.policy);  // the policy only: no I/O beyond it
-  for (const auto& p : PlanServices(loaded.policy, TemplateDirectories(root), lint)) {
+  const std::vector<PlannedService> plans =
+      PlanServices(loaded.policy, TemplateDirectories(root), lint);
+
+  // Rendering and writing are independent per service: use every CPU. Messages are kept per
+  // service and logged in policy order afterwards, so the log does not depend on threads.
+  std::vector<std::string> write_errors(plans.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < plans.size();) {
+      const PlannedService& p = plans[i];
+      if (!p.ok()) continue;
+      write_errors[i] =
+          WriteDropIn(out.get(), p.service->name, RenderDropIn(*p.service, p.tmpl.get()));
+    }
+  };
+  const size_t threads = std::min<size_t>(
+      {std::max(1u, std::thread::hardware_concurrency()), 8, plans.size() / 32 + 1});
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const PlannedService& p = plans[i];
     for (const auto& d : p.findings) {
       (d.severity == Diagnostic::Severity::kError ? log.Error(d.ToString())
                                                   : log.Warning(d.ToString()));
     }
     if (!p.ok()) {
       log.Error("Not generating a drop-in for " + p.service->name +
-                ": the policy is refused "
-                "(see above), ignoring.");
+                ": the policy is refused (see above), ignoring.");
       ++counts.refused;
-      continue;
-    }
-    const std::string err = WriteDropIn(out.get(), p.service->name,
-                                        RenderDropIn(*p.service, p.tmpl ? &*p.tmpl : nullptr));
-    if (!err.empty()) {
-      log.Error(err + ", ignoring.");
+    } else if (!write_errors[i].empty()) {
+      log.Error(write_errors[i] + ", ignoring.");
       ++counts.refused;
-      continue;
+    } else {
+      ++counts.written;
     }
-    ++counts.written;
   }
   return counts;
 }

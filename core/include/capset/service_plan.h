@@ -4,6 +4,7 @@
 // Thread-safety: reentrant.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,7 +17,7 @@ namespace capset {
 
 struct PlannedService {
   const ServicePolicy* service = nullptr;
-  std::optional<UnitTemplate> tmpl;
+  std::shared_ptr<const UnitTemplate> tmpl;  ///< null: no template (or not found)
   std::vector<Diagnostic> findings;
   bool ok() const;  ///< no error: the drop-in may be written
 };
