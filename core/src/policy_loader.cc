@@ -6,15 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
-#include <thread>
 #include <unordered_map>
 
 #include "capset/fd.h"
+#include "capset/parallel.h"
 #include "capset/policy_parser.h"
 
 namespace capset {
@@ -111,23 +110,14 @@ LoadedPolicy LoadPolicyFiles(const std::vector<std::string>& paths) {
     ParsedPolicy parsed;
   };
   std::vector<Parsed> results(paths.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < paths.size();) {
-      Result<std::string> text = ReadSmallFile(paths[i]);
-      if (!text.ok()) {
-        results[i].read_error = text.status();
-      } else {
-        results[i].parsed = ParsePolicy(*text, paths[i]);
-      }
+  ParallelFor(paths.size(), 16, [&](size_t i) {
+    Result<std::string> text = ReadSmallFile(paths[i]);
+    if (!text.ok()) {
+      results[i].read_error = text.status();
+    } else {
+      results[i].parsed = ParsePolicy(*text, paths[i]);
     }
-  };
-  const size_t threads = std::min<size_t>(
-      {std::max(1u, std::thread::hardware_concurrency()), 8, paths.size() / 16 + 1});
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  });
 
   LoadedPolicy out;
   Seen seen;

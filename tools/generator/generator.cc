@@ -4,15 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 #include "capset/fd.h"
+#include "capset/parallel.h"
 #include "capset/policy_loader.h"
 #include "capset/service_plan.h"
 
@@ -103,21 +101,13 @@ Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
   // Rendering and writing are independent per service: use every CPU. Messages are kept per
   // service and logged in policy order afterwards, so the log does not depend on threads.
   std::vector<std::string> write_errors(plans.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < plans.size();) {
-      const PlannedService& p = plans[i];
-      if (!p.ok()) continue;
+  ParallelFor(plans.size(), 32, [&](size_t i) {
+    const PlannedService& p = plans[i];
+    if (p.ok()) {
       write_errors[i] =
           WriteDropIn(out.get(), p.service->name, RenderDropIn(*p.service, p.tmpl.get()));
     }
-  };
-  const size_t threads = std::min<size_t>(
-      {std::max(1u, std::thread::hardware_concurrency()), 8, plans.size() / 32 + 1});
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  });
 
   for (size_t i = 0; i < plans.size(); ++i) {
     const PlannedService& p = plans[i];

@@ -1,0 +1,30 @@
+// capset — ParallelFor: run fn(i) for i in [0, n) on every CPU (at most 8 threads), the
+// calling thread included. Used where independent items dominate a run (reading and parsing
+// policy files, writing drop-ins). Items are claimed one at a time; fn must only touch item
+// i's own output. Small inputs (fewer than `min_per_thread` items per extra thread) stay on
+// the calling thread.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+namespace capset {
+
+template <typename Fn>
+void ParallelFor(size_t n, size_t min_per_thread, Fn&& fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+  };
+  const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8,
+                                           n / std::max<size_t>(1, min_per_thread) + 1});
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
+}  // namespace capset
