@@ -110,23 +110,26 @@ class Parser {
             Fn&& fn) {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        Error(it->first.Mark(), "expected a key name in " + where);
+      // Copies: `it->` yields a temporary proxy; a reference into it would dangle.
+      const YAML::Node key_node = it->first;
+      const YAML::Node value = it->second;
+      if (!key_node.IsScalar()) {
+        Error(key_node.Mark(), "expected a key name in " + where);
         continue;
       }
-      const std::string key = it->first.Scalar();
+      const std::string key = key_node.Scalar();
       if (!seen.insert(key).second) {
-        Error(it->first.Mark(), "duplicate key '" + key + "' in " + where);
+        Error(key_node.Mark(), "duplicate key '" + key + "' in " + where);
         continue;
       }
       if (!known.count(key)) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-        Error(it->first.Mark(),
+        Error(key_node.Mark(),
               "unknown key '" + key + "' in " + where + " (expected one of: " + list + ")");
         continue;
       }
-      fn(key, it->second, it->first.Mark());
+      fn(key, value, key_node.Mark());
     }
   }
 
@@ -249,7 +252,7 @@ class Parser {
     if (!IsMap(n, "'services': a mapping of NAME.service: {...}")) return;
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
-      const YAML::Node& key = it->first;
+      const YAML::Node key = it->first;  // a copy: `it->` yields a temporary proxy
       if (!key.IsScalar() || !ValidUnitName(key.Scalar())) {
         Error(key.Mark(), "expected a service unit name such as 'nginx.service'" +
                               (key.IsScalar() ? ", got '" + key.Scalar() + "'" : std::string()));
@@ -259,7 +262,8 @@ class Parser {
         Error(key.Mark(), "duplicate service '" + key.Scalar() + "'");
         continue;
       }
-      Service(key.Scalar(), key.Mark(), it->second, policy);
+      const YAML::Node value = it->second;
+      Service(key.Scalar(), key.Mark(), value, policy);
     }
   }
 
@@ -332,16 +336,18 @@ class Parser {
   void Settings(const YAML::Node& v, ServicePolicy& s) {
     if (!IsMap(v, "'settings': a mapping of systemd [Service] settings")) return;
     for (auto it = v.begin(); it != v.end(); ++it) {
-      if (!it->first.IsScalar() || !ValidSettingKey(it->first.Scalar())) {
-        Error(it->first.Mark(),
+      const YAML::Node key_node = it->first;  // copies: `it->` yields a temporary proxy
+      const YAML::Node value = it->second;
+      if (!key_node.IsScalar() || !ValidSettingKey(key_node.Scalar())) {
+        Error(key_node.Mark(),
               "'settings': expected a systemd setting name such as "
               "ProtectSystem");
         continue;
       }
-      const std::string key = it->first.Scalar();
+      const std::string key = key_node.Scalar();
       auto owned = OwnedSettings().find(key);
       if (owned != OwnedSettings().end()) {
-        Error(it->first.Mark(), "'settings': " + key + "= is written by capset; use the '" +
+        Error(key_node.Mark(), "'settings': " + key + "= is written by capset; use the '" +
                                     owned->second + "' key instead");
         continue;
       }
@@ -352,10 +358,10 @@ class Parser {
         }
         s.settings.emplace_back(key, val.Scalar());
       };
-      if (it->second.IsSequence()) {
-        for (const auto& val : it->second) add(val);
+      if (value.IsSequence()) {
+        for (const auto& val : value) add(val);
       } else {
-        add(it->second);
+        add(value);
       }
     }
   }
