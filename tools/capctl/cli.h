@@ -28,5 +28,6 @@ int RunGet(int argc, char** argv);
 int RunSet(int argc, char** argv);
 int RunPolicy(int argc, char** argv);
 int RunUnit(int argc, char** argv);
+int RunLogin(int argc, char** argv);
 
 }  // namespace capset::capctl

@@ -23,6 +23,7 @@ constexpr const char kUsage[] =
     "                 validate the YAML policy (capset.policy(5))\n"
     "  unit generate|lint|templates [--root DIR] [SERVICE...]\n"
     "                 systemd drop-ins from the policy's services, and their traps\n"
+    "  login USER     explain what pam_capset.so would grant USER at login\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or 'capctl COMMAND --help')\n"
@@ -49,6 +50,7 @@ int Main(int argc, char** argv) {
   if (!std::strcmp(cmd, "set")) return RunSet(argc - 1, argv + 1);
   if (!std::strcmp(cmd, "policy")) return RunPolicy(argc - 1, argv + 1);
   if (!std::strcmp(cmd, "unit")) return RunUnit(argc - 1, argv + 1);
+  if (!std::strcmp(cmd, "login")) return RunLogin(argc - 1, argv + 1);
   PrintError(std::string("unknown command '") + cmd + "' (try 'capctl --help')");
   return kExitUsage;
 }

@@ -1,0 +1,28 @@
+// capset — where login rules come from, shared by pam_capset.so and `capctl login`.
+//
+// The rules are capability.conf's (pam_cap's file, default /etc/security/capability.conf; a
+// missing file has no rules) followed by the users: sections of the layered policy under
+// `root`. The first matching rule wins, so capability.conf takes precedence.
+#pragma once
+
+#include <string>
+
+#include "capset/login_policy.h"
+
+namespace capset {
+
+inline constexpr const char kDefaultCapabilityConf[] = "/etc/security/capability.conf";
+
+struct LoginSources {
+  std::string capability_conf = kDefaultCapabilityConf;
+  bool read_policy = true;  ///< also the YAML users: sections
+  std::string root = "/";
+  /// Refuse a capability.conf (or policy file) that a non-root user could change.
+  bool require_trusted = true;
+};
+
+/// Loads every rule. Any error (unreadable, untrusted or malformed file) is a diagnostic, and
+/// the caller must then grant nothing.
+LoginRules LoadLoginRules(const LoginSources& sources);
+
+}  // namespace capset
