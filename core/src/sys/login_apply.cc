@@ -1,0 +1,50 @@
+#include "capset/login_apply.h"
+
+#include <sys/prctl.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "sys/errno_status.h"
+#include "sys/libcap.h"
+
+namespace capset {
+namespace {
+struct CapFree {
+  void operator()(void* p) const { cap_free(p); }
+};
+}  // namespace
+
+Status ApplyLoginRule(const LoginRule& rule, bool keepcaps) {
+  // SECURITY: only ever lowers or sets the inheritable/ambient vectors and lowers the
+  // bounding set; the kernel refuses to raise anything the process does not hold (an
+  // inheritable capability outside the bounding set needs CAP_SETPCAP, an ambient one must be
+  // permitted and inheritable). Failure is returned, never ignored: the caller fails closed.
+  switch (rule.kind) {
+    case LoginRule::Kind::kAll:
+      break;
+    case LoginRule::Kind::kNone: {
+      std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree> caps(cap_get_proc());
+      if (!caps) return FromErrno(errno, "Failed to read the process capabilities");
+      if (cap_clear_flag(caps.get(), CAP_INHERITABLE) != 0 || cap_set_proc(caps.get()) != 0) {
+        return FromErrno(errno, "Failed to clear the inheritable capabilities");
+      }
+      break;
+    }
+    case LoginRule::Kind::kIab: {
+      std::unique_ptr<std::remove_pointer_t<cap_iab_t>, CapFree> iab(
+          cap_iab_from_text(rule.iab.ToText().c_str()));
+      if (!iab) return FromErrno(errno, "Failed to build the IAB '" + rule.iab.ToText() + "'");
+      if (cap_iab_set_proc(iab.get()) != 0) {
+        return FromErrno(errno, "Failed to set the IAB '" + rule.iab.ToText() + "'");
+      }
+      break;
+    }
+  }
+  if (keepcaps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+    return FromErrno(errno, "Failed to set PR_SET_KEEPCAPS");
+  }
+  return Status::Ok();
+}
+
+}  // namespace capset

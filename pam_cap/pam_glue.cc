@@ -1,0 +1,198 @@
+#include "pam_glue.h"
+
+#include <security/pam_ext.h>
+#include <syslog.h>
+
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "capset/login_apply.h"
+
+namespace capset::pam {
+namespace {
+
+constexpr const char kDeferredKey[] = "pam_capset_deferred";
+
+void LogDiagnostics(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) {
+    pam_syslog(pamh, d.severity == Diagnostic::Severity::kError ? LOG_ERR : LOG_WARNING, "%s",
+               d.ToString().c_str());
+  }
+}
+
+// The rule for `user`: the first match, else default=, else nullopt (no rule).
+Result<std::optional<LoginRule>> Decide(pam_handle_t* pamh, const Options& opt,
+                                        const std::string& user) {
+  const LoginRules rules = LoadLoginRules(opt.sources);
+  LogDiagnostics(pamh, rules.diagnostics);
+  if (!rules.ok()) {
+    return Status(Code::kCorrupt,
+                  "the capability rules have errors (logged above); granting "
+                  "nothing");
+  }
+  Result<LoginIdentity> who = LookupIdentity(user);
+  if (!who.ok()) return who.status();
+  const LoginDecision d = DecideLogin(rules, *who);
+  if (d.matched) {
+    if (opt.debug) {
+      pam_syslog(pamh, LOG_DEBUG, "user '%s': %s matches as '%s': %s", user.c_str(),
+                 d.rule->where.ToString().c_str(), d.matched_id.c_str(), d.rule->text.c_str());
+    }
+    return std::optional<LoginRule>(*d.rule);
+  }
+  if (!opt.default_iab.empty()) {
+    LoginRules def = ParseCapabilityConf(opt.default_iab + " *", "default=");
+    if (opt.debug) {
+      pam_syslog(pamh, LOG_DEBUG, "user '%s': no rule matches, using default=%s", user.c_str(),
+                 opt.default_iab.c_str());
+    }
+    return std::optional<LoginRule>(def.rules.at(0));
+  }
+  if (opt.debug) pam_syslog(pamh, LOG_DEBUG, "user '%s': no rule matches", user.c_str());
+  return std::optional<LoginRule>();
+}
+
+// pam_end() calls this for the deferred rule; it applies only for
+// pam_end(pamh, PAM_SUCCESS | PAM_DATA_SILENT), as pam_cap's defer does: that is the call a
+// login program makes in the child, after setuid(), when ambient capabilities can stick.
+void ApplyDeferred(pam_handle_t* pamh, void* data, int error_status) noexcept {
+  std::unique_ptr<LoginRule> rule(static_cast<LoginRule*>(data));
+  if (error_status & PAM_DATA_REPLACE) return;
+  const int status = error_status & ~(PAM_DATA_REPLACE | PAM_DATA_SILENT);
+  if (status != PAM_SUCCESS || !(error_status & PAM_DATA_SILENT)) return;
+  try {
+    Status st = ApplyLoginRule(*rule, false);
+    if (!st.ok()) pam_syslog(pamh, LOG_ERR, "deferred: %s", st.message().c_str());
+  } catch (...) {
+    pam_syslog(pamh, LOG_ERR, "deferred: failed to apply the capability rule");
+  }
+}
+
+}  // namespace
+
+Result<Options> ParseOptions(int argc, const char** argv) {
+  Options opt;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "debug") {
+      opt.debug = true;
+    } else if (a == "keepcaps") {
+      opt.keepcaps = true;
+    } else if (a == "autoauth") {
+      opt.autoauth = true;
+    } else if (a == "defer") {
+      opt.defer = true;
+    } else if (a == "nopolicy") {
+      opt.sources.read_policy = false;
+    } else if (a.rfind("config=", 0) == 0) {
+      opt.sources.capability_conf = a.substr(7);
+    } else if (a.rfind("policy_root=", 0) == 0) {
+      opt.sources.root = a.substr(12);
+    } else if (a.rfind("default=", 0) == 0) {
+      opt.default_iab = a.substr(8);
+      LoginRules check = ParseCapabilityConf(opt.default_iab + " *", "default=");
+      if (!check.ok() || opt.default_iab.empty()) {
+        return Status(Code::kInvalidArgument,
+                      "invalid default='" + opt.default_iab + "' (expected IAB text, all or none)");
+      }
+    } else {
+      return Status(Code::kInvalidArgument, "unknown module argument '" + a +
+                                                "' (expected config=, default=, keepcaps, "
+                                                "autoauth, defer, debug, nopolicy, policy_root=)");
+    }
+  }
+  return opt;
+}
+
+int ToPamCode(const Status& status) {
+  switch (status.code()) {
+    case Code::kOk:
+      return PAM_SUCCESS;
+    case Code::kNotFound:
+      return PAM_USER_UNKNOWN;
+    case Code::kPermissionDenied:
+      return PAM_PERM_DENIED;
+    case Code::kCorrupt:
+    case Code::kUnsafe:
+      return PAM_AUTHINFO_UNAVAIL;
+    default:
+      return PAM_SERVICE_ERR;
+  }
+}
+
+int Authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
+  Result<Options> opt = ParseOptions(argc, argv);
+  if (!opt.ok()) {
+    pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
+    return PAM_SERVICE_ERR;
+  }
+  const char* user = nullptr;
+  const int r = pam_get_user(pamh, &user, nullptr);
+  if (r == PAM_CONV_AGAIN) return PAM_INCOMPLETE;
+  if (opt->autoauth) return PAM_SUCCESS;  // pam_cap's autoauth: this module never denies
+  if (r != PAM_SUCCESS || user == nullptr || *user == '\0') return PAM_AUTH_ERR;
+  Result<std::optional<LoginRule>> rule = Decide(pamh, *opt, user);
+  if (!rule.ok()) {
+    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user, rule.status().message().c_str());
+    return ToPamCode(rule.status());
+  }
+  return rule->has_value() ? PAM_SUCCESS : PAM_IGNORE;
+}
+
+int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  constexpr int kCredFlags = static_cast<int>(PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED);
+  if (!(flags & kCredFlags)) return PAM_IGNORE;
+  Result<Options> opt = ParseOptions(argc, argv);
+  if (!opt.ok()) {
+    pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
+    return PAM_SERVICE_ERR;
+  }
+  const void* item = nullptr;
+  if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || item == nullptr ||
+      *static_cast<const char*>(item) == '\0') {
+    pam_syslog(pamh, LOG_ERR, "the user's name is not set");
+    return PAM_USER_UNKNOWN;
+  }
+  const std::string user = static_cast<const char*>(item);
+  Result<std::optional<LoginRule>> rule = Decide(pamh, *opt, user);
+  if (!rule.ok()) {
+    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user.c_str(), rule.status().message().c_str());
+    return ToPamCode(rule.status());
+  }
+  if (!rule->has_value()) return PAM_IGNORE;
+  if (opt->defer) {
+    auto deferred = std::make_unique<LoginRule>(**rule);
+    if (pam_set_data(pamh, kDeferredKey, deferred.get(), ApplyDeferred) != PAM_SUCCESS) {
+      pam_syslog(pamh, LOG_ERR, "user '%s': failed to defer the capability rule", user.c_str());
+      return PAM_SERVICE_ERR;
+    }
+    deferred.release();  // owned by libpam now
+    if (opt->keepcaps) {
+      LoginRule keep;
+      keep.kind = LoginRule::Kind::kAll;
+      Status st = ApplyLoginRule(keep, true);
+      if (!st.ok()) {
+        pam_syslog(pamh, LOG_ERR, "user '%s': %s", user.c_str(), st.message().c_str());
+        return ToPamCode(st);
+      }
+    }
+    return PAM_SUCCESS;
+  }
+  Status st = ApplyLoginRule(**rule, opt->keepcaps);
+  if (!st.ok()) {
+    // Unlike pam_cap, a failure to apply is an error, not PAM_IGNORE.
+    pam_syslog(pamh, LOG_ERR, "user '%s': %s (rule %s)", user.c_str(), st.message().c_str(),
+               (*rule)->where.ToString().c_str());
+    return ToPamCode(st);
+  }
+  return PAM_SUCCESS;
+}
+
+void LogBadAlloc(pam_handle_t* pamh) noexcept { pam_syslog(pamh, LOG_CRIT, "out of memory"); }
+
+void LogException(pam_handle_t* pamh, const char* what) noexcept {
+  pam_syslog(pamh, LOG_CRIT, "internal error: %s", what);
+}
+
+}  // namespace capset::pam

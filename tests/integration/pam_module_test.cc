@@ -1,0 +1,171 @@
+// pam_capset.so through a real libpam stack (pam_start_confdir + tests/integration/
+// pam_harness.c), differentially against libcap's pam_cap.so, plus the cases where capset
+// deliberately fails closed. Each case runs in its own process (capabilities are per process).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "test_util.h"
+
+namespace capset::testing {
+namespace {
+
+constexpr const char kPamCap[] = "/lib/x86_64-linux-gnu/security/pam_cap.so";
+
+class PamModuleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!dir_.skip_reason().empty()) GTEST_SKIP() << dir_.skip_reason();
+    conf_ = dir_ / "capability.conf";
+  }
+  void Service(const std::string& name, const std::string& module, const std::string& args) {
+    std::ofstream(dir_ / name) << "auth required " << module << " " << args << "\n";
+  }
+  void Conf(const std::string& text) {
+    std::ofstream(conf_) << text;
+    ::chmod(conf_.c_str(), 0644);
+  }
+  std::string Harness(const std::string& service, const std::string& user, bool silent = false) {
+    std::vector<std::string> argv = {CAPSET_TEST_PAM_HARNESS, dir_.path(), service, user};
+    if (silent) argv.push_back("end-silent");
+    CommandResult r = RunCommand(argv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+  ScratchDir dir_;
+  std::string conf_;
+};
+
+TEST(PamExportsTest, OnlyPamEntryPointsAreExported) {
+  CommandResult r = RunCommand({"/usr/bin/nm", "-D", "--defined-only", CAPSET_TEST_PAM_MODULE});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream in(r.out);
+  std::vector<std::string> names;
+  for (std::string addr, type, name; in >> addr >> type >> name;) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"pam_sm_authenticate", "pam_sm_setcred"}));
+}
+
+TEST_F(PamModuleTest, DifferentialAgainstLibcapPamCap) {
+  if (::access(kPamCap, R_OK) != 0) GTEST_SKIP() << kPamCap << " missing (package libpam-cap)";
+  const std::vector<std::string> pool = {"^cap_net_raw root",
+                                         "cap_chown,cap_kill @daemon",
+                                         "!cap_sys_module @nogroup",
+                                         "all bin",
+                                         "none *",
+                                         "^cap_net_bind_service daemon sys",
+                                         "cap_setuid nosuchuser",
+                                         "!cap_net_admin,^cap_net_raw *",
+                                         "%cap_sys_time @root",
+                                         "cap_net_raw,!cap_chown @sys",
+                                         "none nobody",
+                                         "^cap_kill,^cap_chown @bin root",
+                                         "# a comment line",
+                                         "cap_fowner   @daemon   @sys",
+                                         "all *"};
+  const std::vector<std::string> users = {"root", "nobody", "daemon", "bin", "sys"};
+  Service("capset", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy");
+  Service("pamcap", kPamCap, "config=" + conf_);
+  Service("capset-defer", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy defer");
+  Service("pamcap-defer", kPamCap, "config=" + conf_ + " defer");
+  std::mt19937 rng(4);
+  int cases = 0, pam_cap_defer_denied = 0;
+  for (int c = 0; c < 40; ++c) {
+    std::string text;
+    const int lines = 1 + static_cast<int>(rng() % 5);
+    for (int l = 0; l < lines; ++l) text += pool[rng() % pool.size()] + "\n";
+    Conf(text);
+    for (const auto& user : users) {
+      SCOPED_TRACE("config:\n" + text + "user: " + user);
+      const std::string plain = Harness("pamcap", user);
+      EXPECT_EQ(Harness("capset", user), plain);
+      // libcap 2.66's pam_cap returns PAM_PERM_DENIED from setcred whenever it defers an IAB
+      // (and then applies it at pam_end anyway), which fails a "required" stack. capset
+      // returns PAM_SUCCESS. Everything else, the resulting IAB included, must agree.
+      std::string ref = Harness("pamcap-defer", user, true);
+      // (When no rule matches, libpam itself says PAM_PERM_DENIED: every module ignored.)
+      if (ref.find("setcred=PERM_DENIED") != std::string::npos &&
+          plain.find("setcred=SUCCESS") != std::string::npos) {
+        ref = ReplaceAll(ref, "setcred=PERM_DENIED", "setcred=SUCCESS");
+        ++pam_cap_defer_denied;
+      }
+      EXPECT_EQ(Harness("capset-defer", user, true), ref);
+      ++cases;
+    }
+  }
+  std::printf(
+      "pam differential: %d config x user cases, each plain and deferred; pam_cap "
+      "reported PAM_PERM_DENIED for %d successful deferrals\n",
+      cases, pam_cap_defer_denied);
+}
+
+TEST_F(PamModuleTest, DeferAppliesOnlyAtSilentPamEnd) {
+  Conf("^cap_net_raw root\n");
+  Service("s", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy defer");
+  EXPECT_EQ(Harness("s", "root").find("^cap_net_raw"), std::string::npos);
+  EXPECT_NE(Harness("s", "root", true).find("^cap_net_raw"), std::string::npos);
+}
+
+TEST_F(PamModuleTest, DefaultAppliesWhenNoRuleMatches) {
+  Conf("cap_chown someone-else\n");
+  Service("s", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy default=^cap_kill");
+  EXPECT_NE(Harness("s", "root").find("setcred=SUCCESS iab=^cap_kill"), std::string::npos)
+      << Harness("s", "root");
+}
+
+TEST_F(PamModuleTest, YamlUsersSection) {
+  std::filesystem::create_directories(dir_ / "root/etc/capset/policy.d");
+  std::ofstream(dir_ / "root/etc/capset/policy.d/u.yaml")
+      << "users:\n  - match: \"@root\"\n    ambient: [cap_net_raw]\n";
+  Service("s", CAPSET_TEST_PAM_MODULE,
+          "config=" + dir_ / "none.conf" + " policy_root=" + dir_ / "root");
+  EXPECT_NE(Harness("s", "root").find("setcred=SUCCESS iab=^cap_net_raw"), std::string::npos)
+      << Harness("s", "root");
+}
+
+// Deliberate differences from pam_cap: capset fails closed.
+TEST_F(PamModuleTest, FailsClosedWhereLibcapPamCapDoesNot) {
+  Service("capset", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy");
+  Service("pamcap", kPamCap, "config=" + conf_);
+  // 1. A malformed line anywhere: pam_cap applies the matching good line; capset grants
+  //    nothing and reports an error.
+  Conf("cap_bogus nobody\n^cap_net_raw root\n");
+  EXPECT_EQ(Harness("capset", "root"),
+            "auth=AUTHINFO_UNAVAIL setcred=AUTHINFO_UNAVAIL iab=" +
+                Harness("capset", "nobody").substr(Harness("capset", "nobody").find("iab=") + 4));
+  EXPECT_EQ(Harness("capset", "root").find("^cap_net_raw"), std::string::npos);
+  if (::access(kPamCap, R_OK) == 0) {
+    EXPECT_NE(Harness("pamcap", "root").find("^cap_net_raw"), std::string::npos);
+  }
+  // 2. A capability.conf anyone can write is refused.
+  Conf("^cap_net_raw root\n");
+  ::chmod(conf_.c_str(), 0666);
+  EXPECT_EQ(Harness("capset", "root").rfind("auth=AUTHINFO_UNAVAIL setcred=AUTHINFO_UNAVAIL", 0),
+            0u);
+  // 3. An unknown user is an error, not "no rule".
+  Conf("none *\n");
+  EXPECT_EQ(Harness("capset", "no-such-user-capset").rfind("auth=USER_UNKNOWN", 0), 0u)
+      << Harness("capset", "no-such-user-capset");
+  // 4. An unknown module argument (a typo) is an error.
+  Service("typo", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " kepcaps");
+  EXPECT_EQ(Harness("typo", "root").rfind("auth=SERVICE_ERR setcred=SERVICE_ERR", 0), 0u);
+}
+
+TEST_F(PamModuleTest, FailureToApplyIsAnErrorNotIgnore) {
+  // Without CAP_SETPCAP a process cannot raise an inheritable capability outside its
+  // permitted set: pam_cap then returns PAM_IGNORE (success for the stack); capset an error.
+  Conf("^cap_net_raw *\n");
+  Service("capset", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy");
+  CommandResult r =
+      RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                  "--inh-caps=-all", CAPSET_TEST_PAM_HARNESS, dir_.path(), "capset", "nobody"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("setcred=PERM_DENIED"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace capset::testing
