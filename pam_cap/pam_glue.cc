@@ -13,6 +13,42 @@ namespace capset::pam {
 namespace {
 
 constexpr const char kDeferredKey[] = "pam_capset_deferred";
+constexpr const char kDecisionKey[] = "pam_capset_decision";
+
+// What pam_sm_authenticate decided, kept in the handle for pam_sm_setcred.
+struct Decision {
+  std::string user;
+  std::optional<LoginRule> rule;  ///< nullopt: no rule for this user
+};
+
+// One key per module line: two pam_capset lines with different arguments in one stack must
+// not see each other's decision.
+std::string DecisionKey(int argc, const char** argv) {
+  std::string key = kDecisionKey;
+  for (int i = 0; i < argc; ++i) key.append(1, '\x1f').append(argv[i]);
+  return key;
+}
+
+void FreeDecision(pam_handle_t* /*pamh*/, void* data, int /*error_status*/) noexcept {
+  delete static_cast<Decision*>(data);
+}
+
+void RememberDecision(pam_handle_t* pamh, int argc, const char** argv, const std::string& user,
+                      const std::optional<LoginRule>& rule) {
+  auto d = std::make_unique<Decision>(Decision{user, rule});
+  // Failing to remember only costs setcred a second look-up.
+  if (pam_set_data(pamh, DecisionKey(argc, argv).c_str(), d.get(), FreeDecision) == PAM_SUCCESS) {
+    d.release();  // owned by libpam now
+  }
+}
+
+const Decision* RecalledDecision(pam_handle_t* pamh, int argc, const char** argv,
+                                 const std::string& user) {
+  const void* data = nullptr;
+  if (pam_get_data(pamh, DecisionKey(argc, argv).c_str(), &data) != PAM_SUCCESS) return nullptr;
+  const auto* d = static_cast<const Decision*>(data);
+  return d != nullptr && d->user == user ? d : nullptr;
+}
 
 void LogDiagnostics(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics) {
@@ -24,15 +60,15 @@ void LogDiagnostics(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnosti
 // The rule for `user`: the first match, else default=, else nullopt (no rule).
 Result<std::optional<LoginRule>> Decide(pam_handle_t* pamh, const Options& opt,
                                         const std::string& user) {
-  const LoginRules rules = LoadLoginRules(opt.sources);
+  Result<LoginIdentity> who = LookupIdentity(user);
+  if (!who.ok()) return who.status();
+  const LoginRules rules = LoadLoginRules(opt.sources, &*who);
   LogDiagnostics(pamh, rules.diagnostics);
   if (!rules.ok()) {
     return Status(Code::kCorrupt,
                   "the capability rules have errors (logged above); granting "
                   "nothing");
   }
-  Result<LoginIdentity> who = LookupIdentity(user);
-  if (!who.ok()) return who.status();
   const LoginDecision d = DecideLogin(rules, *who);
   if (d.matched) {
     if (opt.debug) {
@@ -137,6 +173,7 @@ int Authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
     pam_syslog(pamh, LOG_ERR, "user '%s': %s", user, rule.status().message().c_str());
     return ToPamCode(rule.status());
   }
+  RememberDecision(pamh, argc, argv, user, *rule);
   return rule->has_value() ? PAM_SUCCESS : PAM_IGNORE;
 }
 
@@ -155,7 +192,16 @@ int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     return PAM_USER_UNKNOWN;
   }
   const std::string user = static_cast<const char*>(item);
-  Result<std::optional<LoginRule>> rule = Decide(pamh, *opt, user);
+  Result<std::optional<LoginRule>> rule = std::optional<LoginRule>();
+  if (const Decision* known = RecalledDecision(pamh, argc, argv, user)) {
+    if (opt->debug) {
+      pam_syslog(pamh, LOG_DEBUG, "user '%s': using the decision made at authentication",
+                 user.c_str());
+    }
+    rule = known->rule;
+  } else {
+    rule = Decide(pamh, *opt, user);
+  }
   if (!rule.ok()) {
     pam_syslog(pamh, LOG_ERR, "user '%s': %s", user.c_str(), rule.status().message().c_str());
     return ToPamCode(rule.status());

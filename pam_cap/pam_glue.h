@@ -1,10 +1,12 @@
 // pam_capset — the module's logic behind the C ABI (pam_entry.cc).
 //
-// ABI rules (compare LevelDB's include/leveldb/c.h): every entry point is noexcept and runs
-// its body through Guard, which turns std::bad_alloc into PAM_BUF_ERR and any other
-// exception into PAM_SERVICE_ERR, logging each. Errors are never PAM_SUCCESS or PAM_IGNORE;
-// PAM_IGNORE means only "no rule for this user". No mutable global state: options are parsed
-// from argv on every call.
+// ABI rules (compare LevelDB's include/leveldb/c.h): every entry point runs its body through
+// Guard (noexcept), which turns std::bad_alloc into PAM_BUF_ERR and any other exception into
+// PAM_SERVICE_ERR, logging each. Errors are never PAM_SUCCESS or PAM_IGNORE; PAM_IGNORE means
+// only "no rule for this user". No mutable global state: options are parsed from argv on
+// every call, and the only state is in the PAM handle — the decision pam_sm_authenticate
+// made, which pam_sm_setcred reuses for the same user and the same module arguments instead
+// of reading the rules and the user's groups a second time.
 #pragma once
 
 #include <security/pam_modules.h>

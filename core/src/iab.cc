@@ -1,15 +1,15 @@
 #include "capset/iab.h"
 
 #include <memory>
+#include <optional>
 
-#include "sys/libcap.h"
+#include "iab_text.h"
+#include "sys/libcap_iab.h"
 
 namespace capset {
 namespace {
 
-struct CapFree {
-  void operator()(void* p) const { cap_free(p); }
-};
+using internal::CapFree;
 
 template <typename Fn>
 CapMask Collect(Fn&& is_set) {
@@ -23,8 +23,9 @@ CapMask Collect(Fn&& is_set) {
 }  // namespace
 
 Result<Iab> Iab::FromText(std::string_view text) {
+  if (std::optional<Iab> common = internal::ReadCommonIabText(text)) return *common;
   const std::string copy(text);
-  std::unique_ptr<std::remove_pointer_t<cap_iab_t>, CapFree> iab(cap_iab_from_text(copy.c_str()));
+  internal::CapIabPtr iab(cap_iab_from_text(copy.c_str()));
   if (!iab) {
     return Status(Code::kInvalidArgument,
                   "invalid IAB text '" + copy + "' (expected e.g. '^cap_net_raw,!cap_sys_module')");
@@ -35,15 +36,29 @@ Result<Iab> Iab::FromText(std::string_view text) {
   return Iab{vec(CAP_IAB_INH), vec(CAP_IAB_AMB), vec(CAP_IAB_BOUND)};
 }
 
-std::string Iab::ToText() const {
-  std::unique_ptr<std::remove_pointer_t<cap_iab_t>, CapFree> iab(cap_iab_init());
-  if (!iab) return "?";
+namespace internal {
+
+CapIabPtr ToCapIab(const Iab& iab) {
+  CapIabPtr out(cap_iab_init());
+  if (!out) return out;
   for (int cap = 0; cap < kMaxCapBits; ++cap) {
     const auto c = static_cast<cap_value_t>(cap);
-    if (inheritable & CapBit(cap)) cap_iab_set_vector(iab.get(), CAP_IAB_INH, c, CAP_SET);
-    if (ambient & CapBit(cap)) cap_iab_set_vector(iab.get(), CAP_IAB_AMB, c, CAP_SET);
-    if (bounding_drop & CapBit(cap)) cap_iab_set_vector(iab.get(), CAP_IAB_BOUND, c, CAP_SET);
+    const CapMask bit = CapBit(cap);
+    if (((iab.inheritable & bit) && cap_iab_set_vector(out.get(), CAP_IAB_INH, c, CAP_SET) != 0) ||
+        ((iab.ambient & bit) && cap_iab_set_vector(out.get(), CAP_IAB_AMB, c, CAP_SET) != 0) ||
+        ((iab.bounding_drop & bit) &&
+         cap_iab_set_vector(out.get(), CAP_IAB_BOUND, c, CAP_SET) != 0)) {
+      return nullptr;
+    }
   }
+  return out;
+}
+
+}  // namespace internal
+
+std::string Iab::ToText() const {
+  internal::CapIabPtr iab = internal::ToCapIab(*this);
+  if (!iab) return "?";
   std::unique_ptr<char, CapFree> text(cap_iab_to_text(iab.get()));
   return text ? std::string(text.get()) : std::string("?");
 }

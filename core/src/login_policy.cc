@@ -6,7 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <sstream>
+#include <optional>
+#include <string_view>
 
 namespace capset {
 
@@ -16,46 +17,93 @@ bool LoginRules::ok() const {
   });
 }
 
-LoginRules ParseCapabilityConf(const std::string& text, const std::string& file) {
+namespace {
+
+// pam_cap's delimiters exactly (" \t\n"): a CRLF file's "alice\r" matches no one there either.
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// The next blank-separated word of `line` from `pos` (empty at the end).
+std::string_view NextWord(std::string_view line, size_t& pos) {
+  while (pos < line.size() && IsBlank(line[pos])) ++pos;
+  const size_t begin = pos;
+  while (pos < line.size() && !IsBlank(line[pos])) ++pos;
+  return line.substr(begin, pos - begin);
+}
+
+// The ID of `ids` that matches `who` first, or nullopt.
+template <typename Ids>
+std::optional<std::string_view> FirstMatchingId(const Ids& ids, const LoginIdentity& who) {
+  for (const auto& id_any : ids) {
+    const std::string_view id(id_any);
+    const bool hit = id == "*" || id == who.user ||
+                     (id.size() > 1 && id[0] == '@' &&
+                      std::find(who.groups.begin(), who.groups.end(), id.substr(1)) !=
+                          who.groups.end());
+    if (hit) return id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+LoginRules ParseCapabilityConf(const std::string& text, const std::string& file,
+                               const LoginIdentity* only_for) {
   LoginRules out;
-  std::istringstream in(text);
-  std::string line;
+  const std::string_view all(text);
+  std::vector<std::string_view> ids;  // reused: no allocation per line once warm
+  bool matched = false;
   int lineno = 0;
-  while (std::getline(in, line)) {
+  for (size_t at = 0; at < all.size();) {
+    const size_t nl = all.find('\n', at);
+    const std::string_view line = all.substr(at, nl == std::string_view::npos ? nl : nl - at);
+    at = nl == std::string_view::npos ? all.size() : nl + 1;
     ++lineno;
-    // pam_cap splits on blanks and treats a first token starting with '#' as a comment line.
-    std::istringstream words(line);
-    std::string caps;
-    if (!(words >> caps) || caps[0] == '#') continue;
-    LoginRule rule;
-    rule.text = caps;
-    rule.where = {file, lineno, static_cast<int>(line.find(caps)) + 1};
-    for (std::string id; words >> id;) {
+    // pam_cap splits on blanks and treats a first word starting with '#' as a comment line.
+    size_t pos = 0;
+    const std::string_view caps = NextWord(line, pos);
+    if (caps.empty() || caps[0] == '#') continue;
+    const int column = static_cast<int>(pos - caps.size()) + 1;
+    ids.clear();
+    for (std::string_view id = NextWord(line, pos); !id.empty(); id = NextWord(line, pos)) {
       if (id[0] == '#') break;  // a trailing comment
-      rule.ids.push_back(id);
+      ids.push_back(id);
     }
+    bool bad = false;
     auto error = [&](const std::string& msg) {
-      out.diagnostics.push_back({Diagnostic::Severity::kError, rule.where, msg});
+      out.diagnostics.push_back({Diagnostic::Severity::kError, {file, lineno, column}, msg});
+      bad = true;
     };
-    if (rule.ids.empty()) {
-      error("'" + caps + "' names no user, @group or * (expected CAPS ID [ID...])");
+    if (ids.empty()) {
+      error("'" + std::string(caps) + "' names no user, @group or * (expected CAPS ID [ID...])");
       continue;
     }
-    for (const auto& id : rule.ids) {
+    for (const auto& id : ids) {
       if (id == "@") error("'@' without a group name");
     }
+    LoginRule::Kind kind = LoginRule::Kind::kIab;
+    Iab iab;
     if (caps == "all") {
-      rule.kind = LoginRule::Kind::kAll;
+      kind = LoginRule::Kind::kAll;
     } else if (caps == "none") {
-      rule.kind = LoginRule::Kind::kNone;
+      kind = LoginRule::Kind::kNone;
     } else {
-      Result<Iab> iab = Iab::FromText(caps);
-      if (!iab.ok()) {
-        error(iab.status().message());
+      Result<Iab> parsed = Iab::FromText(caps);
+      if (!parsed.ok()) {
+        error(parsed.status().message());
         continue;
       }
-      rule.iab = *iab;
+      iab = *parsed;
     }
+    // Every line is checked, but with only_for set only the first rule for that identity is
+    // built: the later ones can never decide.
+    if (bad || matched || (only_for != nullptr && !FirstMatchingId(ids, *only_for))) continue;
+    matched = only_for != nullptr;
+    LoginRule rule;
+    rule.kind = kind;
+    rule.iab = iab;
+    rule.text = caps;
+    rule.ids.assign(ids.begin(), ids.end());
+    rule.where = {file, lineno, column};
     out.rules.push_back(std::move(rule));
   }
   return out;
@@ -95,9 +143,14 @@ Result<LoginIdentity> LookupIdentity(const std::string& user) {
   for (gid_t gid : gids) {
     group gr{};
     group* g = nullptr;
-    if (::getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g) == 0 && g != nullptr) {
-      who.groups.push_back(g->gr_name);
+    int r = 0;
+    // A group with many members needs a bigger buffer; dropping it would hide an @group rule.
+    while ((r = ::getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g)) == ERANGE &&
+           gbuf.size() < (16u << 20)) {
+      gbuf.resize(gbuf.size() * 2);
     }
+    if (r != 0) return Status(Code::kIoError, "Failed to look up group " + std::to_string(gid), r);
+    if (g != nullptr) who.groups.push_back(g->gr_name);
   }
   return who;
 }
@@ -105,20 +158,18 @@ Result<LoginIdentity> LookupIdentity(const std::string& user) {
 LoginDecision DecideLogin(const LoginRules& rules, const LoginIdentity& who) {
   LoginDecision d;
   for (const auto& rule : rules.rules) {
-    for (const auto& id : rule.ids) {
-      const bool hit =
-          id == "*" || id == who.user ||
-          (id.size() > 1 && id[0] == '@' &&
-           std::find(who.groups.begin(), who.groups.end(), id.substr(1)) != who.groups.end());
-      if (hit) {
-        d.matched = true;
-        d.rule = &rule;
-        d.matched_id = id;
-        return d;
-      }
+    if (std::optional<std::string_view> id = FirstMatchingId(rule.ids, who)) {
+      d.matched = true;
+      d.rule = &rule;
+      d.matched_id = *id;
+      return d;
     }
   }
   return d;
+}
+
+bool RuleMatches(const LoginRule& rule, const LoginIdentity& who) {
+  return FirstMatchingId(rule.ids, who).has_value();
 }
 
 }  // namespace capset

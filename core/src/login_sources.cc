@@ -44,11 +44,11 @@ std::optional<std::string> ReadConf(const std::string& path, bool require_truste
 
 }  // namespace
 
-LoginRules LoadLoginRules(const LoginSources& sources) {
+LoginRules LoadLoginRules(const LoginSources& sources, const LoginIdentity* only_for) {
   LoginRules out;
   if (!sources.capability_conf.empty()) {
     if (auto text = ReadConf(sources.capability_conf, sources.require_trusted, out.diagnostics)) {
-      LoginRules conf = ParseCapabilityConf(*text, sources.capability_conf);
+      LoginRules conf = ParseCapabilityConf(*text, sources.capability_conf, only_for);
       out.rules = std::move(conf.rules);
       out.diagnostics.insert(out.diagnostics.end(), conf.diagnostics.begin(),
                              conf.diagnostics.end());
@@ -59,7 +59,10 @@ LoginRules LoadLoginRules(const LoginSources& sources) {
     out.diagnostics.insert(out.diagnostics.end(), policy.diagnostics.begin(),
                            policy.diagnostics.end());
     LoginRules yaml = RulesFromPolicy(policy.policy);
-    for (auto& r : yaml.rules) out.rules.push_back(std::move(r));
+    for (auto& r : yaml.rules) {
+      if (only_for != nullptr && (!out.rules.empty() || !RuleMatches(r, *only_for))) continue;
+      out.rules.push_back(std::move(r));
+    }
   }
   return out;
 }

@@ -72,14 +72,20 @@ Status ExplainComponentFailure(SysOps& sys, int dirfd, const std::string& name,
 }  // namespace
 
 std::optional<std::string> UntrustedReason(SysOps& sys, const struct stat& st) {
-  const bool userns = sys.InChildUserNamespace();
+  const bool group_writable = (st.st_mode & S_IWGRP) != 0;
+  // The common case (owned by root:root or not group-writable) needs no look at the user
+  // namespace: this runs on every login in pam_capset.so.
+  const bool trusted_fast = st.st_uid == 0 && (!group_writable || st.st_gid == 0);
+  const bool userns = !trusted_fast && sys.InChildUserNamespace();
   const bool root_owner = st.st_uid == 0 || (userns && st.st_uid == sys.OverflowUid());
   const bool root_group = st.st_gid == 0 || (userns && st.st_gid == sys.OverflowGid());
-  const std::string detail = " (owner " + std::to_string(st.st_uid) + ":" +
-                             std::to_string(st.st_gid) + ", mode " + Octal(st.st_mode) + ")";
-  if (!root_owner) return "is owned by a non-root user" + detail;
-  if ((st.st_mode & S_IWGRP) && !root_group) return "is writable by a non-root group" + detail;
-  if (st.st_mode & S_IWOTH) return "is writable by everyone" + detail;
+  auto detail = [&] {
+    return " (owner " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) +
+           ", mode " + Octal(st.st_mode) + ")";
+  };
+  if (!root_owner) return "is owned by a non-root user" + detail();
+  if (group_writable && !root_group) return "is writable by a non-root group" + detail();
+  if (st.st_mode & S_IWOTH) return "is writable by everyone" + detail();
   return std::nullopt;
 }
 

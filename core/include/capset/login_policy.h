@@ -38,17 +38,20 @@ struct LoginRules {
   bool ok() const;
 };
 
-/// Parses capability.conf text; `file` names it in locations.
-LoginRules ParseCapabilityConf(const std::string& text, const std::string& file);
-
-/// The rules of a policy's users: section, in order.
-LoginRules RulesFromPolicy(const Policy& policy);
-
 /// Who the user is, for matching: name and every group name (primary and supplementary).
 struct LoginIdentity {
   std::string user;
   std::vector<std::string> groups;
 };
+
+/// Parses capability.conf text; `file` names it in locations. With `only_for`, every line is
+/// still checked (and every error reported) but only the first rule matching that identity
+/// is kept — DecideLogin then answers as for the whole file, without building 10,000 rules.
+LoginRules ParseCapabilityConf(const std::string& text, const std::string& file,
+                               const LoginIdentity* only_for = nullptr);
+
+/// The rules of a policy's users: section, in order.
+LoginRules RulesFromPolicy(const Policy& policy);
 
 /// Looks the user up with NSS (getpwnam_r, getgrouplist, getgrgid_r). kNotFound if unknown.
 Result<LoginIdentity> LookupIdentity(const std::string& user);
@@ -61,5 +64,8 @@ struct LoginDecision {
 
 /// The first rule that matches `who`.
 LoginDecision DecideLogin(const LoginRules& rules, const LoginIdentity& who);
+
+/// Whether one of the rule's IDs matches `who`.
+bool RuleMatches(const LoginRule& rule, const LoginIdentity& who);
 
 }  // namespace capset

@@ -22,7 +22,8 @@ struct LoginSources {
 };
 
 /// Loads every rule. Any error (unreadable, untrusted or malformed file) is a diagnostic, and
-/// the caller must then grant nothing.
-LoginRules LoadLoginRules(const LoginSources& sources);
+/// the caller must then grant nothing. With `only_for`, every source is still read and checked
+/// in full, but only the first rule matching that identity is kept (see ParseCapabilityConf).
+LoginRules LoadLoginRules(const LoginSources& sources, const LoginIdentity* only_for = nullptr);
 
 }  // namespace capset

@@ -6,13 +6,11 @@
 #include <memory>
 
 #include "sys/errno_status.h"
-#include "sys/libcap.h"
+#include "sys/libcap_iab.h"
 
 namespace capset {
 namespace {
-struct CapFree {
-  void operator()(void* p) const { cap_free(p); }
-};
+using internal::CapFree;
 }  // namespace
 
 Status ApplyLoginRule(const LoginRule& rule, bool keepcaps) {
@@ -32,8 +30,7 @@ Status ApplyLoginRule(const LoginRule& rule, bool keepcaps) {
       break;
     }
     case LoginRule::Kind::kIab: {
-      std::unique_ptr<std::remove_pointer_t<cap_iab_t>, CapFree> iab(
-          cap_iab_from_text(rule.iab.ToText().c_str()));
+      internal::CapIabPtr iab = internal::ToCapIab(rule.iab);
       if (!iab) return FromErrno(errno, "Failed to build the IAB '" + rule.iab.ToText() + "'");
       if (cap_iab_set_proc(iab.get()) != 0) {
         return FromErrno(errno, "Failed to set the IAB '" + rule.iab.ToText() + "'");

@@ -96,8 +96,10 @@ class RealSysOps final : public SysOps {
 }  // namespace
 
 SysOps& RealSys() {
-  static RealSysOps* const ops = new RealSysOps();  // never destroyed: usable at exit
-  return *ops;
+  // A plain static, not a leaked heap object: pam_capset.so is loaded and unloaded on every
+  // login, and each load must not leave memory behind in a long-running login process.
+  static RealSysOps ops;
+  return ops;
 }
 
 }  // namespace capset

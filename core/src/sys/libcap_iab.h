@@ -1,0 +1,20 @@
+// Iab <-> libcap's cap_iab_t, for the core's own use (iab.cc, login_apply.cc).
+#pragma once
+
+#include <memory>
+#include <type_traits>
+
+#include "capset/iab.h"
+#include "sys/libcap.h"
+
+namespace capset::internal {
+
+struct CapFree {
+  void operator()(void* p) const { cap_free(p); }
+};
+using CapIabPtr = std::unique_ptr<std::remove_pointer_t<cap_iab_t>, CapFree>;
+
+/// A cap_iab_t holding `iab`; null (errno set) when libcap fails.
+CapIabPtr ToCapIab(const Iab& iab);
+
+}  // namespace capset::internal
