@@ -18,3 +18,15 @@ CAPSET_PAM_EXPORT int pam_sm_setcred(pam_handle_t* pamh, int flags, int argc,
                                      const char** argv) {
   return capset::pam::Guard(pamh, [&] { return capset::pam::SetCred(pamh, flags, argc, argv); });
 }
+
+CAPSET_PAM_EXPORT int pam_sm_open_session(pam_handle_t* pamh, int flags, int argc,
+                                          const char** argv) {
+  return capset::pam::Guard(pamh,
+                            [&] { return capset::pam::OpenSession(pamh, flags, argc, argv); });
+}
+
+CAPSET_PAM_EXPORT int pam_sm_close_session(pam_handle_t* pamh, int flags, int argc,
+                                           const char** argv) {
+  return capset::pam::Guard(pamh,
+                            [&] { return capset::pam::CloseSession(pamh, flags, argc, argv); });
+}

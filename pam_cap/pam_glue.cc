@@ -177,6 +177,50 @@ int Authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
   return rule->has_value() ? PAM_SUCCESS : PAM_IGNORE;
 }
 
+namespace {
+
+// The user the handle is about (PAM_USER), or nullopt after logging why not.
+std::optional<std::string> HandleUser(pam_handle_t* pamh) {
+  const void* item = nullptr;
+  if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || item == nullptr ||
+      *static_cast<const char*>(item) == '\0') {
+    pam_syslog(pamh, LOG_ERR, "the user's name is not set");
+    return std::nullopt;
+  }
+  return std::string(static_cast<const char*>(item));
+}
+
+// The decision pam_sm_authenticate stored for this user and module line, else a new one.
+Result<std::optional<LoginRule>> RuleFor(pam_handle_t* pamh, const Options& opt, int argc,
+                                         const char** argv, const std::string& user) {
+  if (const Decision* known = RecalledDecision(pamh, argc, argv, user)) {
+    if (opt.debug) {
+      pam_syslog(pamh, LOG_DEBUG, "user '%s': using the decision made at authentication",
+                 user.c_str());
+    }
+    return known->rule;
+  }
+  return Decide(pamh, opt, user);
+}
+
+// Arranges for `rule` to be applied again at pam_end(PAM_SUCCESS | PAM_DATA_SILENT) — the
+// call login programs make in the child after setuid(). With `keepcaps`, also sets
+// PR_SET_KEEPCAPS so that the permitted set survives that setuid(): ambient capabilities need
+// it, and the kernel clears the ambient set on the change of user, so they must be raised
+// after it.
+Status Defer(pam_handle_t* pamh, const LoginRule& rule, bool keepcaps) {
+  auto deferred = std::make_unique<LoginRule>(rule);
+  if (pam_set_data(pamh, kDeferredKey, deferred.get(), ApplyDeferred) != PAM_SUCCESS) {
+    return Status(Code::kIoError, "failed to defer the capability rule");
+  }
+  deferred.release();  // owned by libpam now
+  LoginRule keep;
+  keep.kind = LoginRule::Kind::kAll;
+  return ApplyLoginRule(keep, keepcaps);
+}
+
+}  // namespace
+
 int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   constexpr int kCredFlags = static_cast<int>(PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED);
   if (!(flags & kCredFlags)) return PAM_IGNORE;
@@ -185,53 +229,59 @@ int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
     return PAM_SERVICE_ERR;
   }
-  const void* item = nullptr;
-  if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || item == nullptr ||
-      *static_cast<const char*>(item) == '\0') {
-    pam_syslog(pamh, LOG_ERR, "the user's name is not set");
-    return PAM_USER_UNKNOWN;
-  }
-  const std::string user = static_cast<const char*>(item);
-  Result<std::optional<LoginRule>> rule = std::optional<LoginRule>();
-  if (const Decision* known = RecalledDecision(pamh, argc, argv, user)) {
-    if (opt->debug) {
-      pam_syslog(pamh, LOG_DEBUG, "user '%s': using the decision made at authentication",
-                 user.c_str());
-    }
-    rule = known->rule;
-  } else {
-    rule = Decide(pamh, *opt, user);
-  }
+  const std::optional<std::string> user = HandleUser(pamh);
+  if (!user) return PAM_USER_UNKNOWN;
+  Result<std::optional<LoginRule>> rule = RuleFor(pamh, *opt, argc, argv, *user);
   if (!rule.ok()) {
-    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user.c_str(), rule.status().message().c_str());
+    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user->c_str(), rule.status().message().c_str());
     return ToPamCode(rule.status());
   }
   if (!rule->has_value()) return PAM_IGNORE;
-  if (opt->defer) {
-    auto deferred = std::make_unique<LoginRule>(**rule);
-    if (pam_set_data(pamh, kDeferredKey, deferred.get(), ApplyDeferred) != PAM_SUCCESS) {
-      pam_syslog(pamh, LOG_ERR, "user '%s': failed to defer the capability rule", user.c_str());
-      return PAM_SERVICE_ERR;
-    }
-    deferred.release();  // owned by libpam now
-    if (opt->keepcaps) {
-      LoginRule keep;
-      keep.kind = LoginRule::Kind::kAll;
-      Status st = ApplyLoginRule(keep, true);
-      if (!st.ok()) {
-        pam_syslog(pamh, LOG_ERR, "user '%s': %s", user.c_str(), st.message().c_str());
-        return ToPamCode(st);
-      }
-    }
-    return PAM_SUCCESS;
-  }
-  Status st = ApplyLoginRule(**rule, opt->keepcaps);
+  // pam_cap's defer: only arrange the later application (with keepcaps, also keep the
+  // permitted set now); otherwise apply now, like pam_cap.
+  Status st = opt->defer ? Defer(pamh, **rule, opt->keepcaps)
+                         : ApplyLoginRule(**rule, opt->keepcaps);
   if (!st.ok()) {
     // Unlike pam_cap, a failure to apply is an error, not PAM_IGNORE.
-    pam_syslog(pamh, LOG_ERR, "user '%s': %s (rule %s)", user.c_str(), st.message().c_str(),
+    pam_syslog(pamh, LOG_ERR, "user '%s': %s (rule %s)", user->c_str(), st.message().c_str(),
                (*rule)->where.ToString().c_str());
     return ToPamCode(st);
   }
+  return PAM_SUCCESS;
+}
+
+int OpenSession(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
+  Result<Options> opt = ParseOptions(argc, argv);
+  if (!opt.ok()) {
+    pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
+    return PAM_SERVICE_ERR;
+  }
+  const std::optional<std::string> user = HandleUser(pamh);
+  if (!user) return PAM_USER_UNKNOWN;
+  Result<std::optional<LoginRule>> rule = RuleFor(pamh, *opt, argc, argv, *user);
+  if (!rule.ok()) {
+    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user->c_str(), rule.status().message().c_str());
+    return ToPamCode(rule.status());
+  }
+  if (!rule->has_value()) return PAM_IGNORE;
+  // Apply now (the inheritable set and the bounding set survive setuid()), and again after
+  // the login program's setuid() for the ambient set.
+  Status st = ApplyLoginRule(**rule, false);
+  if (st.ok()) st = Defer(pamh, **rule, true);
+  if (!st.ok()) {
+    pam_syslog(pamh, LOG_ERR, "user '%s': session: %s (rule %s)", user->c_str(),
+               st.message().c_str(), (*rule)->where.ToString().c_str());
+    return ToPamCode(st);
+  }
+  if (opt->debug) {
+    pam_syslog(pamh, LOG_DEBUG, "user '%s': session: applied %s, again after setuid()",
+               user->c_str(), (*rule)->text.c_str());
+  }
+  return PAM_SUCCESS;
+}
+
+int CloseSession(pam_handle_t* /*pamh*/, int /*flags*/, int /*argc*/, const char** /*argv*/) {
+  // Nothing to undo: the capabilities end with the session's processes.
   return PAM_SUCCESS;
 }
 

@@ -36,6 +36,11 @@ int ToPamCode(const Status& status);
 
 int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv);
 int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv);
+/// The session hook: applies the user's rule now and arranges to apply it again after the
+/// login program's setuid() (as `keepcaps defer` do), so that ambient capabilities reach the
+/// user's shell with su, runuser and login without module arguments.
+int OpenSession(pam_handle_t* pamh, int flags, int argc, const char** argv);
+int CloseSession(pam_handle_t* pamh, int flags, int argc, const char** argv);
 
 /// Runs `body`, converting exceptions as described above.
 template <typename Fn>

@@ -4,11 +4,13 @@
  *   pam_harness CONFDIR SERVICE USER [end-silent]
  * Output: "auth=NAME setcred=NAME iab=TEXT"; with end-silent, pam_end(PAM_SUCCESS |
  * PAM_DATA_SILENT) runs before the IAB is read (what "defer" waits for). Run each case in its
- * own process: capabilities are per process. */
+ * own process: capabilities are per process. Messages the modules log with pam_syslog(3) are
+ * also copied to stderr (openlog with LOG_PERROR), so tests can check them. */
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <syslog.h>
 
 static int conv(int n, const struct pam_message** msg, struct pam_response** resp, void* data) {
   (void)n, (void)msg, (void)resp, (void)data;
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: pam_harness CONFDIR SERVICE USER [end-silent]\n");
     return 2;
   }
+  openlog("pam_harness", LOG_PERROR, LOG_AUTHPRIV);
   struct pam_conv c = {conv, NULL};
   pam_handle_t* pamh = NULL;
   int r = pam_start_confdir(argv[2], argv[3], &c, argv[1], &pamh);

@@ -47,7 +47,8 @@ TEST(PamExportsTest, OnlyPamEntryPointsAreExported) {
   std::istringstream in(r.out);
   std::vector<std::string> names;
   for (std::string addr, type, name; in >> addr >> type >> name;) names.push_back(name);
-  EXPECT_EQ(names, (std::vector<std::string>{"pam_sm_authenticate", "pam_sm_setcred"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"pam_sm_authenticate", "pam_sm_close_session",
+                                            "pam_sm_open_session", "pam_sm_setcred"}));
 }
 
 TEST_F(PamModuleTest, DifferentialAgainstLibcapPamCap) {
@@ -101,6 +102,31 @@ TEST_F(PamModuleTest, DifferentialAgainstLibcapPamCap) {
       "pam differential: %d config x user cases, each plain and deferred; pam_cap "
       "reported PAM_PERM_DENIED for %d successful deferrals\n",
       cases, pam_cap_defer_denied);
+}
+
+TEST_F(PamModuleTest, DebugLogsTheDecisionAndErrorsNameFileAndLine) {
+  Conf("# rules\ncap_chown alice\n^cap_net_raw @root\n");
+  Service("dbg", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy debug");
+  Service("quiet", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy");
+  auto run = [&](const std::string& service, const std::string& user) {
+    return RunCommand({CAPSET_TEST_PAM_HARNESS, dir_.path(), service, user});
+  };
+  CommandResult r = run("dbg", "root");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("user 'root': " + conf_ + ":3:1 matches as '@root': ^cap_net_raw"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("using the decision made at authentication"), std::string::npos) << r.err;
+  EXPECT_EQ(run("quiet", "root").err.find("matches as"), std::string::npos);
+  r = run("dbg", "nobody");
+  EXPECT_NE(r.err.find("user 'nobody': no rule matches"), std::string::npos) << r.err;
+
+  Conf("cap_chown alice\n^cap_net_rawx root\n");
+  r = run("quiet", "root");
+  EXPECT_NE(r.out.find("auth=AUTHINFO_UNAVAIL"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find(conf_ + ":2:1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cap_net_rawx"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("granting nothing"), std::string::npos) << r.err;
 }
 
 TEST_F(PamModuleTest, DeferAppliesOnlyAtSilentPamEnd) {
