@@ -221,9 +221,14 @@ Status Defer(pam_handle_t* pamh, const LoginRule& rule, bool keepcaps) {
 
 }  // namespace
 
-int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
-  constexpr int kCredFlags = static_cast<int>(PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED);
-  if (!(flags & kCredFlags)) return PAM_IGNORE;
+namespace {
+
+// Parses the options, finds the handle's user and the rule for them, and when there is one
+// calls apply(options, rule). Every failure on the way is logged (with `stage` and the rule's
+// file:line) and becomes its PAM code; no rule is PAM_IGNORE.
+template <typename Apply>
+int WithUserRule(pam_handle_t* pamh, int argc, const char** argv, const char* stage,
+                 Apply&& apply) {
   Result<Options> opt = ParseOptions(argc, argv);
   if (!opt.ok()) {
     pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
@@ -237,47 +242,39 @@ int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     return ToPamCode(rule.status());
   }
   if (!rule->has_value()) return PAM_IGNORE;
-  // pam_cap's defer: only arrange the later application (with keepcaps, also keep the
-  // permitted set now); otherwise apply now, like pam_cap.
-  Status st = opt->defer ? Defer(pamh, **rule, opt->keepcaps)
-                         : ApplyLoginRule(**rule, opt->keepcaps);
+  const Status st = apply(*opt, **rule);
   if (!st.ok()) {
     // Unlike pam_cap, a failure to apply is an error, not PAM_IGNORE.
-    pam_syslog(pamh, LOG_ERR, "user '%s': %s (rule %s)", user->c_str(), st.message().c_str(),
-               (*rule)->where.ToString().c_str());
-    return ToPamCode(st);
-  }
-  return PAM_SUCCESS;
-}
-
-int OpenSession(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
-  Result<Options> opt = ParseOptions(argc, argv);
-  if (!opt.ok()) {
-    pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
-    return PAM_SERVICE_ERR;
-  }
-  const std::optional<std::string> user = HandleUser(pamh);
-  if (!user) return PAM_USER_UNKNOWN;
-  Result<std::optional<LoginRule>> rule = RuleFor(pamh, *opt, argc, argv, *user);
-  if (!rule.ok()) {
-    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user->c_str(), rule.status().message().c_str());
-    return ToPamCode(rule.status());
-  }
-  if (!rule->has_value()) return PAM_IGNORE;
-  // Apply now (the inheritable set and the bounding set survive setuid()), and again after
-  // the login program's setuid() for the ambient set.
-  Status st = ApplyLoginRule(**rule, false);
-  if (st.ok()) st = Defer(pamh, **rule, true);
-  if (!st.ok()) {
-    pam_syslog(pamh, LOG_ERR, "user '%s': session: %s (rule %s)", user->c_str(),
+    pam_syslog(pamh, LOG_ERR, "user '%s': %s: %s (rule %s)", user->c_str(), stage,
                st.message().c_str(), (*rule)->where.ToString().c_str());
     return ToPamCode(st);
   }
   if (opt->debug) {
-    pam_syslog(pamh, LOG_DEBUG, "user '%s': session: applied %s, again after setuid()",
-               user->c_str(), (*rule)->text.c_str());
+    pam_syslog(pamh, LOG_DEBUG, "user '%s': %s: applied %s", user->c_str(), stage,
+               (*rule)->text.c_str());
   }
   return PAM_SUCCESS;
+}
+
+}  // namespace
+
+int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  constexpr int kCredFlags = static_cast<int>(PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED);
+  if (!(flags & kCredFlags)) return PAM_IGNORE;
+  return WithUserRule(pamh, argc, argv, "setcred", [&](const Options& opt, const LoginRule& rule) {
+    // pam_cap's defer: only arrange the later application (with keepcaps, also keep the
+    // permitted set now); otherwise apply now, like pam_cap.
+    return opt.defer ? Defer(pamh, rule, opt.keepcaps) : ApplyLoginRule(rule, opt.keepcaps);
+  });
+}
+
+int OpenSession(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
+  return WithUserRule(pamh, argc, argv, "session", [&](const Options&, const LoginRule& rule) {
+    // Apply now (the inheritable set and the bounding set survive setuid()), and again after
+    // the login program's setuid() for the ambient set.
+    Status st = ApplyLoginRule(rule, false);
+    return st.ok() ? Defer(pamh, rule, true) : st;
+  });
 }
 
 int CloseSession(pam_handle_t* /*pamh*/, int /*flags*/, int /*argc*/, const char** /*argv*/) {
