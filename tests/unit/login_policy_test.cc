@@ -29,6 +29,37 @@ TEST(CapabilityConfTest, ParsesRulesWithLocations) {
   EXPECT_EQ(r.rules[3].kind, LoginRule::Kind::kNone);
 }
 
+TEST(CapabilityConfTest, OnlyForKeepsTheDecidingRuleAndEveryError) {
+  const std::string text = std::string(kConf) + "cap_bogus dave\n^cap_kill @netadmin\n\t\n";
+  const LoginRules full = ParseCapabilityConf(text, "c.conf");
+  const std::vector<LoginIdentity> people = {{"carol", {"users", "netadmin"}}, {"alice", {"x"}},
+                                             {"root", {"root"}},   {"zed", {}},
+                                             {"dave", {"dave"}},   {"bob", {"netadmin"}}};
+  for (const LoginIdentity& who : people) {
+    const LoginRules only = ParseCapabilityConf(text, "c.conf", &who);
+    EXPECT_LE(only.rules.size(), 1u) << who.user;
+    ASSERT_EQ(only.diagnostics.size(), full.diagnostics.size()) << who.user;
+    EXPECT_EQ(only.diagnostics[0].where.ToString(), "c.conf:6:1");
+    const LoginDecision a = DecideLogin(full, who), b = DecideLogin(only, who);
+    ASSERT_EQ(a.matched, b.matched) << who.user;
+    if (a.matched) {
+      EXPECT_EQ(a.rule->where.ToString(), b.rule->where.ToString()) << who.user;
+      EXPECT_EQ(a.rule->iab, b.rule->iab) << who.user;
+      EXPECT_EQ(a.matched_id, b.matched_id) << who.user;
+    }
+  }
+}
+
+TEST(CapabilityConfTest, SplitsOnBlanksLikePamCap) {
+  // Only space and tab separate words, as in pam_cap: "bob\r" (a CRLF file) is not "bob".
+  LoginRules r = ParseCapabilityConf("cap_chown\tbob\r\n  cap_kill   carol  \n", "c.conf");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.rules.size(), 2u);
+  EXPECT_EQ(r.rules[0].ids, std::vector<std::string>{"bob\r"});
+  EXPECT_EQ(r.rules[1].where.ToString(), "c.conf:2:3");
+  EXPECT_EQ(r.rules[1].ids, std::vector<std::string>{"carol"});
+}
+
 TEST(CapabilityConfTest, FirstMatchWinsThroughAllGroups) {
   LoginRules r = ParseCapabilityConf(kConf, "c.conf");
   auto decide = [&](LoginIdentity who) { return DecideLogin(r, who); };
