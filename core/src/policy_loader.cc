@@ -102,8 +102,8 @@ bool LoadedPolicy::ok() const {
 }
 
 LoadedPolicy LoadPolicyFiles(const std::vector<std::string>& paths) {
-  // Reading and parsing are independent per file, and yaml-cpp's parsing is most of the cost
-  // at boot: do it on every CPU, then merge in file order (the result does not depend on the
+  // Reading and parsing are independent per file and most of the cost at boot: do them on
+  // every CPU, then merge in file order (the result does not depend on the
   // number of threads).
   struct Parsed {
     Status read_error;

@@ -121,6 +121,40 @@ TEST(PolicyParserTest, InvalidYamlAndDuplicates) {
       << ::testing::PrintToString(Messages(p.diagnostics));
   p = ParsePolicy("", "empty.yaml");
   EXPECT_TRUE(p.ok());
+  p = ParsePolicy("# only a comment\n---\n", "comment.yaml");
+  EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
+TEST(PolicyParserTest, YamlDetails) {
+  // A key without ':' is a syntax error, with where libyaml was and what it was reading.
+  ParsedPolicy p = ParsePolicy("services:\n  a.service:\n    user: x\n  b.service\n", "k.yaml");
+  EXPECT_TRUE(HasMessage(p.diagnostics,
+                         "k.yaml:5:1: error: invalid YAML: could not find expected ':' (while "
+                         "scanning a simple key at line 4, column 3)"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  // A second document would be ignored by a reader that takes the first: it is an error.
+  p = ParsePolicy("services: {}\n---\nservices:\n  evil.service: {user: root}\n", "two.yaml");
+  EXPECT_TRUE(HasMessage(p.diagnostics, "two.yaml:2:1: error: invalid YAML: more than one"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  // YAML 1.2 nulls are not strings; a quoted "null" is.
+  for (const char* null_value : {"~", "null", "NULL", ""}) {
+    p = ParsePolicy(std::string("services:\n  a.service:\n    user: ") + null_value + "\n",
+                    "n.yaml");
+    EXPECT_TRUE(HasMessage(p.diagnostics, "'user': a user name (a non-empty string)"))
+        << null_value << ::testing::PrintToString(Messages(p.diagnostics));
+  }
+  p = ParsePolicy("services:\n  a.service:\n    user: \"null\"\n", "q.yaml");
+  ASSERT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_EQ(p.policy.services[0].user, "null");
+  // Anchors and aliases, flow and block styles.
+  p = ParsePolicy(
+      "services:\n  a.service:\n    user: a\n    ambient: &net [CAP_NET_RAW]\n"
+      "  b.service: {user: b, ambient: *net}\n",
+      "alias.yaml");
+  ASSERT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  ASSERT_EQ(p.policy.services.size(), 2u);
+  EXPECT_EQ(p.policy.services[1].ambient, CapBit(13));
+  EXPECT_EQ(p.policy.services[1].where.ToString(), "alias.yaml:5:3");
 }
 
 class PolicyTreeTest : public ::testing::Test {

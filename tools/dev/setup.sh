@@ -7,8 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config clang
-  # the base libraries (SPEC.md)
-  libcap-dev libpam0g-dev libsystemd-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  # the base libraries (SPEC.md; libyaml reads the YAML policy, see HACKING.md)
+  libcap-dev libpam0g-dev libsystemd-dev libyaml-dev libgtest-dev libgmock-dev
   # --json output
   nlohmann-json3-dev
   # reference implementations, used as oracles in differential tests

@@ -3,7 +3,8 @@
 // Strict: unknown keys, unknown capability names, wrong types and duplicate entries are
 // errors; every error names file:line:column and what was expected. Parsing goes on after an
 // error to report as many as possible; a document with any error must not be used.
-// No exception escapes (yaml-cpp's are caught in core/src/yaml/).
+// libyaml reads the YAML (core/src/yaml/, the only code that includes <yaml.h>); no exception
+// escapes.
 // Thread-safety: reentrant.
 #pragma once
 

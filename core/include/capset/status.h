@@ -2,7 +2,7 @@
 //
 // Every core function that can fail returns a [[nodiscard]] Status or Result<T>.
 // No core function throws, and no exception crosses a core header: adapters around
-// throwing third-party code (yaml-cpp, the allocator) catch and convert.
+// throwing code (the allocator, the C++ library) catch and convert.
 //
 // An OK Status holds no heap memory; copying one is a few words.
 // Thread-safety: values; distinct objects may be used from distinct threads.

@@ -1,14 +1,14 @@
-// The only file that includes yaml-cpp. Every yaml-cpp exception is caught here and becomes
-// a Diagnostic with file:line:column.
+// The policy's YAML, read through yaml_document.h (libyaml). Every problem becomes a
+// Diagnostic with file:line:column.
 #include "capset/policy_parser.h"
-
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <set>
+
+#include "yaml_document.h"
 
 namespace capset {
 namespace {
@@ -49,50 +49,45 @@ class Parser {
   ParsedPolicy Run(std::string_view text) {
     ParsedPolicy out;
     out.policy.sources.push_back(file_);
-    YAML::Node root;
     try {
-      root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& e) {
-      Error(e.mark, "invalid YAML: " + e.msg);
-      out.diagnostics = std::move(diags_);
-      return out;
-    }
-    try {
-      Document(root, out.policy);
-    } catch (const YAML::Exception& e) {  // defensive: conversions are checked first
-      Error(e.mark, "invalid value: " + e.msg);
+      const yaml::Document doc(text);
+      if (!doc.ok()) {
+        Error(doc.error_mark(), "invalid YAML: " + doc.error());
+      } else {
+        Document(doc.root(), out.policy);
+      }
     } catch (const std::bad_alloc&) {
-      Error(YAML::Mark::null_mark(), "out of memory");
+      Error(yaml::Mark{}, "out of memory");
     }
     out.diagnostics = std::move(diags_);
     return out;
   }
 
  private:
-  SourceLocation Where(const YAML::Mark& m) const {
+  SourceLocation Where(const yaml::Mark& m) const {
     if (m.is_null()) return {file_, 0, 0};
     return {file_, m.line + 1, m.column + 1};
   }
-  void Error(const YAML::Mark& m, std::string msg) {
+  void Error(const yaml::Mark& m, std::string msg) {
     diags_.push_back({Diagnostic::Severity::kError, Where(m), std::move(msg)});
   }
 
-  bool IsMap(const YAML::Node& n, const std::string& what) {
+  bool IsMap(const yaml::Node& n, const std::string& what) {
     if (n.IsMap()) return true;
-    Error(n.Mark(), "expected " + what + " (a mapping of key: value)");
+    Error(n.GetMark(), "expected " + what + " (a mapping of key: value)");
     return false;
   }
-  bool IsSeq(const YAML::Node& n, const std::string& what) {
+  bool IsSeq(const yaml::Node& n, const std::string& what) {
     if (n.IsSequence()) return true;
-    Error(n.Mark(), "expected " + what + " (a list)");
+    Error(n.GetMark(), "expected " + what + " (a list)");
     return false;
   }
-  std::optional<std::string> Scalar(const YAML::Node& n, const std::string& what) {
+  std::optional<std::string> Scalar(const yaml::Node& n, const std::string& what) {
     if (n.IsScalar() && !n.Scalar().empty()) return n.Scalar();
-    Error(n.Mark(), "expected " + what + " (a non-empty string)");
+    Error(n.GetMark(), "expected " + what + " (a non-empty string)");
     return std::nullopt;
   }
-  std::optional<bool> Bool(const YAML::Node& n, const std::string& key) {
+  std::optional<bool> Bool(const yaml::Node& n, const std::string& key) {
     if (n.IsScalar()) {
       std::string s = n.Scalar();
       std::transform(s.begin(), s.end(), s.begin(),
@@ -100,54 +95,51 @@ class Parser {
       if (s == "true" || s == "yes" || s == "on") return true;
       if (s == "false" || s == "no" || s == "off") return false;
     }
-    Error(n.Mark(), "'" + key + "': expected true or false");
+    Error(n.GetMark(), "'" + key + "': expected true or false");
     return std::nullopt;
   }
 
   // Iterates a mapping, reporting unknown and duplicate keys.
   template <typename Fn>
-  void Keys(const YAML::Node& map, const std::set<std::string>& known, const std::string& where,
+  void Keys(const yaml::Node& map, const std::set<std::string>& known, const std::string& where,
             Fn&& fn) {
     std::set<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      // Copies: `it->` yields a temporary proxy; a reference into it would dangle.
-      const YAML::Node key_node = it->first;
-      const YAML::Node value = it->second;
+    for (const auto& [key_node, value] : map.Pairs()) {
       if (!key_node.IsScalar()) {
-        Error(key_node.Mark(), "expected a key name in " + where);
+        Error(key_node.GetMark(), "expected a key name in " + where);
         continue;
       }
       const std::string key = key_node.Scalar();
       if (!seen.insert(key).second) {
-        Error(key_node.Mark(), "duplicate key '" + key + "' in " + where);
+        Error(key_node.GetMark(), "duplicate key '" + key + "' in " + where);
         continue;
       }
       if (!known.count(key)) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-        Error(key_node.Mark(),
+        Error(key_node.GetMark(),
               "unknown key '" + key + "' in " + where + " (expected one of: " + list + ")");
         continue;
       }
-      fn(key, value, key_node.Mark());
+      fn(key, value, key_node.GetMark());
     }
   }
 
-  std::optional<CapMask> CapList(const YAML::Node& n, const std::string& key) {
+  std::optional<CapMask> CapList(const yaml::Node& n, const std::string& key) {
     if (!IsSeq(n, "'" + key + "': a list of capability names such as [CAP_NET_RAW]")) {
       return std::nullopt;
     }
     CapMask mask = 0;
     bool ok = true;
-    for (const auto& item : n) {
+    for (const auto& item : n.Items()) {
       if (!item.IsScalar()) {
-        Error(item.Mark(), "'" + key + "': expected a capability name");
+        Error(item.GetMark(), "'" + key + "': expected a capability name");
         ok = false;
         continue;
       }
       Result<int> cap = CapFromName(item.Scalar());
       if (!cap.ok()) {
-        Error(item.Mark(), "'" + key + "': " + cap.status().message());
+        Error(item.GetMark(), "'" + key + "': " + cap.status().message());
         ok = false;
         continue;
       }
@@ -156,14 +148,14 @@ class Parser {
     return ok ? std::optional<CapMask>(mask) : std::nullopt;
   }
 
-  void Document(const YAML::Node& root, Policy& policy) {
+  void Document(const yaml::Node& root, Policy& policy) {
     if (root.IsNull()) return;  // an empty file is a valid, empty policy
     if (!IsMap(root, "a policy document with sections files, services, users, capsetd")) return;
     Keys(root, {"version", "files", "services", "users", "capsetd"}, "the policy document",
-         [&](const std::string& key, const YAML::Node& v, const YAML::Mark&) {
+         [&](const std::string& key, const yaml::Node& v, const yaml::Mark&) {
            if (key == "version") {
              if (!v.IsScalar() || v.Scalar() != std::to_string(kPolicyVersion)) {
-               Error(v.Mark(), "unsupported policy version (expected version: " +
+               Error(v.GetMark(), "unsupported policy version (expected version: " +
                                    std::to_string(kPolicyVersion) + ")");
              }
            } else if (key == "files") {
@@ -178,19 +170,19 @@ class Parser {
          });
   }
 
-  void Files(const YAML::Node& n, Policy& policy) {
+  void Files(const yaml::Node& n, Policy& policy) {
     if (!IsSeq(n, "'files': a list of {path, caps, ...} entries")) return;
-    for (const auto& item : n) {
+    for (const auto& item : n.Items()) {
       if (!IsMap(item, "a file entry {path: ..., caps: ...}")) continue;
       FileEntry e;
-      e.where = Where(item.Mark());
+      e.where = Where(item.GetMark());
       bool has_path = false, has_caps = false, ok = true;
       Keys(item, {"path", "caps", "package", "fallback", "owner", "group", "mode"}, "a file entry",
-           [&](const std::string& key, const YAML::Node& v, const YAML::Mark&) {
+           [&](const std::string& key, const yaml::Node& v, const yaml::Mark&) {
              const size_t before = diags_.size();
              if (key == "path") {
                auto s = Scalar(v, "'path': an absolute file name");
-               if (s && (*s)[0] != '/') Error(v.Mark(), "'path': expected an absolute file name");
+               if (s && (*s)[0] != '/') Error(v.GetMark(), "'path': expected an absolute file name");
                if (s) e.path = *s, has_path = true;
              } else if (key == "caps") {
                auto s =
@@ -198,7 +190,7 @@ class Parser {
                if (s) {
                  Result<FileCaps> caps = FileCaps::FromText(*s);
                  if (!caps.ok()) {
-                   Error(v.Mark(), "'caps': " + caps.status().message());
+                   Error(v.GetMark(), "'caps': " + caps.status().message());
                  } else {
                    e.caps = *caps, e.caps_text = *s, has_caps = true;
                  }
@@ -212,7 +204,7 @@ class Parser {
                } else if (s && *s == "none") {
                  e.fallback = FileEntry::Fallback::kNone;
                } else if (s) {
-                 Error(v.Mark(), "'fallback': expected setuid or none, got '" + *s + "'");
+                 Error(v.GetMark(), "'fallback': expected setuid or none, got '" + *s + "'");
                }
              } else if (key == "owner") {
                if (auto s = Scalar(v, "'owner': a user name or number")) e.owner = *s;
@@ -225,7 +217,7 @@ class Parser {
                  const unsigned long m = std::strtoul(s->c_str(), &end, 8);
                  if (*end != '\0' || m > 07777) {
                    Error(
-                       v.Mark(),
+                       v.GetMark(),
                        "'mode': expected octal permission bits such as \"0755\", got '" + *s + "'");
                  } else {
                    e.mode = static_cast<unsigned>(m);
@@ -234,12 +226,12 @@ class Parser {
              }
              ok = ok && diags_.size() == before;
            });
-      if (!has_path) Error(item.Mark(), "file entry without 'path'"), ok = false;
-      if (!has_caps && ok) Error(item.Mark(), "file entry without 'caps'"), ok = false;
+      if (!has_path) Error(item.GetMark(), "file entry without 'path'"), ok = false;
+      if (!has_caps && ok) Error(item.GetMark(), "file entry without 'caps'"), ok = false;
       if (!ok) continue;
       for (const auto& other : policy.files) {
         if (other.path == e.path) {
-          Error(item.Mark(), "duplicate file entry for '" + e.path + "' (first at " +
+          Error(item.GetMark(), "duplicate file entry for '" + e.path + "' (first at " +
                                  other.where.ToString() + ")");
           ok = false;
         }
@@ -248,32 +240,31 @@ class Parser {
     }
   }
 
-  void Services(const YAML::Node& n, Policy& policy) {
+  void Services(const yaml::Node& n, Policy& policy) {
     if (!IsMap(n, "'services': a mapping of NAME.service: {...}")) return;
     std::set<std::string> seen;
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      const YAML::Node key = it->first;  // a copy: `it->` yields a temporary proxy
+    for (const auto& [key, value] : n.Pairs()) {
       if (!key.IsScalar() || !ValidUnitName(key.Scalar())) {
-        Error(key.Mark(), "expected a service unit name such as 'nginx.service'" +
+        Error(key.GetMark(), "expected a service unit name such as 'nginx.service'" +
                               (key.IsScalar() ? ", got '" + key.Scalar() + "'" : std::string()));
         continue;
       }
       if (!seen.insert(key.Scalar()).second) {
-        Error(key.Mark(), "duplicate service '" + key.Scalar() + "'");
+        Error(key.GetMark(), "duplicate service '" + key.Scalar() + "'");
         continue;
       }
-      const YAML::Node value = it->second;
-      Service(key.Scalar(), key.Mark(), value, policy);
+      Service(key.Scalar(), key.GetMark(), value, policy);
     }
   }
 
-  void Service(const std::string& name, const YAML::Mark& mark, const YAML::Node& n,
+  void Service(const std::string& name, const yaml::Mark& mark, const yaml::Node& n,
                Policy& policy) {
     ServicePolicy s;
     s.name = name;
     s.where = Where(mark);
     if (n.IsNull()) {
-      Error(n.Mark(), "service '" + name + "' is empty (expected at least 'user' or 'ambient')");
+      // At the name: an empty value has no useful position of its own.
+      Error(mark, "service '" + name + "' is empty (expected at least 'user' or 'ambient')");
       return;
     }
     if (!IsMap(n, "service settings {user, ambient, bounding, template, ...}")) return;
@@ -282,7 +273,7 @@ class Parser {
          {"user", "group", "dynamic-user", "ambient", "bounding", "template", "no-new-privileges",
           "secure-bits", "exec", "settings"},
          "service '" + name + "'",
-         [&](const std::string& key, const YAML::Node& v, const YAML::Mark& key_mark) {
+         [&](const std::string& key, const yaml::Node& v, const yaml::Mark& key_mark) {
            s.key_where[key] = Where(key_mark);
            if (key == "user") {
              if (auto u = Scalar(v, "'user': a user name")) s.user = *u;
@@ -297,7 +288,7 @@ class Parser {
            } else if (key == "template") {
              if (auto t = Scalar(v, "'template': a profile name from unit-templates/")) {
                if (t->find('/') != std::string::npos || (*t)[0] == '.') {
-                 Error(v.Mark(), "'template': expected a profile name, got '" + *t + "'");
+                 Error(v.GetMark(), "'template': expected a profile name, got '" + *t + "'");
                } else {
                  s.template_name = *t;
                }
@@ -308,7 +299,7 @@ class Parser {
              SecureBits(v, s);
            } else if (key == "exec") {
              auto e = Scalar(v, "'exec': the absolute path of the service's binary");
-             if (e && (*e)[0] != '/') Error(v.Mark(), "'exec': expected an absolute path");
+             if (e && (*e)[0] != '/') Error(v.GetMark(), "'exec': expected an absolute path");
              if (e) s.exec = *e;
            } else {
              Settings(v, s);
@@ -317,14 +308,14 @@ class Parser {
     if (diags_.size() == before) policy.services.push_back(std::move(s));
   }
 
-  void SecureBits(const YAML::Node& v, ServicePolicy& s) {
+  void SecureBits(const yaml::Node& v, ServicePolicy& s) {
     static const std::set<std::string> kBits = {"keep-caps",       "keep-caps-locked",
                                                 "no-setuid-fixup", "no-setuid-fixup-locked",
                                                 "noroot",          "noroot-locked"};
     if (!IsSeq(v, "'secure-bits': a list such as [noroot, noroot-locked]")) return;
-    for (const auto& b : v) {
+    for (const auto& b : v.Items()) {
       if (!b.IsScalar() || !kBits.count(b.Scalar())) {
-        Error(b.Mark(),
+        Error(b.GetMark(),
               "'secure-bits': expected one of keep-caps, keep-caps-locked, "
               "no-setuid-fixup, no-setuid-fixup-locked, noroot, noroot-locked");
         continue;
@@ -333,13 +324,11 @@ class Parser {
     }
   }
 
-  void Settings(const YAML::Node& v, ServicePolicy& s) {
+  void Settings(const yaml::Node& v, ServicePolicy& s) {
     if (!IsMap(v, "'settings': a mapping of systemd [Service] settings")) return;
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      const YAML::Node key_node = it->first;  // copies: `it->` yields a temporary proxy
-      const YAML::Node value = it->second;
+    for (const auto& [key_node, value] : v.Pairs()) {
       if (!key_node.IsScalar() || !ValidSettingKey(key_node.Scalar())) {
-        Error(key_node.Mark(),
+        Error(key_node.GetMark(),
               "'settings': expected a systemd setting name such as "
               "ProtectSystem");
         continue;
@@ -347,35 +336,35 @@ class Parser {
       const std::string key = key_node.Scalar();
       auto owned = OwnedSettings().find(key);
       if (owned != OwnedSettings().end()) {
-        Error(key_node.Mark(), "'settings': " + key + "= is written by capset; use the '" +
+        Error(key_node.GetMark(), "'settings': " + key + "= is written by capset; use the '" +
                                     owned->second + "' key instead");
         continue;
       }
-      auto add = [&](const YAML::Node& val) {
+      auto add = [&](const yaml::Node& val) {
         if (!val.IsScalar() || val.Scalar().find('\n') != std::string::npos) {
-          Error(val.Mark(), "'settings': " + key + ": expected a one-line value");
+          Error(val.GetMark(), "'settings': " + key + ": expected a one-line value");
           return;
         }
         s.settings.emplace_back(key, val.Scalar());
       };
       if (value.IsSequence()) {
-        for (const auto& val : value) add(val);
+        for (const auto& val : value.Items()) add(val);
       } else {
         add(value);
       }
     }
   }
 
-  void Users(const YAML::Node& n, Policy& policy) {
+  void Users(const yaml::Node& n, Policy& policy) {
     if (!IsSeq(n, "'users': a list of {match, inheritable, ambient, drop-bounding}")) return;
-    for (const auto& item : n) {
+    for (const auto& item : n.Items()) {
       if (!IsMap(item, "a user rule {match: ..., ...}")) continue;
       UserRule r;
-      r.where = Where(item.Mark());
+      r.where = Where(item.GetMark());
       const size_t before = diags_.size();
       bool has_match = false;
       Keys(item, {"match", "inheritable", "ambient", "drop-bounding"}, "a user rule",
-           [&](const std::string& key, const YAML::Node& v, const YAML::Mark&) {
+           [&](const std::string& key, const yaml::Node& v, const yaml::Mark&) {
              if (key == "match") {
                if (auto m = Scalar(v, "'match': a user name, @group or *")) {
                  r.match = *m, has_match = true;
@@ -386,7 +375,7 @@ class Parser {
                                      : r.drop_bounding) = *mask;
              }
            });
-      if (!has_match) Error(item.Mark(), "user rule without 'match'");
+      if (!has_match) Error(item.GetMark(), "user rule without 'match'");
       if (diags_.size() == before) {
         r.inheritable |= r.ambient;  // an ambient capability must be inheritable
         policy.users.push_back(std::move(r));
@@ -394,35 +383,35 @@ class Parser {
     }
   }
 
-  void Capsetd(const YAML::Node& n, Policy& policy) {
+  void Capsetd(const yaml::Node& n, Policy& policy) {
     if (!IsMap(n, "'capsetd': {allow: [...]}")) return;
     Keys(n, {"allow"}, "'capsetd'",
-         [&](const std::string&, const YAML::Node& v, const YAML::Mark&) {
+         [&](const std::string&, const yaml::Node& v, const yaml::Mark&) {
            if (!IsSeq(v, "'allow': a list of {user|group, actions}")) return;
-           for (const auto& item : v) {
+           for (const auto& item : v.Items()) {
              if (!IsMap(item, "an allow rule {group: ..., actions: [...]}")) continue;
              CapsetdRule r;
-             r.where = Where(item.Mark());
+             r.where = Where(item.GetMark());
              const size_t before = diags_.size();
              Keys(item, {"user", "group", "actions"}, "an allow rule",
-                  [&](const std::string& key, const YAML::Node& val, const YAML::Mark&) {
+                  [&](const std::string& key, const yaml::Node& val, const yaml::Mark&) {
                     if (key == "user") {
                       if (auto s = Scalar(val, "'user': a user name")) r.user = *s;
                     } else if (key == "group") {
                       if (auto s = Scalar(val, "'group': a group name")) r.group = *s;
                     } else if (IsSeq(val, "'actions': a list such as [apply, verify]")) {
-                      for (const auto& a : val) {
+                      for (const auto& a : val.Items()) {
                         if (!a.IsScalar() || (a.Scalar() != "apply" && a.Scalar() != "verify")) {
-                          Error(a.Mark(), "'actions': expected apply or verify");
+                          Error(a.GetMark(), "'actions': expected apply or verify");
                           continue;
                         }
                         r.actions.push_back(a.Scalar());
                       }
                     }
                   });
-             if (!r.user && !r.group) Error(item.Mark(), "allow rule without 'user' or 'group'");
+             if (!r.user && !r.group) Error(item.GetMark(), "allow rule without 'user' or 'group'");
              if (r.actions.empty() && diags_.size() == before) {
-               Error(item.Mark(), "allow rule without 'actions'");
+               Error(item.GetMark(), "allow rule without 'actions'");
              }
              if (diags_.size() == before) policy.capsetd_allow.push_back(std::move(r));
            }

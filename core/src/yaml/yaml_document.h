@@ -1,0 +1,75 @@
+// A YAML document read with libyaml (the only code that includes <yaml.h>), and read-only
+// views of its nodes with their positions — what the policy parser needs, nothing more.
+//
+// libyaml is a small C library: it parses capset's policy files 5-7x faster than yaml-cpp
+// did (the generator runs at boot, against a 50 ms budget) and brings no C++ runtime of its
+// own into pam_capset.so. Scalars follow YAML 1.2's core schema for null: an empty plain
+// scalar, "~" and "null" (any case of "Null"/"NULL") are null, not strings.
+// Thread-safety: a document and its nodes may be read from one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+struct yaml_document_s;
+struct yaml_node_s;
+
+namespace capset::yaml {
+
+/// A position in the text, zero-based like libyaml's (callers add 1 for people).
+struct Mark {
+  int line = -1;  ///< -1: no position
+  int column = -1;
+  bool is_null() const { return line < 0; }
+};
+
+class Node {
+ public:
+  Node() = default;
+
+  bool IsNull() const;  ///< absent, or a null scalar
+  bool IsScalar() const;
+  bool IsMap() const;
+  bool IsSequence() const;
+  /// The scalar's text ("" unless IsScalar()).
+  std::string Scalar() const;
+  Mark GetMark() const;
+  /// A sequence's items (empty unless IsSequence()).
+  std::vector<Node> Items() const;
+  /// A mapping's key/value pairs in document order (empty unless IsMap()).
+  std::vector<std::pair<Node, Node>> Pairs() const;
+
+ private:
+  friend class Document;
+  Node(yaml_document_s* doc, yaml_node_s* node) : doc_(doc), node_(node) {}
+  Node At(int index) const;
+  yaml_document_s* doc_ = nullptr;
+  yaml_node_s* node_ = nullptr;
+};
+
+class Document {
+ public:
+  /// Parses `text`, which must hold at most one document. On failure, root() is null and
+  /// error() / error_mark() say what and where.
+  explicit Document(std::string_view text);
+  ~Document();
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  Mark error_mark() const { return error_mark_; }
+  /// The root node (null for an empty document).
+  Node root() const;
+
+ private:
+  std::unique_ptr<yaml_document_s> doc_;
+  bool loaded_ = false;
+  std::string error_;
+  Mark error_mark_;
+};
+
+}  // namespace capset::yaml
