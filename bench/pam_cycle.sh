@@ -7,7 +7,7 @@
 # "warm": CYCLES cycles in one process, as a long-running login service (display manager,
 # cron, a screen locker) does them. "cold": one cycle in each of COLD fresh processes, as
 # su, login and sshd's per-connection process do — this includes loading each module's
-# shared libraries (libstdc++ and yaml-cpp for pam_capset.so) and the process start, which
+# shared libraries (libstdc++ and libyaml for pam_capset.so) and the process start, which
 # is the same for both.
 #   bench/pam_cycle.sh [CYCLES] [COLD]     (defaults 3000, 300)
 set -euo pipefail
@@ -40,12 +40,13 @@ for lines in 10 10000; do
     "$lines" "$o" "$p" "$(echo "$p / $o" | bc -l)"
   # Cold: fresh processes, interleaved so that drift hits both alike.
   t_ours=0 t_ref=0
+  # ($EPOCHREALTIME is read by bash itself; $(date) would time a fork and exec of date(1).)
   for ((r = 0; r < cold; r++)); do
-    a=$(date +%s%N); build/bench/pam_cycle "$work" "capset-$lines" root 1 >/dev/null
-    b=$(date +%s%N); build/bench/pam_cycle "$work" "pamcap-$lines" root 1 >/dev/null
-    c=$(date +%s%N); t_ours=$((t_ours + b - a)); t_ref=$((t_ref + c - b))
+    a=${EPOCHREALTIME/[.,]/}; build/bench/pam_cycle "$work" "capset-$lines" root 1 >/dev/null
+    b=${EPOCHREALTIME/[.,]/}; build/bench/pam_cycle "$work" "pamcap-$lines" root 1 >/dev/null
+    c=${EPOCHREALTIME/[.,]/}; t_ours=$((t_ours + b - a)); t_ref=$((t_ref + c - b))
   done
-  o=$(echo "$t_ours / $cold / 1000" | bc -l) p=$(echo "$t_ref / $cold / 1000" | bc -l)
+  o=$(echo "$t_ours / $cold" | bc -l) p=$(echo "$t_ref / $cold" | bc -l)
   printf '%6d lines, cold: pam_capset %8.1f us/process, pam_cap %8.1f us/process, ratio pam_cap/pam_capset %.2f\n' \
     "$lines" "$o" "$p" "$(echo "$p / $o" | bc -l)"
 done

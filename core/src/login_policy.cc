@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace capset {
 
@@ -46,67 +47,80 @@ std::optional<std::string_view> FirstMatchingId(const Ids& ids, const LoginIdent
 
 }  // namespace
 
-LoginRules ParseCapabilityConf(const std::string& text, const std::string& file,
-                               const LoginIdentity* only_for) {
-  LoginRules out;
-  const std::string_view all(text);
-  std::vector<std::string_view> ids;  // reused: no allocation per line once warm
-  bool matched = false;
-  int lineno = 0;
+CapabilityConfParser::CapabilityConfParser(std::string file, const LoginIdentity* only_for)
+    : file_(std::move(file)), only_for_(only_for) {}
+
+void CapabilityConfParser::Lines(std::string_view all) {
   for (size_t at = 0; at < all.size();) {
     const size_t nl = all.find('\n', at);
     const std::string_view line = all.substr(at, nl == std::string_view::npos ? nl : nl - at);
     at = nl == std::string_view::npos ? all.size() : nl + 1;
-    ++lineno;
-    // pam_cap splits on blanks and treats a first word starting with '#' as a comment line.
-    size_t pos = 0;
-    const std::string_view caps = NextWord(line, pos);
-    if (caps.empty() || caps[0] == '#') continue;
-    const int column = static_cast<int>(pos - caps.size()) + 1;
-    ids.clear();
-    for (std::string_view id = NextWord(line, pos); !id.empty(); id = NextWord(line, pos)) {
-      if (id[0] == '#') break;  // a trailing comment
-      ids.push_back(id);
-    }
-    bool bad = false;
-    auto error = [&](const std::string& msg) {
-      out.diagnostics.push_back({Diagnostic::Severity::kError, {file, lineno, column}, msg});
-      bad = true;
-    };
-    if (ids.empty()) {
-      error("'" + std::string(caps) + "' names no user, @group or * (expected CAPS ID [ID...])");
-      continue;
-    }
-    for (const auto& id : ids) {
-      if (id == "@") error("'@' without a group name");
-    }
-    LoginRule::Kind kind = LoginRule::Kind::kIab;
-    Iab iab;
-    if (caps == "all") {
-      kind = LoginRule::Kind::kAll;
-    } else if (caps == "none") {
-      kind = LoginRule::Kind::kNone;
-    } else {
-      Result<Iab> parsed = Iab::FromText(caps);
-      if (!parsed.ok()) {
-        error(parsed.status().message());
-        continue;
-      }
-      iab = *parsed;
-    }
-    // Every line is checked, but with only_for set only the first rule for that identity is
-    // built: the later ones can never decide.
-    if (bad || matched || (only_for != nullptr && !FirstMatchingId(ids, *only_for))) continue;
-    matched = only_for != nullptr;
-    LoginRule rule;
-    rule.kind = kind;
-    rule.iab = iab;
-    rule.text = caps;
-    rule.ids.assign(ids.begin(), ids.end());
-    rule.where = {file, lineno, column};
-    out.rules.push_back(std::move(rule));
+    Line(line);
   }
-  return out;
+}
+
+void CapabilityConfParser::Line(std::string_view line) {
+  ++lineno_;
+  // pam_cap splits on blanks and treats a first word starting with '#' as a comment line.
+  size_t pos = 0;
+  const std::string_view caps = NextWord(line, pos);
+  if (caps.empty() || caps[0] == '#') return;
+  const int column = static_cast<int>(pos - caps.size()) + 1;
+  ids_.clear();
+  for (std::string_view id = NextWord(line, pos); !id.empty(); id = NextWord(line, pos)) {
+    if (id[0] == '#') break;  // a trailing comment
+    ids_.push_back(id);
+  }
+  bool bad = false;
+  auto error = [&](const std::string& msg) {
+    out_.diagnostics.push_back({Diagnostic::Severity::kError, {file_, lineno_, column}, msg});
+    bad = true;
+  };
+  if (ids_.empty()) {
+    error("'" + std::string(caps) + "' names no user, @group or * (expected CAPS ID [ID...])");
+    return;
+  }
+  for (const auto& id : ids_) {
+    if (id == "@") error("'@' without a group name");
+  }
+  LoginRule::Kind kind = LoginRule::Kind::kIab;
+  Iab iab;
+  if (caps == "all") {
+    kind = LoginRule::Kind::kAll;
+  } else if (caps == "none") {
+    kind = LoginRule::Kind::kNone;
+  } else {
+    Result<Iab> parsed = Iab::FromText(caps);
+    if (!parsed.ok()) {
+      error(parsed.status().message());
+      return;
+    }
+    iab = *parsed;
+  }
+  // Every line is checked, but with only_for set only the first rule for that identity is
+  // built: the later ones can never decide.
+  if (bad || matched_ || (only_for_ != nullptr && !FirstMatchingId(ids_, *only_for_))) return;
+  matched_ = only_for_ != nullptr;
+  LoginRule rule;
+  rule.kind = kind;
+  rule.iab = iab;
+  rule.text = caps;
+  rule.ids.assign(ids_.begin(), ids_.end());
+  rule.where = {file_, lineno_, column};
+  out_.rules.push_back(std::move(rule));
+}
+
+void CapabilityConfParser::Error(const std::string& message) {
+  out_.diagnostics.push_back({Diagnostic::Severity::kError, {file_, lineno_ + 1, 1}, message});
+}
+
+LoginRules CapabilityConfParser::Finish() && { return std::move(out_); }
+
+LoginRules ParseCapabilityConf(std::string_view text, const std::string& file,
+                               const LoginIdentity* only_for) {
+  CapabilityConfParser parser(file, only_for);
+  parser.Lines(text);
+  return std::move(parser).Finish();
 }
 
 LoginRules RulesFromPolicy(const Policy& policy) {

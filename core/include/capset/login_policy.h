@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capset/iab.h"
@@ -47,8 +48,30 @@ struct LoginIdentity {
 /// Parses capability.conf text; `file` names it in locations. With `only_for`, every line is
 /// still checked (and every error reported) but only the first rule matching that identity
 /// is kept — DecideLogin then answers as for the whole file, without building 10,000 rules.
-LoginRules ParseCapabilityConf(const std::string& text, const std::string& file,
+LoginRules ParseCapabilityConf(std::string_view text, const std::string& file,
                                const LoginIdentity* only_for = nullptr);
+
+/// The same, fed in pieces that end at line boundaries (a file read through a fixed buffer:
+/// no allocation the size of the file, no page faults for it on every login).
+class CapabilityConfParser {
+ public:
+  CapabilityConfParser(std::string file, const LoginIdentity* only_for);
+  /// Whole lines; the last may lack its '\n' only at the end of the file.
+  void Lines(std::string_view text);
+  /// An error about the next line, e.g. one too long to read.
+  void Error(const std::string& message);
+  LoginRules Finish() &&;
+
+ private:
+  void Line(std::string_view line);
+
+  std::string file_;
+  const LoginIdentity* only_for_;
+  LoginRules out_;
+  std::vector<std::string_view> ids_;  // reused: no allocation per line once warm
+  bool matched_ = false;
+  int lineno_ = 0;
+};
 
 /// The rules of a policy's users: section, in order.
 LoginRules RulesFromPolicy(const Policy& policy);

@@ -5,7 +5,8 @@
 #include <sys/xattr.h>
 
 #include <cerrno>
-#include <fstream>
+#include <cstdio>
+#include <cstdlib>
 
 #include "capset/sys_ops.h"
 #include "sys/errno_status.h"
@@ -13,10 +14,23 @@
 namespace capset {
 namespace {
 
+// The first line of a small /proc file ("" if unreadable). Plain read(2), not iostreams:
+// this code is linked into pam_capset.so, which should not drag the locale machinery along.
+std::string ReadProcLine(const char* path) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return "";
+  char buf[256];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return "";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
 unsigned long ReadProcNumber(const char* path, unsigned long fallback) {
-  std::ifstream in(path);
-  unsigned long value = 0;
-  return (in >> value) ? value : fallback;
+  const std::string line = ReadProcLine(path);
+  char* end = nullptr;
+  const unsigned long value = std::strtoul(line.c_str(), &end, 10);
+  return end == line.c_str() ? fallback : value;
 }
 
 class RealSysOps final : public SysOps {
@@ -79,9 +93,9 @@ class RealSysOps final : public SysOps {
   }
 
   bool InChildUserNamespace() override {
-    std::ifstream in("/proc/self/uid_map");
+    const std::string line = ReadProcLine("/proc/self/uid_map");
     unsigned long inside = 0, outside = 0, count = 0;
-    if (!(in >> inside >> outside >> count)) return false;
+    if (std::sscanf(line.c_str(), "%lu %lu %lu", &inside, &outside, &count) != 3) return false;
     return !(inside == 0 && outside == 0 && count == 4294967295UL);
   }
 
