@@ -27,6 +27,8 @@ void BufferStdout();
 int RunGet(int argc, char** argv);
 int RunSet(int argc, char** argv);
 int RunPolicy(int argc, char** argv);
+/// policy apply | verify | diff; argv[0] is the verb.
+int RunPolicyFiles(const std::string& verb, int argc, char** argv);
 int RunUnit(int argc, char** argv);
 int RunLogin(int argc, char** argv);
 

@@ -13,6 +13,7 @@ namespace {
 
 constexpr const char kPolicyUsage[] =
     "Usage: capctl policy check [--root DIR] [--json] [FILE...]\n"
+    "       capctl policy apply|verify|diff ...   (see capctl policy apply --help)\n"
     "\n"
     "Validate capset policy files (see capset.policy(5)). Without FILE, check the layered\n"
     "directories ROOT/etc, ROOT/run and ROOT/usr/lib /capset/policy.d/*.yaml as every\n"
@@ -31,7 +32,11 @@ int RunPolicy(int argc, char** argv) {
     std::fputs(kPolicyUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? kExitUsage : kExitOk;
   }
-  if (std::string(argv[1]) != "check") {
+  const std::string verb = argv[1];
+  if (verb == "apply" || verb == "verify" || verb == "diff") {
+    return RunPolicyFiles(verb, argc - 1, argv + 1);
+  }
+  if (verb != "check") {
     PrintError("policy: unknown command '" + std::string(argv[1]) +
                "' (try 'capctl policy --help')");
     return kExitUsage;

@@ -21,6 +21,8 @@ constexpr const char kUsage[] =
     "                 through a descriptor after a symlink-free walk\n"
     "  policy check [--root DIR] [FILE...]\n"
     "                 validate the YAML policy (capset.policy(5))\n"
+    "  policy apply|verify|diff [--root DIR] [--package NAME] [FILE...]\n"
+    "                 the policy's files: capabilities, setuid, owner, mode\n"
     "  unit generate|lint|templates [--root DIR] [SERVICE...]\n"
     "                 systemd drop-ins from the policy's services, and their traps\n"
     "  login USER     explain what pam_capset.so would grant USER at login\n"

@@ -48,6 +48,10 @@ class SysOps {
   virtual Status SetCapXattr(int fd, std::span<const uint8_t> value) = 0;
   /// fremovexattr(security.capability).
   virtual Status RemoveCapXattr(int fd) = 0;
+  /// fchown(2). The kernel clears security.capability and the set-user-ID bit on a chown.
+  virtual Status Chown(int fd, uid_t uid, gid_t gid) = 0;
+  /// fchmod(2), permission bits (07777).
+  virtual Status Chmod(int fd, mode_t mode) = 0;
   /// True when this process runs in a user namespace other than the initial one.
   virtual bool InChildUserNamespace() = 0;
   /// The kernel's overflow uid/gid (what unmapped owners appear as in a user namespace).

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -89,6 +90,16 @@ class RealSysOps final : public SysOps {
 
   Status RemoveCapXattr(int fd) override {
     if (::fremovexattr(fd, kCapXattrName) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  Status Chown(int fd, uid_t uid, gid_t gid) override {
+    if (::fchown(fd, uid, gid) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  Status Chmod(int fd, mode_t mode) override {
+    if (::fchmod(fd, mode & 07777) != 0) return FromErrno(errno);
     return Status::Ok();
   }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <set>
+#include <unordered_map>
 
 #include "yaml_document.h"
 
@@ -188,7 +189,7 @@ class Parser {
                auto s =
                    Scalar(v, "'caps': capabilities in cap_from_text(3) form, e.g. cap_net_raw=p");
                if (s) {
-                 Result<FileCaps> caps = FileCaps::FromText(*s);
+                 const Result<FileCaps>& caps = ParseCaps(*s);
                  if (!caps.ok()) {
                    Error(v.GetMark(), "'caps': " + caps.status().message());
                  } else {
@@ -229,14 +230,14 @@ class Parser {
       if (!has_path) Error(item.GetMark(), "file entry without 'path'"), ok = false;
       if (!has_caps && ok) Error(item.GetMark(), "file entry without 'caps'"), ok = false;
       if (!ok) continue;
-      for (const auto& other : policy.files) {
-        if (other.path == e.path) {
-          Error(item.GetMark(), "duplicate file entry for '" + e.path + "' (first at " +
-                                 other.where.ToString() + ")");
-          ok = false;
-        }
+      // An index, not a scan of the entries so far: a package policy may have thousands.
+      auto [first, inserted] = file_index_.emplace(e.path, e.where);
+      if (!inserted) {
+        Error(item.GetMark(), "duplicate file entry for '" + e.path + "' (first at " +
+                                  first->second.ToString() + ")");
+        continue;
       }
-      if (ok) policy.files.push_back(std::move(e));
+      policy.files.push_back(std::move(e));
     }
   }
 
@@ -418,8 +419,17 @@ class Parser {
          });
   }
 
+  // libcap's parser is not cheap and a package's entries repeat a few texts.
+  const Result<FileCaps>& ParseCaps(const std::string& text) {
+    auto it = caps_cache_.find(text);
+    if (it == caps_cache_.end()) it = caps_cache_.emplace(text, FileCaps::FromText(text)).first;
+    return it->second;
+  }
+
   std::string file_;
   std::vector<Diagnostic> diags_;
+  std::unordered_map<std::string, SourceLocation> file_index_;
+  std::unordered_map<std::string, Result<FileCaps>> caps_cache_;
 };
 
 }  // namespace

@@ -129,6 +129,24 @@ class FakeSysOps final : public SysOps {
     return Status::Ok();
   }
 
+  // Like the kernel: a chown clears the capabilities and the set-user-ID bit.
+  Status Chown(int fd, uid_t uid, gid_t gid) override {
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    if (uid != static_cast<uid_t>(-1)) n->uid = uid;  // -1: unchanged, as fchown(2)
+    if (gid != static_cast<gid_t>(-1)) n->gid = gid;
+    n->xattr.reset();
+    n->mode &= ~static_cast<mode_t>(S_ISUID);
+    return Status::Ok();
+  }
+
+  Status Chmod(int fd, mode_t mode) override {
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    n->mode = (n->mode & S_IFMT) | (mode & 07777);
+    return Status::Ok();
+  }
+
   bool InChildUserNamespace() override { return userns; }
   uid_t OverflowUid() override { return 65534; }
   gid_t OverflowGid() override { return 65534; }

@@ -1,0 +1,90 @@
+// capset — applying and verifying the policy's files: section (capctl policy apply, verify,
+// diff; capsetd).
+//
+// For each entry: open the file with the symlink-free walk (safe_path.h), read what it has,
+// compare with what the entry wants — capabilities (with the root id), no set-user-ID bit
+// (capabilities replace it), owner, group and mode where given — and, when applying, change
+// only what differs, through the descriptor. Order matters: chown first (the kernel clears
+// capabilities and the set-user-ID bit on a chown), then the capabilities (one atomic
+// fsetxattr), then the mode. Every intermediate state holds no more privilege than the old or
+// the new one, so a process killed half-way leaves nothing dangerous behind, and applying
+// again completes the work.
+//
+// Where the filesystem cannot store capabilities (probed: the xattr read or write fails with
+// EOPNOTSUPP), the entry's fallback decides: `setuid` makes the file set-user-ID root and says
+// so; `none` is an error.
+// Thread-safety: reentrant; entries are processed in parallel.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capset/policy.h"
+#include "capset/status.h"
+#include "capset/sys_ops.h"
+
+namespace capset {
+
+/// One way a file differs from its entry.
+struct Drift {
+  enum class Kind {
+    kCaps,      ///< missing, extra or different capabilities
+    kRootId,    ///< a v3 capability whose root id is not 0: grants nothing on the host
+    kSetuid,    ///< the set-user-ID bit is still there (or missing, for the setuid fallback)
+    kOwner,
+    kGroup,
+    kMode,
+  };
+  Kind kind;
+  std::string have;  ///< as text, "" = none
+  std::string want;
+};
+
+/// "caps", "rootid", "setuid", "owner", "group", "mode".
+const char* DriftKindName(Drift::Kind kind);
+
+/// "caps none -> cap_net_raw=p, setuid set -> unset".
+std::string DriftText(const std::vector<Drift>& drift);
+
+struct FileResult {
+  const FileEntry* entry = nullptr;
+  std::string path;          ///< on disk: root + entry->path
+  std::vector<Drift> drift;  ///< before any change
+  bool changed = false;      ///< apply wrote something (with dry_run: would write)
+  bool fallback = false;     ///< the filesystem cannot store capabilities; setuid used
+  std::vector<std::string> warnings;
+  Status error;  ///< the file could not be checked or changed
+
+  bool ok() const { return error.ok(); }
+};
+
+/// Resolves owner and group names of the target system: numbers as they are, names through
+/// NSS for root "/", else through ROOT/etc/passwd and ROOT/etc/group (an image being built).
+class IdResolver {
+ public:
+  explicit IdResolver(std::string root);
+  Result<uid_t> User(const std::string& name_or_number) const;
+  Result<gid_t> Group(const std::string& name_or_number) const;
+
+ private:
+  std::string root_;
+};
+
+struct FilePolicyOptions {
+  std::string root = "/";
+  std::optional<std::string> package;  ///< only this package's entries
+  bool apply = false;                  ///< false: verify only
+  bool dry_run = false;                ///< with apply: compute, change nothing
+  bool allow_hardlinks = false;
+};
+
+/// The entries of `policy.files` selected by `options`, each checked (and with apply,
+/// changed), in policy order.
+std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
+                                          const FilePolicyOptions& options);
+
+}  // namespace capset

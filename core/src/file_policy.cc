@@ -1,0 +1,301 @@
+#include "capset/file_policy.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+
+#include "capset/file_cap_store.h"
+#include "capset/parallel.h"
+#include "capset/safe_path.h"
+
+namespace capset {
+namespace {
+
+std::string JoinRoot(const std::string& root, const std::string& path) {
+  if (root.empty() || root == "/") return path;
+  return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
+}
+
+std::string Octal(mode_t mode) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+bool IsNumber(const std::string& s) {
+  return !s.empty() && s.size() < 11 &&
+         s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// The numeric id of `name` in a passwd- or group-format file (the first and third fields).
+Result<unsigned> IdFromFile(const std::string& file, const std::string& name) {
+  std::ifstream in(file);
+  if (!in) return Status(Code::kNotFound, "cannot read '" + file + "' to look up '" + name + "'");
+  for (std::string line; std::getline(in, line);) {
+    const size_t a = line.find(':');
+    if (a == std::string::npos || line.compare(0, a, name) != 0 || a != name.size()) continue;
+    const size_t b = line.find(':', a + 1);
+    const size_t c = b == std::string::npos ? b : line.find(':', b + 1);
+    if (c == std::string::npos) break;
+    const std::string id = line.substr(b + 1, c - b - 1);
+    if (!IsNumber(id)) break;
+    return static_cast<unsigned>(std::stoul(id));
+  }
+  return Status(Code::kNotFound, "unknown name '" + name + "' in '" + file + "'");
+}
+
+bool Unsupported(const Status& st) {
+  return st.code() == Code::kNotSupported || st.sys_errno() == ENOTSUP ||
+         st.sys_errno() == EOPNOTSUPP;
+}
+
+// What the entry wants of the file, given what the filesystem supports.
+struct Want {
+  FileCaps caps;
+  bool caps_supported = true;
+  bool setuid = false;
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::optional<mode_t> perm;  ///< permission bits without S_ISUID; nullopt: keep
+};
+
+struct Have {
+  struct stat st {};
+  std::optional<VfsCap> caps;
+};
+
+std::vector<Drift> Compare(const Have& have, const Want& want) {
+  std::vector<Drift> out;
+  if (want.caps_supported) {
+    const std::string want_text = want.caps.ToText();
+    if (!have.caps) {
+      out.push_back({Drift::Kind::kCaps, "", want_text});
+    } else {
+      FileCaps got = have.caps->caps;
+      if (got.rootid != 0) {
+        out.push_back({Drift::Kind::kRootId, "rootid=" + std::to_string(got.rootid), "rootid=0"});
+        got.rootid = 0;
+      }
+      if (!(got == want.caps)) out.push_back({Drift::Kind::kCaps, got.ToText(), want_text});
+    }
+  }
+  const bool suid = (have.st.st_mode & S_ISUID) != 0;
+  if (suid != want.setuid) {
+    out.push_back({Drift::Kind::kSetuid, suid ? "set" : "unset", want.setuid ? "set" : "unset"});
+  }
+  if (want.uid && have.st.st_uid != *want.uid) {
+    out.push_back(
+        {Drift::Kind::kOwner, std::to_string(have.st.st_uid), std::to_string(*want.uid)});
+  }
+  if (want.gid && have.st.st_gid != *want.gid) {
+    out.push_back(
+        {Drift::Kind::kGroup, std::to_string(have.st.st_gid), std::to_string(*want.gid)});
+  }
+  const mode_t perm_have = have.st.st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
+  if (want.perm && perm_have != *want.perm) {
+    out.push_back({Drift::Kind::kMode, Octal(perm_have), Octal(*want.perm)});
+  }
+  return out;
+}
+
+Result<Have> ReadState(SysOps& sys, int fd, const std::string& path, bool* caps_supported) {
+  Have have;
+  Result<struct stat> st = sys.Stat(fd);
+  if (!st.ok()) return st.status();
+  have.st = *st;
+  Result<std::optional<VfsCap>> caps = ReadFileCaps(sys, fd, path);
+  if (!caps.ok()) {
+    if (!Unsupported(caps.status())) return caps.status();
+    *caps_supported = false;
+  } else {
+    have.caps = *caps;
+  }
+  return have;
+}
+
+// SECURITY: changes a file's owner, capabilities and mode. Only through the descriptor the
+// symlink-free walk returned; chown before the capabilities (the kernel drops them on chown)
+// and the set-user-ID bit last, so no intermediate state grants more than the end state.
+FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& o,
+                      const IdResolver& ids) {
+  FileResult r;
+  r.entry = &e;
+  r.path = JoinRoot(o.root, e.path);
+  Want want;
+  want.caps = e.caps;
+  if (e.owner) {
+    Result<uid_t> uid = ids.User(*e.owner);
+    if (!uid.ok()) return r.error = uid.status(), r;
+    want.uid = *uid;
+  }
+  if (e.group) {
+    Result<gid_t> gid = ids.Group(*e.group);
+    if (!gid.ok()) return r.error = gid.status(), r;
+    want.gid = *gid;
+  }
+  SafeOpenOptions so;
+  so.require_trusted = true;
+  so.allow_hardlinks = o.allow_hardlinks;
+  Result<SafeFile> f = OpenRegularFileNoFollow(sys, r.path, so);
+  if (!f.ok()) return r.error = f.status(), r;
+  r.warnings = f->warnings;
+  const int fd = f->fd.get();
+
+  bool supported = true;
+  Result<Have> have = ReadState(sys, fd, r.path, &supported);
+  if (!have.ok()) return r.error = have.status(), r;
+  auto plan = [&](bool caps_supported) {
+    want.caps_supported = caps_supported;
+    want.setuid = !caps_supported;  // only reached with fallback: setuid
+    if (!caps_supported) want.uid = 0;
+    const mode_t base = e.mode ? static_cast<mode_t>(*e.mode) : have->st.st_mode;
+    want.perm = e.mode || !caps_supported || (have->st.st_mode & S_ISUID)
+                    ? std::optional<mode_t>(base & 07777 & ~static_cast<mode_t>(S_ISUID))
+                    : std::nullopt;
+    r.fallback = !caps_supported;
+  };
+  auto unsupported_error = [&] {
+    r.error = Status(Code::kNotSupported,
+                     "'" + r.path +
+                         "': the filesystem cannot store file capabilities, and the entry's "
+                         "fallback is none");
+    return r;
+  };
+  if (!supported && e.fallback != FileEntry::Fallback::kSetuid) return unsupported_error();
+  plan(supported);
+  r.drift = Compare(*have, want);
+  if (!o.apply || r.drift.empty()) return r;
+  r.changed = true;
+  if (o.dry_run) return r;
+
+  bool chowned = false;
+  auto chown_if_needed = [&]() -> Status {
+    const bool owner = want.uid && have->st.st_uid != *want.uid;
+    const bool group = want.gid && have->st.st_gid != *want.gid;
+    if (!owner && !group) return Status::Ok();
+    chowned = true;
+    return sys.Chown(fd, owner ? *want.uid : static_cast<uid_t>(-1),
+                     group ? *want.gid : static_cast<gid_t>(-1));
+  };
+  if (Status st = chown_if_needed(); !st.ok()) {
+    return r.error = Status(st.code(), "Failed to change the owner of '" + r.path + "': " +
+                                           st.message(), st.sys_errno()),
+           r;
+  }
+  if (want.caps_supported) {
+    Result<WriteOutcome> w = WriteFileCaps(sys, fd, r.path, want.caps, false);
+    if (!w.ok() && Unsupported(w.status())) {
+      // Probed by the write itself: this filesystem cannot hold the capability.
+      if (e.fallback != FileEntry::Fallback::kSetuid) return unsupported_error();
+      plan(false);
+      if (Status st = chown_if_needed(); !st.ok()) return r.error = st, r;
+    } else if (!w.ok()) {
+      return r.error = w.status(), r;
+    }
+  }
+  // The mode last: after a chown (which cleared the set-user-ID bit) always.
+  Result<struct stat> now = sys.Stat(fd);
+  if (!now.ok()) return r.error = now.status(), r;
+  const mode_t perm = (want.perm ? *want.perm : (now->st_mode & 07777 & ~static_cast<mode_t>(S_ISUID))) |
+                      (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
+  if ((now->st_mode & 07777) != perm || chowned) {
+    if (Status st = sys.Chmod(fd, perm); !st.ok()) {
+      return r.error = Status(st.code(), "Failed to change the mode of '" + r.path + "': " +
+                                             st.message(), st.sys_errno()),
+             r;
+    }
+  }
+  // Verify what is now there.
+  bool still_supported = true;
+  Result<Have> after = ReadState(sys, fd, r.path, &still_supported);
+  if (!after.ok()) return r.error = after.status(), r;
+  const std::vector<Drift> left = Compare(*after, want);
+  if (!left.empty()) {
+    r.error = Status(Code::kIoError, "'" + r.path + "' still differs after applying: " +
+                                         DriftText(left));
+  }
+  return r;
+}
+
+}  // namespace
+
+const char* DriftKindName(Drift::Kind kind) {
+  switch (kind) {
+    case Drift::Kind::kCaps:
+      return "caps";
+    case Drift::Kind::kRootId:
+      return "rootid";
+    case Drift::Kind::kSetuid:
+      return "setuid";
+    case Drift::Kind::kOwner:
+      return "owner";
+    case Drift::Kind::kGroup:
+      return "group";
+    case Drift::Kind::kMode:
+      return "mode";
+  }
+  return "?";
+}
+
+std::string DriftText(const std::vector<Drift>& drift) {
+  std::string out;
+  for (const auto& d : drift) {
+    if (!out.empty()) out += ", ";
+    out += std::string(DriftKindName(d.kind)) + " " + (d.have.empty() ? "none" : d.have) +
+           " -> " + (d.want.empty() ? "none" : d.want);
+  }
+  return out;
+}
+
+IdResolver::IdResolver(std::string root) : root_(std::move(root)) {}
+
+Result<uid_t> IdResolver::User(const std::string& name) const {
+  if (IsNumber(name)) return static_cast<uid_t>(std::stoul(name));
+  if (root_.empty() || root_ == "/") {
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found) {
+      return pw.pw_uid;
+    }
+    return Status(Code::kNotFound, "unknown user '" + name + "'");
+  }
+  Result<unsigned> id = IdFromFile(JoinRoot(root_, "/etc/passwd"), name);
+  if (!id.ok()) return id.status();
+  return static_cast<uid_t>(*id);
+}
+
+Result<gid_t> IdResolver::Group(const std::string& name) const {
+  if (IsNumber(name)) return static_cast<gid_t>(std::stoul(name));
+  if (root_.empty() || root_ == "/") {
+    std::vector<char> buf(65536);
+    group gr{};
+    group* found = nullptr;
+    if (::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) == 0 && found) {
+      return gr.gr_gid;
+    }
+    return Status(Code::kNotFound, "unknown group '" + name + "'");
+  }
+  Result<unsigned> id = IdFromFile(JoinRoot(root_, "/etc/group"), name);
+  if (!id.ok()) return id.status();
+  return static_cast<gid_t>(*id);
+}
+
+std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
+                                          const FilePolicyOptions& options) {
+  std::vector<const FileEntry*> selected;
+  for (const auto& e : policy.files) {
+    if (!options.package || e.package == *options.package) selected.push_back(&e);
+  }
+  const IdResolver ids(options.root);
+  std::vector<FileResult> results(selected.size());
+  ParallelFor(selected.size(), 64, [&](size_t i) {
+    results[i] = ProcessOne(sys, *selected[i], options, ids);
+  });
+  return results;
+}
+
+}  // namespace capset
