@@ -31,5 +31,6 @@ int RunPolicy(int argc, char** argv);
 int RunPolicyFiles(const std::string& verb, int argc, char** argv);
 int RunUnit(int argc, char** argv);
 int RunLogin(int argc, char** argv);
+int RunAudit(int argc, char** argv);
 
 }  // namespace capset::capctl

@@ -26,13 +26,17 @@ constexpr const char kUsage[] =
     "  unit generate|lint|templates [--root DIR] [SERVICE...]\n"
     "                 systemd drop-ins from the policy's services, and their traps\n"
     "  login USER     explain what pam_capset.so would grant USER at login\n"
+    "  audit [--root DIR] [--json] [--policy-out FILE] [DIR...]\n"
+    "                 set-ID programs and file capabilities vs the policy, and what\n"
+    "                 capabilities replace set-user-ID root\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or 'capctl COMMAND --help')\n"
     "  --version      show the version\n"
     "\n"
     "Exit status: 0 success; 1 a file failed, was refused or did not verify;\n"
-    "2 invalid command line. See capctl(1).\n";
+    "2 invalid command line; 3 drift (policy verify/diff) or no rule (login).\n"
+    "See capctl(1).\n";
 
 int Main(int argc, char** argv) {
   if (argc < 2) {
@@ -53,6 +57,7 @@ int Main(int argc, char** argv) {
   if (!std::strcmp(cmd, "policy")) return RunPolicy(argc - 1, argv + 1);
   if (!std::strcmp(cmd, "unit")) return RunUnit(argc - 1, argv + 1);
   if (!std::strcmp(cmd, "login")) return RunLogin(argc - 1, argv + 1);
+  if (!std::strcmp(cmd, "audit")) return RunAudit(argc - 1, argv + 1);
   PrintError(std::string("unknown command '") + cmd + "' (try 'capctl --help')");
   return kExitUsage;
 }

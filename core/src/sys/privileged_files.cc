@@ -1,0 +1,90 @@
+// The walk behind capctl audit: every set-user-ID, set-group-ID or capability-carrying
+// regular file below some directories (core/include/capset/audit.h).
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "capset/audit.h"
+#include "capset/fd.h"
+
+namespace capset {
+namespace {
+
+std::optional<VfsCap> ReadCaps(const std::string& path) {
+  uint8_t buf[kVfsCapMaxSize];
+  const ssize_t n = ::lgetxattr(path.c_str(), kCapXattrName, buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  Result<VfsCap> caps = DecodeVfsCap({buf, static_cast<size_t>(n)});
+  return caps.ok() ? std::optional<VfsCap>(*caps) : std::nullopt;
+}
+
+// Depth-first, without following symlinks or leaving `dev`.
+void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& root,
+          std::vector<AuditedFile>& out, std::vector<std::string>& errors) {
+  const int fd = ::dup(dirfd);
+  DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
+  if (d == nullptr) {
+    if (fd >= 0) ::close(fd);
+    errors.push_back(path + ": " + std::strerror(errno));
+    return;
+  }
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    const std::string child = (path == "/" ? "" : path) + "/" + name;
+    struct stat st {};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      errors.push_back(child + ": " + std::strerror(errno));
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (st.st_dev != dev) continue;  // another filesystem
+      Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!sub.valid()) {
+        errors.push_back(child + ": " + std::strerror(errno));
+        continue;
+      }
+      Walk(sub.get(), child, dev, root, out, errors);
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) continue;
+    std::optional<VfsCap> caps = ReadCaps(child);
+    if (!(st.st_mode & (S_ISUID | S_ISGID)) && !caps) continue;
+    AuditedFile f;
+    f.path = child;
+    f.policy_path = root.empty() || root == "/" ? child : child.substr(root.size());
+    f.mode = st.st_mode;
+    f.uid = st.st_uid;
+    f.gid = st.st_gid;
+    f.caps = caps;
+    out.push_back(std::move(f));
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
+std::vector<AuditedFile> InventoryPrivilegedFiles(const std::vector<std::string>& dirs,
+                                                  const std::string& root,
+                                                  std::vector<std::string>& errors) {
+  std::vector<AuditedFile> out;
+  std::string prefix = root;
+  while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+  for (const auto& dir : dirs) {
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
+      errors.push_back(dir + ": " + std::strerror(errno));
+      continue;
+    }
+    Walk(fd.get(), dir, st.st_dev, prefix, out, errors);
+  }
+  return out;
+}
+
+}  // namespace capset

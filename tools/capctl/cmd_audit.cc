@@ -1,0 +1,193 @@
+// capctl audit — set-user-ID/-group-ID binaries and file capabilities against the policy,
+// with the capabilities that replace set-user-ID root for programs capset knows.
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "capset/audit.h"
+#include "capset/policy_loader.h"
+#include "cli.h"
+#include "diagnostics.h"
+
+namespace capset::capctl {
+namespace {
+
+constexpr const char kUsage[] =
+    "Usage: capctl audit [--root DIR] [--json] [--policy-out FILE] [DIR...]\n"
+    "       capctl audit --known [--json]\n"
+    "\n"
+    "Lists the set-user-ID and set-group-ID programs and the files with capabilities below\n"
+    "DIR (default ROOT/usr, ROOT/opt and, where they are real directories, ROOT/bin,\n"
+    "ROOT/sbin, ROOT/lib), staying on each one's filesystem, and compares them with the\n"
+    "policy's files: section (ROOT's layered policy directories). For programs capset knows\n"
+    "it says which capabilities replace set-user-ID root, or why none can.\n"
+    "\n"
+    "Kinds: policy-ok, policy-drift, replaceable, not-replaceable, unknown,\n"
+    "caps-not-in-policy.\n"
+    "\n"
+    "  --root DIR          audit the system image at DIR (default /)\n"
+    "  --policy-out FILE   write a policy with an entry for every replaceable program\n"
+    "                      (- for standard output)\n"
+    "  --known             list what capset knows: program, capabilities, why, source\n"
+    "  --json              machine-readable output\n"
+    "  -h, --help          show this help\n"
+    "\n"
+    "Exit status: 0 audited; 1 something could not be read or the policy has errors;\n"
+    "2 usage error.\n";
+
+std::string Owner(uid_t uid) {
+  const passwd* pw = ::getpwuid(uid);
+  return pw ? pw->pw_name : std::to_string(uid);
+}
+std::string GroupName(gid_t gid) {
+  const group* gr = ::getgrgid(gid);
+  return gr ? gr->gr_name : std::to_string(gid);
+}
+
+std::string SetIdText(const AuditedFile& f) {
+  std::string s;
+  if (f.mode & S_ISUID) s += "u+s:" + Owner(f.uid);
+  if (f.mode & S_ISGID) s += std::string(s.empty() ? "" : ",") + "g+s:" + GroupName(f.gid);
+  return s.empty() ? "-" : s;
+}
+
+int PrintKnown(bool json) {
+  if (json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& k : KnownBinaries()) {
+      all.push_back({{"name", k.name},
+                     {"caps", k.caps ? nlohmann::json(k.caps) : nlohmann::json(nullptr)},
+                     {"why", k.why},
+                     {"source", k.source}});
+    }
+    std::printf("%s\n", all.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("%-26s %-48s %s\n", "PROGRAM", "CAPABILITIES", "WHY / SOURCE");
+  for (const auto& k : KnownBinaries()) {
+    std::printf("%-26s %-48s %s; %s\n", k.name, k.caps ? k.caps : "(not replaceable)", k.why,
+                k.source);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunAudit(int argc, char** argv) {
+  enum { kRoot = 256, kJson, kPolicyOut, kKnown };
+  static const option kLong[] = {{"root", required_argument, nullptr, kRoot},
+                                 {"json", no_argument, nullptr, kJson},
+                                 {"policy-out", required_argument, nullptr, kPolicyOut},
+                                 {"known", no_argument, nullptr, kKnown},
+                                 {"help", no_argument, nullptr, 'h'},
+                                 {nullptr, 0, nullptr, 0}};
+  std::string root = "/";
+  std::string policy_out;
+  bool json = false, known = false;
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
+    switch (c) {
+      case kRoot:
+        root = optarg;
+        break;
+      case kJson:
+        json = true;
+        break;
+      case kPolicyOut:
+        policy_out = optarg;
+        break;
+      case kKnown:
+        known = true;
+        break;
+      case 'h':
+        std::fputs(kUsage, stdout);
+        return kExitOk;
+      default:
+        std::fputs(kUsage, stderr);
+        return kExitUsage;
+    }
+  }
+  if (known) return PrintKnown(json);
+  std::string prefix = root;
+  while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+  if (prefix == "/") prefix.clear();
+  std::vector<std::string> dirs(argv + optind, argv + argc);
+  if (dirs.empty()) {
+    for (const char* d : {"/usr", "/opt", "/bin", "/sbin", "/lib"}) {
+      struct stat st {};
+      const std::string path = prefix + d;
+      if (::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) dirs.push_back(path);
+    }
+  }
+  std::vector<std::string> errors;
+  const std::vector<AuditedFile> files =
+      InventoryPrivilegedFiles(dirs, prefix.empty() ? "/" : prefix, errors);
+  const LoadedPolicy loaded = LoadPolicyTree(root);
+  const std::vector<AuditFinding> findings = Audit(files, loaded.policy);
+
+  if (!policy_out.empty()) {
+    const std::string text = SuggestedPolicy(findings);
+    if (policy_out == "-") {
+      std::fputs(text.c_str(), stdout);
+    } else if (!(std::ofstream(policy_out) << text)) {
+      PrintError("Failed to write '" + policy_out + "'");
+      return kExitFailure;
+    }
+    if (policy_out == "-") return errors.empty() && loaded.ok() ? kExitOk : kExitFailure;
+  }
+  if (json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& f : findings) {
+      nlohmann::json j = {{"path", f.file.path},
+                          {"kind", AuditKindName(f.kind)},
+                          {"setuid", (f.file.mode & S_ISUID) != 0},
+                          {"setgid", (f.file.mode & S_ISGID) != 0},
+                          {"owner", Owner(f.file.uid)},
+                          {"group", GroupName(f.file.gid)},
+                          {"caps", f.file.caps ? f.file.caps->caps.ToText() : ""},
+                          {"detail", f.detail}};
+      if (f.known) {
+        j["suggested_caps"] = f.known->caps ? nlohmann::json(f.known->caps) : nullptr;
+        j["source"] = f.known->source;
+      }
+      if (f.entry) j["policy"] = f.entry->where.ToString();
+      all.push_back(j);
+    }
+    const nlohmann::json doc = {{"findings", all},
+                                {"errors", errors},
+                                {"diagnostics", DiagnosticsJson(loaded.diagnostics)}};
+    std::printf("%s\n", doc.dump(2).c_str());
+  } else {
+    PrintDiagnostics(loaded.diagnostics);
+    for (const auto& e : errors) PrintError(e);
+    std::printf("%-18s %-22s %-28s %s\n", "KIND", "SET-ID", "CAPABILITIES", "PATH");
+    size_t replaceable = 0;
+    for (const auto& f : findings) {
+      std::string caps = f.file.caps ? f.file.caps->caps.ToText() : "-";
+      if (f.file.caps && f.file.caps->caps.rootid != 0) {
+        caps += " [rootid=" + std::to_string(f.file.caps->caps.rootid) + "]";
+      }
+      std::printf("%-18s %-22s %-28s %s\n", AuditKindName(f.kind), SetIdText(f.file).c_str(),
+                  caps.c_str(), f.file.path.c_str());
+      if (f.kind == AuditFinding::Kind::kReplaceable) {
+        ++replaceable;
+        std::printf("%-18s -> %s: %s (%s)\n", "", f.known->caps, f.known->why, f.known->source);
+      } else if (f.kind == AuditFinding::Kind::kNotReplaceable) {
+        std::printf("%-18s -> keeps set-ID: %s\n", "", f.known->why);
+      } else if (!f.detail.empty()) {
+        std::printf("%-18s -> %s\n", "", f.detail.c_str());
+      }
+    }
+    std::fprintf(stderr, "%zu privileged file(s), %zu replaceable by capabilities%s\n",
+                 findings.size(), replaceable,
+                 replaceable ? " (capctl audit --policy-out FILE writes a policy for them)" : "");
+  }
+  return errors.empty() && loaded.ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace capset::capctl
