@@ -199,7 +199,8 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   // The mode last: after a chown (which cleared the set-user-ID bit) always.
   Result<struct stat> now = sys.Stat(fd);
   if (!now.ok()) return r.error = now.status(), r;
-  const mode_t perm = (want.perm ? *want.perm : (now->st_mode & 07777 & ~static_cast<mode_t>(S_ISUID))) |
+  const mode_t kept = now->st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
+  const mode_t perm = (want.perm ? *want.perm : kept) |
                       (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
   if ((now->st_mode & 07777) != perm || chowned) {
     if (Status st = sys.Chmod(fd, perm); !st.ok()) {

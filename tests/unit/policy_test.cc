@@ -125,6 +125,14 @@ TEST(PolicyParserTest, InvalidYamlAndDuplicates) {
   EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
 }
 
+TEST(PolicyParserTest, FileModeOthersCouldWriteIsRefused) {
+  ParsedPolicy p = ParsePolicy(
+      "files:\n  - {path: /bin/ping, caps: cap_net_raw=p, mode: \"0775\"}\n", "m.yaml");
+  EXPECT_TRUE(HasMessage(p.diagnostics, "m.yaml:2:50: error: 'mode': 0775 lets users other"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_TRUE(p.policy.files.empty());
+}
+
 TEST(PolicyParserTest, YamlDetails) {
   // A key without ':' is a syntax error, with where libyaml was and what it was reading.
   ParsedPolicy p = ParsePolicy("services:\n  a.service:\n    user: x\n  b.service\n", "k.yaml");

@@ -220,6 +220,12 @@ class Parser {
                    Error(
                        v.GetMark(),
                        "'mode': expected octal permission bits such as \"0755\", got '" + *s + "'");
+                 } else if (m & 022) {
+                   // SECURITY: a file with capabilities that others may write is a
+                   // privilege for them.
+                   Error(v.GetMark(), "'mode': " + *s +
+                                          " lets users other than root change a file with "
+                                          "capabilities (expected no group or other write bit)");
                  } else {
                    e.mode = static_cast<unsigned>(m);
                  }
