@@ -9,15 +9,11 @@
 
 #include "capset/file_cap_store.h"
 #include "capset/parallel.h"
+#include "capset/policy_loader.h"
 #include "capset/safe_path.h"
 
 namespace capset {
 namespace {
-
-std::string JoinRoot(const std::string& root, const std::string& path) {
-  if (root.empty() || root == "/") return path;
-  return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
-}
 
 std::string Octal(mode_t mode) {
   char buf[16];
@@ -123,7 +119,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
                       const IdResolver& ids) {
   FileResult r;
   r.entry = &e;
-  r.path = JoinRoot(o.root, e.path);
+  r.path = RootedPath(o.root, e.path);
   Want want;
   want.caps = e.caps;
   if (e.owner) {
@@ -264,7 +260,7 @@ Result<uid_t> IdResolver::User(const std::string& name) const {
     }
     return Status(Code::kNotFound, "unknown user '" + name + "'");
   }
-  Result<unsigned> id = IdFromFile(JoinRoot(root_, "/etc/passwd"), name);
+  Result<unsigned> id = IdFromFile(RootedPath(root_, "/etc/passwd"), name);
   if (!id.ok()) return id.status();
   return static_cast<uid_t>(*id);
 }
@@ -280,7 +276,7 @@ Result<gid_t> IdResolver::Group(const std::string& name) const {
     }
     return Status(Code::kNotFound, "unknown group '" + name + "'");
   }
-  Result<unsigned> id = IdFromFile(JoinRoot(root_, "/etc/group"), name);
+  Result<unsigned> id = IdFromFile(RootedPath(root_, "/etc/group"), name);
   if (!id.ok()) return id.status();
   return static_cast<gid_t>(*id);
 }

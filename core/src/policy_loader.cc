@@ -19,11 +19,6 @@
 namespace capset {
 namespace {
 
-std::string JoinRoot(const std::string& root, const std::string& path) {
-  if (root.empty() || root == "/") return path;
-  return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
-}
-
 Result<std::string> ReadSmallFile(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) {
@@ -90,9 +85,14 @@ void Merge(Policy& into, ParsedPolicy& from, Seen& seen, std::vector<Diagnostic>
 
 }  // namespace
 
+std::string RootedPath(const std::string& root, const std::string& path) {
+  if (root.empty() || root == "/") return path;
+  return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
+}
+
 std::vector<std::string> PolicyDirectories(const std::string& root) {
-  return {JoinRoot(root, "/etc/capset/policy.d"), JoinRoot(root, "/run/capset/policy.d"),
-          JoinRoot(root, "/usr/lib/capset/policy.d")};
+  return {RootedPath(root, "/etc/capset/policy.d"), RootedPath(root, "/run/capset/policy.d"),
+          RootedPath(root, "/usr/lib/capset/policy.d")};
 }
 
 bool LoadedPolicy::ok() const {

@@ -113,20 +113,16 @@ int RunAudit(int argc, char** argv) {
     }
   }
   if (known) return PrintKnown(json);
-  std::string prefix = root;
-  while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
-  if (prefix == "/") prefix.clear();
   std::vector<std::string> dirs(argv + optind, argv + argc);
   if (dirs.empty()) {
     for (const char* d : {"/usr", "/opt", "/bin", "/sbin", "/lib"}) {
       struct stat st {};
-      const std::string path = prefix + d;
+      const std::string path = RootedPath(root, d);
       if (::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) dirs.push_back(path);
     }
   }
   std::vector<std::string> errors;
-  const std::vector<AuditedFile> files =
-      InventoryPrivilegedFiles(dirs, prefix.empty() ? "/" : prefix, errors);
+  const std::vector<AuditedFile> files = InventoryPrivilegedFiles(dirs, root, errors);
   const LoadedPolicy loaded = LoadPolicyTree(root);
   const std::vector<AuditFinding> findings = Audit(files, loaded.policy);
 

@@ -58,10 +58,6 @@ struct UnitOptions {
   std::vector<std::string> services;
 };
 
-std::string JoinRoot(const std::string& root, const std::string& path) {
-  return root == "/" ? path : root + path;
-}
-
 int DetectSystemdVersion() {
   FILE* p = ::popen("systemctl --version 2>/dev/null", "r");
   if (p == nullptr) return 0;
@@ -124,7 +120,7 @@ int Run(const UnitOptions& opt) {
   lint.file_caps = [from_policy, root](const std::string& path) -> std::optional<FileCaps> {
     if (auto fc = from_policy(path)) return fc;
     std::optional<FileCaps> found;
-    Scan({JoinRoot(root, path)}, {}, [&](const ScanRecord& r) {
+    Scan({RootedPath(root, path)}, {}, [&](const ScanRecord& r) {
       if (r.kind == ScanRecord::Kind::kCaps) found = r.caps.caps;
     });
     return found;

@@ -16,6 +16,10 @@
 
 namespace capset {
 
+/// `path` (absolute) inside the system image at `root`: "/" and "" mean the running system,
+/// and one trailing '/' of root is ignored ("/img/" + "/usr" = "/img/usr").
+std::string RootedPath(const std::string& root, const std::string& path);
+
 /// ROOT-relative policy directories, highest priority first.
 std::vector<std::string> PolicyDirectories(const std::string& root);
 

@@ -11,6 +11,7 @@
 
 #include "capset/audit.h"
 #include "capset/fd.h"
+#include "capset/policy_loader.h"
 
 namespace capset {
 namespace {
@@ -23,8 +24,9 @@ std::optional<VfsCap> ReadCaps(const std::string& path) {
   return caps.ok() ? std::optional<VfsCap>(*caps) : std::nullopt;
 }
 
-// Depth-first, without following symlinks or leaving `dev`.
-void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& root,
+// Depth-first, without following symlinks or leaving `dev`. `prefix` (the image root, "" for
+// the running system) is cut from the front of each path to give its policy path.
+void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& prefix,
           std::vector<AuditedFile>& out, std::vector<std::string>& errors) {
   const int fd = ::dup(dirfd);
   DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
@@ -49,7 +51,7 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& root
         errors.push_back(child + ": " + std::strerror(errno));
         continue;
       }
-      Walk(sub.get(), child, dev, root, out, errors);
+      Walk(sub.get(), child, dev, prefix, out, errors);
       continue;
     }
     if (!S_ISREG(st.st_mode)) continue;
@@ -57,7 +59,7 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& root
     if (!(st.st_mode & (S_ISUID | S_ISGID)) && !caps) continue;
     AuditedFile f;
     f.path = child;
-    f.policy_path = root.empty() || root == "/" ? child : child.substr(root.size());
+    f.policy_path = child.substr(prefix.size());
     f.mode = st.st_mode;
     f.uid = st.st_uid;
     f.gid = st.st_gid;
@@ -73,8 +75,7 @@ std::vector<AuditedFile> InventoryPrivilegedFiles(const std::vector<std::string>
                                                   const std::string& root,
                                                   std::vector<std::string>& errors) {
   std::vector<AuditedFile> out;
-  std::string prefix = root;
-  while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+  const std::string prefix = RootedPath(root, "");  // "" for the running system
   for (const auto& dir : dirs) {
     Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     struct stat st {};
