@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,13 +11,17 @@
 #include "capset/audit.h"
 #include "capset/fd.h"
 #include "capset/policy_loader.h"
+#include "sys/dir_scan_ops.h"
 
 namespace capset {
 namespace {
 
-std::optional<VfsCap> ReadCaps(const std::string& path) {
+// The scanner's read: relative to the directory (no path walk per file), by path only on
+// kernels without getxattrat(2).
+std::optional<VfsCap> ReadCaps(int dirfd, const std::string& name, const std::string& path) {
   uint8_t buf[kVfsCapMaxSize];
-  const ssize_t n = ::lgetxattr(path.c_str(), kCapXattrName, buf, sizeof buf);
+  ssize_t n = sys::GetCapXattrAt(dirfd, name.c_str(), buf, sizeof buf);
+  if (n == -ENOSYS) n = sys::GetCapXattrPath(path.c_str(), buf, sizeof buf);
   if (n <= 0) return std::nullopt;
   Result<VfsCap> caps = DecodeVfsCap({buf, static_cast<size_t>(n)});
   return caps.ok() ? std::optional<VfsCap>(*caps) : std::nullopt;
@@ -55,7 +58,7 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& pref
       continue;
     }
     if (!S_ISREG(st.st_mode)) continue;
-    std::optional<VfsCap> caps = ReadCaps(child);
+    std::optional<VfsCap> caps = ReadCaps(dirfd, name, child);
     if (!(st.st_mode & (S_ISUID | S_ISGID)) && !caps) continue;
     AuditedFile f;
     f.path = child;
