@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <unordered_map>
 
 #include "capset/file_cap_store.h"
 #include "capset/parallel.h"
@@ -112,23 +113,30 @@ Result<Have> ReadState(SysOps& sys, int fd, const std::string& path, bool* caps_
   return have;
 }
 
+// Owner and group names resolved once each, before the entries are processed: thousands of
+// entries name the same few, and each look-up reads NSS or the image's etc/passwd.
+struct ResolvedIds {
+  std::unordered_map<std::string, Result<uid_t>> users;
+  std::unordered_map<std::string, Result<gid_t>> groups;
+};
+
 // SECURITY: changes a file's owner, capabilities and mode. Only through the descriptor the
 // symlink-free walk returned; chown before the capabilities (the kernel drops them on chown)
 // and the set-user-ID bit last, so no intermediate state grants more than the end state.
 FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& o,
-                      const IdResolver& ids) {
+                      const ResolvedIds& ids) {
   FileResult r;
   r.entry = &e;
   r.path = RootedPath(o.root, e.path);
   Want want;
   want.caps = e.caps;
   if (e.owner) {
-    Result<uid_t> uid = ids.User(*e.owner);
+    const Result<uid_t>& uid = ids.users.at(*e.owner);
     if (!uid.ok()) return r.error = uid.status(), r;
     want.uid = *uid;
   }
   if (e.group) {
-    Result<gid_t> gid = ids.Group(*e.group);
+    const Result<gid_t>& gid = ids.groups.at(*e.group);
     if (!gid.ok()) return r.error = gid.status(), r;
     want.gid = *gid;
   }
@@ -287,7 +295,16 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
   for (const auto& e : policy.files) {
     if (!options.package || e.package == *options.package) selected.push_back(&e);
   }
-  const IdResolver ids(options.root);
+  const IdResolver resolver(options.root);
+  ResolvedIds ids;
+  for (const FileEntry* e : selected) {
+    if (e->owner && !ids.users.count(*e->owner)) {
+      ids.users.emplace(*e->owner, resolver.User(*e->owner));
+    }
+    if (e->group && !ids.groups.count(*e->group)) {
+      ids.groups.emplace(*e->group, resolver.Group(*e->group));
+    }
+  }
   std::vector<FileResult> results(selected.size());
   ParallelFor(selected.size(), 64, [&](size_t i) {
     results[i] = ProcessOne(sys, *selected[i], options, ids);
