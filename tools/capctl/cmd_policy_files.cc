@@ -1,12 +1,20 @@
 // capctl policy apply | verify | diff — the policy's files: section (capset.policy(5)),
 // through core/include/capset/file_policy.h.
 #include <getopt.h>
+#include <linux/capability.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "capset/file_policy.h"
+#include "capset/ipc/change_journal.h"
+#include "capset/ipc/file_report.h"
+#include "capset/ipc/varlink_client.h"
 #include "capset/policy_loader.h"
+#include "capset/process.h"
 #include "cli.h"
 #include "diagnostics.h"
 
@@ -25,13 +33,18 @@ constexpr const char kUsage[] =
     "as have/want lines. Where a filesystem cannot store capabilities, an entry with\n"
     "'fallback: setuid' makes the file set-user-ID root instead (and says so).\n"
     "Without FILE, the layered directories ROOT/{etc,run,usr/lib}/capset/policy.d are read.\n"
+    "Without root or CAP_SETFCAP (and without FILE or --root), capctl asks capsetd at\n"
+    "$CAPSET_DAEMON_SOCKET or /run/capset/io.capset.Files, which acts if the policy's\n"
+    "capsetd: section allows the caller. Changes are recorded in the journal.\n"
     "\n"
     "  --root DIR        act on the system image at DIR (paths, and owner and group names\n"
     "                    from DIR/etc/passwd and DIR/etc/group)\n"
     "  --package NAME    only the entries with 'package: NAME'\n"
     "  --dry-run         (apply) show what would change, change nothing\n"
     "  --force-hardlinks accept files with more than one hard link\n"
-    "  --json            print {\"ok\", \"entries\": [...], \"summary\"}\n"
+    "  --json            print {\"ok\", \"entries\": [...], \"diagnostics\", \"summary\"}\n"
+    "  --daemon          ask capsetd (io.capset.Files) instead of acting directly\n"
+    "  --local           act directly, even when not privileged\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 done / no drift; 1 an error (a policy file, or a file that could not be\n"
@@ -41,27 +54,102 @@ constexpr int kExitDrift = 3;
 
 enum class Verb { kApply, kVerify, kDiff };
 
-std::string StatusWord(const FileResult& r, bool apply, bool dry_run) {
-  if (!r.ok()) return "error";
-  if (apply) return r.changed ? (dry_run ? "would-change" : "changed") : "ok";
-  return r.drift.empty() ? "ok" : "drift";
+// Whether this process can change file capabilities itself (else capsetd is asked).
+bool Privileged() {
+  if (geteuid() == 0) return true;
+  const Result<CapState> caps = GetProcessCaps();
+  return caps.ok() && (caps->permitted & CapBit(CAP_SETFCAP));
 }
 
-nlohmann::json EntryJson(const FileResult& r, bool apply, bool dry_run) {
-  nlohmann::json drift = nlohmann::json::array();
-  for (const auto& d : r.drift) {
-    drift.push_back({{"kind", DriftKindName(d.kind)}, {"have", d.have}, {"want", d.want}});
+std::string DaemonSocket() {
+  const char* env = std::getenv("CAPSET_DAEMON_SOCKET");
+  return env && *env ? env : varlink::kDaemonSocket;
+}
+
+// Asks capsetd; the reply's parameters are the same report a local run makes.
+Result<nlohmann::json> AskDaemon(Verb verb, const FilePolicyOptions& opt) {
+  const std::string path = DaemonSocket();
+  Result<varlink::Client> client = varlink::Client::Connect(path);
+  if (!client.ok()) {
+    return client.status().WithPrefix(
+        "not privileged, and capsetd is not reachable (run as root, start capsetd.socket, or "
+        "use --local)");
   }
-  nlohmann::json j = {{"path", r.path},
-                      {"policy_path", r.entry->path},
-                      {"package", r.entry->package},
-                      {"source", r.entry->where.ToString()},
-                      {"status", StatusWord(r, apply, dry_run)},
-                      {"fallback", r.fallback},
-                      {"drift", drift},
-                      {"warnings", r.warnings}};
-  if (!r.ok()) j["error"] = r.error.message();
-  return j;
+  nlohmann::json params = nlohmann::json::object();
+  if (opt.package) params["package"] = *opt.package;
+  if (verb == Verb::kApply && opt.dry_run) params["dry_run"] = true;
+  Result<varlink::Reply> reply = client->Call(
+      verb == Verb::kApply ? "io.capset.Files.Apply" : "io.capset.Files.Verify", params);
+  if (!reply.ok()) return reply.status().WithPrefix("capsetd at '" + path + "'");
+  if (reply->error == "io.capset.Files.NotAuthorized") {
+    return Status(Code::kPermissionDenied,
+                  "capsetd refused: the policy's capsetd: section does not allow uid " +
+                      std::to_string(getuid()) + " to " +
+                      reply->parameters.value("action", std::string("?")));
+  }
+  if (!reply->error.empty()) {
+    return Status(Code::kIoError,
+                  "capsetd replied " + reply->error + " " + reply->parameters.dump());
+  }
+  if (!reply->parameters.contains("entries") || !reply->parameters["entries"].is_array()) {
+    return Status(Code::kCorrupt, "capsetd's reply has no entries");
+  }
+  return std::move(reply->parameters);
+}
+
+void PrintDiagnosticsJson(const nlohmann::json& diagnostics) {
+  for (const auto& d : diagnostics) {
+    std::fprintf(stderr, "%s:%d:%d: %s: %s\n", d.value("file", "").c_str(), d.value("line", 0),
+                 d.value("column", 0), d.value("severity", "error").c_str(),
+                 d.value("message", "").c_str());
+  }
+}
+
+// The human-readable form of a report (FileReportJson), local or from capsetd.
+void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
+  PrintDiagnosticsJson(report.value("diagnostics", nlohmann::json::array()));
+  for (const auto& e : report["entries"]) {
+    const std::string path = e.value("path", ""), source = e.value("source", "");
+    for (const auto& w : e.value("warnings", nlohmann::json::array())) {
+      PrintWarning(w.get<std::string>());
+    }
+    if (e.value("status", "") == "error") {
+      PrintError(e.value("error", "") + " (" + source + ")");
+      continue;
+    }
+    const nlohmann::json drift = e.value("drift", nlohmann::json::array());
+    if (e.value("fallback", false) && !drift.empty()) {
+      PrintNote(path +
+                ": the filesystem cannot store file capabilities; using the entry's setuid "
+                "fallback");
+    }
+    if (drift.empty()) continue;
+    if (verb == Verb::kApply) {
+      std::printf("%s %s: %s\n", dry_run ? "would change" : "changed", path.c_str(),
+                  DriftTextJson(drift).c_str());
+    } else if (verb == Verb::kVerify) {
+      std::printf("%s: drift: %s\n", path.c_str(), DriftTextJson(drift).c_str());
+    } else {
+      std::printf("%s (%s)\n", path.c_str(), source.c_str());
+      for (const auto& d : drift) {
+        const std::string kind = d.value("kind", "?"), have = d.value("have", ""),
+                          want = d.value("want", "");
+        std::printf("-%s: %s\n+%s: %s\n", kind.c_str(), have.empty() ? "none" : have.c_str(),
+                    kind.c_str(), want.empty() ? "none" : want.c_str());
+      }
+    }
+  }
+  if (verb == Verb::kDiff) return;
+  const nlohmann::json& sum = report["summary"];
+  const size_t entries = sum.value("entries", size_t{0});
+  const size_t fallbacks = sum.value("setuid_fallbacks", size_t{0});
+  const bool apply = verb == Verb::kApply;
+  std::fprintf(stderr, "%zu entr%s: %zu %s, %zu error(s)%s\n", entries, entries == 1 ? "y" : "ies",
+               apply ? sum.value(dry_run ? "would_change" : "changed", size_t{0})
+                     : sum.value("drift", size_t{0}),
+               apply ? (dry_run ? "would change" : "changed") : "with drift",
+               sum.value("errors", size_t{0}),
+               fallbacks ? (", " + std::to_string(fallbacks) + " setuid fallback(s)").c_str() : "");
 }
 
 }  // namespace
@@ -70,17 +158,19 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
   const Verb verb = verb_name == "apply"    ? Verb::kApply
                     : verb_name == "verify" ? Verb::kVerify
                                             : Verb::kDiff;
-  enum { kRoot = 256, kPackage, kDryRun, kJson, kForceHardlinks };
+  enum { kRoot = 256, kPackage, kDryRun, kJson, kForceHardlinks, kDaemon, kLocal };
   static const option kLong[] = {{"root", required_argument, nullptr, kRoot},
                                  {"package", required_argument, nullptr, kPackage},
                                  {"dry-run", no_argument, nullptr, kDryRun},
                                  {"force-hardlinks", no_argument, nullptr, kForceHardlinks},
                                  {"json", no_argument, nullptr, kJson},
+                                 {"daemon", no_argument, nullptr, kDaemon},
+                                 {"local", no_argument, nullptr, kLocal},
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
   FilePolicyOptions opt;
   opt.apply = verb == Verb::kApply;
-  bool json = false;
+  bool json = false, via_daemon = false, local = false;
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
     switch (c) {
@@ -103,6 +193,12 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
       case kJson:
         json = true;
         break;
+      case kDaemon:
+        via_daemon = true;
+        break;
+      case kLocal:
+        local = true;
+        break;
       case 'h':
         std::fputs(kUsage, stdout);
         return kExitOk;
@@ -112,70 +208,41 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
     }
   }
   const std::vector<std::string> files(argv + optind, argv + argc);
-  const LoadedPolicy loaded = files.empty() ? LoadPolicyTree(opt.root) : LoadPolicyFiles(files);
-  const std::vector<FileResult> results = ProcessFilePolicy(RealSys(), loaded.policy, opt);
+  if (via_daemon && (!files.empty() || opt.root != "/" || opt.allow_hardlinks)) {
+    PrintError("policy " + verb_name +
+               ": --daemon acts on the system policy: no FILE, --root or --force-hardlinks");
+    return kExitUsage;
+  }
+  if (!local && !via_daemon && files.empty() && opt.root == "/" && !Privileged()) {
+    via_daemon = true;
+  }
 
-  size_t errors = 0, drifted = 0, changed = 0, fallbacks = 0;
-  for (const auto& r : results) {
-    errors += !r.ok();
-    drifted += r.ok() && !r.drift.empty();
-    changed += r.ok() && r.changed;
-    fallbacks += r.ok() && r.fallback;
-  }
-  const bool policy_ok = loaded.ok();
-  if (json) {
-    nlohmann::json entries = nlohmann::json::array();
-    for (const auto& r : results) entries.push_back(EntryJson(r, opt.apply, opt.dry_run));
-    const nlohmann::json doc = {
-        {"ok", policy_ok && errors == 0 && (opt.apply || drifted == 0)},
-        {"entries", entries},
-        {"diagnostics", DiagnosticsJson(loaded.diagnostics)},
-        {"summary",
-         {{"entries", results.size()},
-          {"errors", errors},
-          {"drift", drifted},
-          {opt.dry_run ? "would_change" : "changed", changed},
-          {"setuid_fallbacks", fallbacks}}}};
-    std::printf("%s\n", doc.dump(2).c_str());
+  nlohmann::json report;
+  if (via_daemon) {
+    Result<nlohmann::json> reply = AskDaemon(verb, opt);
+    if (!reply.ok()) {
+      PrintError(reply.status().message());
+      return kExitFailure;
+    }
+    report = std::move(*reply);
   } else {
-    PrintDiagnostics(loaded.diagnostics);
-    for (const auto& r : results) {
-      for (const auto& w : r.warnings) PrintWarning(w);
-      if (!r.ok()) {
-        PrintError(r.error.message() + " (" + r.entry->where.ToString() + ")");
-        continue;
-      }
-      if (r.fallback && !r.drift.empty()) {
-        PrintNote(r.path +
-                  ": the filesystem cannot store file capabilities; using the entry's "
-                  "setuid fallback");
-      }
-      if (r.drift.empty()) continue;
-      if (verb == Verb::kApply) {
-        std::printf("%s %s: %s\n", opt.dry_run ? "would change" : "changed", r.path.c_str(),
-                    DriftText(r.drift).c_str());
-      } else if (verb == Verb::kVerify) {
-        std::printf("%s: drift: %s\n", r.path.c_str(), DriftText(r.drift).c_str());
-      } else {
-        std::printf("%s (%s)\n", r.path.c_str(), r.entry->where.ToString().c_str());
-        for (const auto& d : r.drift) {
-          std::printf("-%s: %s\n+%s: %s\n", DriftKindName(d.kind),
-                      d.have.empty() ? "none" : d.have.c_str(), DriftKindName(d.kind),
-                      d.want.empty() ? "none" : d.want.c_str());
-        }
-      }
-    }
-    if (verb != Verb::kDiff) {
-      std::fprintf(stderr, "%zu entr%s: %zu %s, %zu error(s)%s\n", results.size(),
-                   results.size() == 1 ? "y" : "ies", opt.apply ? changed : drifted,
-                   opt.apply ? (opt.dry_run ? "would change" : "changed") : "with drift",
-                   errors,
-                   fallbacks ? (", " + std::to_string(fallbacks) + " setuid fallback(s)").c_str()
-                             : "");
-    }
+    const LoadedPolicy loaded = files.empty() ? LoadPolicyTree(opt.root) : LoadPolicyFiles(files);
+    const std::vector<FileResult> results = ProcessFilePolicy(RealSys(), loaded.policy, opt);
+    journal::RecordFileResults(results, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
+    report = FileReportJson(results, loaded.diagnostics, loaded.ok(), opt);
   }
-  if (!policy_ok || errors) return kExitFailure;
-  return !opt.apply && drifted ? kExitDrift : kExitOk;
+
+  if (json) {
+    std::printf("%s\n", report.dump(2).c_str());
+  } else {
+    PrintReport(report, verb, opt.dry_run);
+  }
+  const nlohmann::json& sum = report["summary"];
+  const bool policy_ok =
+      std::none_of(report["diagnostics"].begin(), report["diagnostics"].end(),
+                   [](const nlohmann::json& d) { return d.value("severity", "") == "error"; });
+  if (!policy_ok || sum.value("errors", 0) > 0) return kExitFailure;
+  return !opt.apply && sum.value("drift", 0) > 0 ? kExitDrift : kExitOk;
 }
 
 }  // namespace capset::capctl

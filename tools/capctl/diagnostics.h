@@ -1,9 +1,9 @@
 // capctl — printing policy and lint diagnostics.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <vector>
 
+#include "capset/ipc/file_report.h"
 #include "capset/policy.h"
 
 namespace capset::capctl {
@@ -11,7 +11,6 @@ namespace capset::capctl {
 /// One "FILE:LINE:COLUMN: error: MESSAGE" line per diagnostic, on stderr.
 void PrintDiagnostics(const std::vector<Diagnostic>& diagnostics);
 
-/// [{"file", "line", "column", "severity", "message"}, ...]
-nlohmann::json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics);
+// DiagnosticsJson (capset/ipc/file_report.h) gives their JSON form.
 
 }  // namespace capset::capctl

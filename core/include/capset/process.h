@@ -15,4 +15,9 @@ Result<CapState> GetProcessCaps();
 /// with EPERM and say so.
 Status RaiseEffective(int cap);
 
+/// Narrows the process to the capabilities of `keep` it holds: permitted = effective =
+/// permitted & keep, nothing inheritable or ambient, and no_new_privs set. Returns the new
+/// state. For daemons that were started with more than they need.
+Result<CapState> LimitProcessCaps(CapMask keep);
+
 }  // namespace capset

@@ -1,3 +1,5 @@
+#include <sys/prctl.h>
+
 #include <cerrno>
 #include <memory>
 
@@ -36,6 +38,30 @@ Status RaiseEffective(int cap) {
     return FromErrno(errno, "Failed to raise an effective capability");
   }
   return Status::Ok();
+}
+
+Result<CapState> LimitProcessCaps(CapMask keep) {
+  Result<CapState> have = GetProcessCaps();
+  if (!have.ok()) return have.status();
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+    return FromErrno(errno, "Failed to clear the ambient capabilities");
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    return FromErrno(errno, "Failed to set no_new_privs");
+  }
+  CapPtr caps(cap_init());
+  if (!caps) return FromErrno(errno, "Failed to allocate a capability set");
+  const CapMask kept = have->permitted & keep;
+  for (int c = 0; c < 64; ++c) {
+    if (!(kept & CapBit(c))) continue;
+    const auto value = static_cast<cap_value_t>(c);
+    cap_set_flag(caps.get(), CAP_PERMITTED, 1, &value, CAP_SET);
+    cap_set_flag(caps.get(), CAP_EFFECTIVE, 1, &value, CAP_SET);
+  }
+  if (cap_set_proc(caps.get()) != 0) {
+    return FromErrno(errno, "Failed to drop capabilities");
+  }
+  return GetProcessCaps();
 }
 
 }  // namespace capset

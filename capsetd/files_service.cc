@@ -1,0 +1,135 @@
+#include "files_service.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "capset/file_policy.h"
+#include "capset/ipc/change_journal.h"
+#include "capset/ipc/file_report.h"
+#include "capset/policy_loader.h"
+
+#ifndef CAPSET_VERSION
+#define CAPSET_VERSION "0"
+#endif
+
+namespace capset::capsetd {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char kFiles[] = "io.capset.Files";
+constexpr const char kService[] = "org.varlink.service";
+
+journal::Caller CallerOf(const Peer& peer) { return {"capsetd", peer.pid, peer.uid, peer.gid}; }
+
+// Checks that `params` has only `known` keys; the first other one is named in `bad`.
+bool OnlyKnown(const json& params, std::initializer_list<const char*> known, std::string& bad) {
+  for (const auto& [key, value] : params.items()) {
+    bool found = false;
+    for (const char* k : known) found = found || key == k;
+    if (!found) {
+      bad = key;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+FilesService::FilesService(ServiceOptions options)
+    : options_(std::move(options)), ids_(SystemIdLookup()) {}
+
+std::string FilesService::Handle(const varlink::Call& call, const Peer& peer) {
+  ++calls_;
+  Outcome out = Dispatch(call, peer);
+  if (call.oneway) return "";
+  return out.error.empty() ? varlink::EncodeReply(out.parameters)
+                           : varlink::EncodeError(out.error, out.parameters);
+}
+
+FilesService::Outcome FilesService::Dispatch(const varlink::Call& call, const Peer& peer) {
+  const std::string iface = call.interface(), member = call.member();
+  auto invalid = [](const std::string& parameter) {
+    return Outcome{"org.varlink.service.InvalidParameter", {{"parameter", parameter}}};
+  };
+  std::string bad;
+  if (iface == kService) {
+    if (member == "GetInfo") {
+      if (!OnlyKnown(call.parameters, {}, bad)) return invalid(bad);
+      return {"",
+              {{"vendor", "capset"},
+               {"product", "capsetd"},
+               {"version", CAPSET_VERSION},
+               {"url", "man:capsetd(8)"},
+               {"interfaces", {kService, kFiles}}}};
+    }
+    if (member == "GetInterfaceDescription") {
+      if (!OnlyKnown(call.parameters, {"interface"}, bad)) return invalid(bad);
+      const auto it = call.parameters.find("interface");
+      if (it == call.parameters.end() || !it->is_string()) return invalid("interface");
+      const std::string& name = it->get_ref<const std::string&>();
+      if (name == kFiles) return {"", {{"description", std::string(kFilesInterface)}}};
+      if (name == kService) return {"", {{"description", std::string(kServiceInterface)}}};
+      return {"org.varlink.service.InterfaceNotFound", {{"interface", name}}};
+    }
+    return {"org.varlink.service.MethodNotFound", {{"method", call.method}}};
+  }
+  if (iface == kFiles) {
+    if (member == "Verify" || member == "Apply") return Files(call, peer, member == "Apply");
+    return {"org.varlink.service.MethodNotFound", {{"method", call.method}}};
+  }
+  return {"org.varlink.service.InterfaceNotFound", {{"interface", iface}}};
+}
+
+FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer& peer, bool apply) {
+  const json& p = call.parameters;
+  std::string bad;
+  if (!OnlyKnown(p, {"package", "dry_run"}, bad) || (!apply && p.contains("dry_run"))) {
+    return {"org.varlink.service.InvalidParameter", {{"parameter", bad.empty() ? "dry_run" : bad}}};
+  }
+  FilePolicyOptions opt;
+  opt.root = options_.root;
+  opt.apply = apply;
+  if (auto it = p.find("package"); it != p.end() && !it->is_null()) {
+    if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+      return {"org.varlink.service.InvalidParameter", {{"parameter", "package"}}};
+    }
+    opt.package = it->get<std::string>();
+  }
+  if (auto it = p.find("dry_run"); it != p.end() && !it->is_null()) {
+    if (!it->is_boolean()) {
+      return {"org.varlink.service.InvalidParameter", {{"parameter", "dry_run"}}};
+    }
+    opt.dry_run = it->get<bool>();
+  }
+
+  // The policy decides both who may ask and what the files get; it is read on each call.
+  const LoadedPolicy loaded = LoadPolicyTree(options_.root);
+  const std::string action = apply ? "apply" : "verify";
+  const Decision decision = Authorize(loaded.policy.capsetd_allow, peer, action, ids_);
+  if (!decision.allowed) {
+    journal::RecordRefusedCall(CallerOf(peer), call.method, decision.reason);
+    std::fprintf(stderr, "capsetd: refused %s from uid %u (pid %d): %s\n", call.method.c_str(),
+                 static_cast<unsigned>(peer.uid), static_cast<int>(peer.pid),
+                 decision.reason.c_str());
+    return {"io.capset.Files.NotAuthorized", {{"action", action}, {"uid", peer.uid}}};
+  }
+
+  const std::vector<FileResult> results = ProcessFilePolicy(RealSys(), loaded.policy, opt);
+  journal::RecordFileResults(results, CallerOf(peer), opt.dry_run);
+  // Under systemd, stderr is the journal, which has the structured records already.
+  static const bool echo = std::getenv("JOURNAL_STREAM") == nullptr;
+  if (echo && apply && !opt.dry_run) {
+    for (const auto& r : results) {
+      if (r.ok() && r.changed) {
+        std::fprintf(stderr, "capsetd: %s: %s (for uid %u, pid %d)\n", r.path.c_str(),
+                     DriftText(r.drift).c_str(), static_cast<unsigned>(peer.uid),
+                     static_cast<int>(peer.pid));
+      }
+    }
+  }
+  return {"", FileReportJson(results, loaded.diagnostics, loaded.ok(), opt)};
+}
+
+}  // namespace capset::capsetd

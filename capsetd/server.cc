@@ -1,0 +1,252 @@
+#include "server.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace capset::capsetd {
+namespace {
+
+Status EventError(const char* what, int r) {
+  return Status(Code::kIoError, std::string(what) + ": " + std::strerror(-r), -r);
+}
+
+}  // namespace
+
+Server::Server(int listen_fd, ServerOptions options, FilesService& service)
+    : listen_fd_(listen_fd), options_(options), service_(service) {}
+
+Server::~Server() {
+  while (!connections_.empty()) Close(connections_.front(), nullptr);
+  sd_event_source_unref(listen_source_);
+  sd_event_source_unref(idle_timer_);
+  sd_event_unref(event_);
+}
+
+uint64_t Server::Now() const {
+  uint64_t now = 0;
+  sd_event_now(event_, CLOCK_MONOTONIC, &now);
+  return now;
+}
+
+Status Server::Run() {
+  int r = sd_event_default(&event_);
+  if (r < 0) return EventError("sd_event_default", r);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  for (int sig : {SIGTERM, SIGINT}) {
+    r = sd_event_add_signal(event_, nullptr, sig, &Server::OnSignal, this);
+    if (r < 0) return EventError("sd_event_add_signal", r);
+  }
+  signal(SIGPIPE, SIG_IGN);
+  r = sd_event_add_io(event_, &listen_source_, listen_fd_, EPOLLIN, &Server::OnListen, this);
+  if (r < 0) return EventError("sd_event_add_io", r);
+  r = sd_event_add_time(event_, &idle_timer_, CLOCK_MONOTONIC, UINT64_MAX, 0, &Server::OnIdle,
+                        this);
+  if (r < 0) return EventError("sd_event_add_time", r);
+  sd_event_set_watchdog(event_, true);
+  UpdateIdleTimer();
+  sd_notify(0, "READY=1\nSTATUS=Waiting for requests");
+  r = sd_event_loop(event_);
+  sd_notify(0, "STOPPING=1");
+  if (r < 0) return EventError("sd_event_loop", r);
+  return Status::Ok();
+}
+
+int Server::OnSignal(sd_event_source*, const struct signalfd_siginfo* si, void* self) {
+  std::fprintf(stderr, "capsetd: %s, exiting\n", strsignal(static_cast<int>(si->ssi_signo)));
+  return sd_event_exit(static_cast<Server*>(self)->event_, 0);
+}
+
+int Server::OnIdle(sd_event_source*, uint64_t, void* self) {
+  auto* server = static_cast<Server*>(self);
+  if (server->connections_.empty()) {
+    std::fprintf(stderr, "capsetd: idle, exiting (%zu connections served)\n", server->accepted_);
+    return sd_event_exit(server->event_, 0);
+  }
+  return 0;
+}
+
+void Server::UpdateIdleTimer() {
+  if (connections_.empty() && options_.idle_exit_usec > 0) {
+    sd_event_source_set_time(idle_timer_, Now() + options_.idle_exit_usec);
+    sd_event_source_set_enabled(idle_timer_, SD_EVENT_ONESHOT);
+  } else {
+    sd_event_source_set_enabled(idle_timer_, SD_EVENT_OFF);
+  }
+}
+
+void Server::Notify() {
+  char status[128];
+  std::snprintf(status, sizeof(status),
+                "STATUS=%zu connection(s) open, %zu accepted, %zu calls answered",
+                connections_.size(), accepted_, service_.calls());
+  sd_notify(0, status);
+}
+
+int Server::OnListen(sd_event_source*, int, uint32_t, void* self) {
+  static_cast<Server*>(self)->Accept();
+  return 0;
+}
+
+void Server::Accept() {
+  while (connections_.size() < options_.max_connections) {
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+        std::fprintf(stderr, "capsetd: accept: %s\n", std::strerror(errno));
+      }
+      break;
+    }
+    Result<Peer> peer = PeerOf(fd);
+    if (!peer.ok()) {
+      std::fprintf(stderr, "capsetd: %s; closing the connection\n",
+                   peer.status().message().c_str());
+      close(fd);
+      continue;
+    }
+    if (peer->uid != 0 && per_user_[peer->uid] >= options_.max_per_user) {
+      ++refused_;
+      std::fprintf(stderr, "capsetd: uid %u already has %zu connections; closing another\n",
+                   static_cast<unsigned>(peer->uid), options_.max_per_user);
+      close(fd);
+      continue;
+    }
+    Connection& c = connections_.emplace_back();
+    c.server = this;
+    c.fd = fd;
+    c.peer = std::move(*peer);
+    ++per_user_[c.peer.uid];
+    ++accepted_;
+    if (sd_event_add_io(event_, &c.io, fd, EPOLLIN, &Server::OnIo, &c) < 0 ||
+        sd_event_add_time(event_, &c.timer, CLOCK_MONOTONIC, UINT64_MAX, 0, &Server::OnTimer, &c) <
+            0) {
+      Close(c, "cannot watch the connection");
+      continue;
+    }
+    Rearm(c);
+  }
+  // At the limit, leave new clients in the socket's backlog until a connection closes.
+  sd_event_source_set_enabled(
+      listen_source_, connections_.size() < options_.max_connections ? SD_EVENT_ON : SD_EVENT_OFF);
+  UpdateIdleTimer();
+  Notify();
+}
+
+void Server::Close(Connection& c, const char* why) {
+  if (why) {
+    std::fprintf(stderr, "capsetd: closing the connection of uid %u (pid %d): %s\n",
+                 static_cast<unsigned>(c.peer.uid), static_cast<int>(c.peer.pid), why);
+  }
+  sd_event_source_disable_unref(c.io);
+  sd_event_source_disable_unref(c.timer);
+  close(c.fd);
+  if (--per_user_[c.peer.uid] == 0) per_user_.erase(c.peer.uid);
+  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+    if (&*it == &c) {
+      connections_.erase(it);
+      break;
+    }
+  }
+  if (event_ && listen_source_) {
+    sd_event_source_set_enabled(listen_source_, SD_EVENT_ON);
+    UpdateIdleTimer();
+    Notify();
+  }
+}
+
+int Server::OnIo(sd_event_source*, int, uint32_t revents, void* conn) {
+  auto& c = *static_cast<Connection*>(conn);
+  Server* server = c.server;
+  if (!server->Serve(c, revents)) return 0;  // closed
+  server->Rearm(c);
+  return 0;
+}
+
+int Server::OnTimer(sd_event_source*, uint64_t, void* conn) {
+  auto& c = *static_cast<Connection*>(conn);
+  const char* why = c.out_sent < c.out.size() ? "its reply was not read in time"
+                    : c.partial_since         ? "its message was not completed in time"
+                                              : "idle";
+  c.server->Close(c, why);
+  return 0;
+}
+
+bool Server::Flush(Connection& c) {
+  while (c.out_sent < c.out.size()) {
+    const ssize_t n =
+        send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return true;
+      Close(c, nullptr);  // the peer went away
+      return false;
+    }
+    c.out_sent += static_cast<size_t>(n);
+  }
+  c.out.clear();
+  c.out_sent = 0;
+  return true;
+}
+
+bool Server::Serve(Connection& c, uint32_t revents) {
+  if (!Flush(c)) return false;
+  // Read only while no reply is waiting to be sent.
+  if (c.out.empty() && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+    char buf[16384];
+    const ssize_t n = recv(c.fd, buf, sizeof(buf), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      Close(c, c.reader.partial() ? "disconnected in the middle of a message" : nullptr);
+      return false;
+    }
+    if (n > 0) c.reader.Append(buf, static_cast<size_t>(n));
+  }
+  std::string message;
+  while (c.out.empty() && c.reader.Next(message)) {
+    Result<varlink::Call> call = varlink::ParseCall(message);
+    if (!call.ok()) {
+      const std::string why = "malformed message: " + call.status().message();
+      Close(c, why.c_str());
+      return false;
+    }
+    c.out = service_.Handle(*call, c.peer);
+    if (!Flush(c)) return false;
+  }
+  if (c.reader.overflowed()) {
+    Close(c, "message longer than the limit");
+    return false;
+  }
+  if (!c.reader.partial()) {
+    c.partial_since = 0;
+  } else if (c.partial_since == 0) {
+    c.partial_since = Now();
+  }
+  return true;
+}
+
+void Server::Rearm(Connection& c) {
+  const bool sending = !c.out.empty();
+  sd_event_source_set_io_events(c.io, sending ? EPOLLOUT : EPOLLIN);
+  uint64_t deadline;
+  if (sending) {
+    deadline = Now() + options_.request_timeout_usec;
+  } else if (c.partial_since) {
+    deadline = c.partial_since + options_.request_timeout_usec;
+  } else {
+    deadline = Now() + options_.connection_idle_usec;
+  }
+  sd_event_source_set_time(c.timer, deadline);
+  sd_event_source_set_enabled(c.timer, SD_EVENT_ONESHOT);
+}
+
+}  // namespace capset::capsetd

@@ -1,0 +1,88 @@
+// capsetd — the event loop (sd-event): accepts connections on the socket systemd passed,
+// reads NUL-terminated Varlink messages, answers them one at a time, and exits when idle.
+//
+// Bounds, so that no client can hold the daemon: at most max_connections at once (beyond
+// that the socket is not accepted from, and new clients wait in its backlog) and
+// max_per_user per uid (more are closed at once); a message over varlink::kMaxMessageSize,
+// a malformed message, or one that is not complete within request_timeout closes its
+// connection; so does a connection that does nothing for connection_idle, or whose replies
+// are not read within request_timeout. A reply is queued only once the previous one has
+// been sent, so a client that sends many calls and reads nothing buffers one reply at most.
+// Thread-safety: one object, one thread.
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "capset/ipc/varlink.h"
+#include "capset/status.h"
+#include "files_service.h"
+#include "peer.h"
+
+namespace capset::capsetd {
+
+struct ServerOptions {
+  uint64_t idle_exit_usec = 30'000'000;  ///< 0: never exit when idle
+  uint64_t request_timeout_usec = 10'000'000;
+  uint64_t connection_idle_usec = 60'000'000;
+  size_t max_connections = 64;
+  size_t max_per_user = 8;  ///< not for uid 0
+};
+
+class Server {
+ public:
+  Server(int listen_fd, ServerOptions options, FilesService& service);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Runs until idle for idle_exit_usec, or SIGTERM/SIGINT. Sends READY=1 once listening.
+  Status Run();
+
+ private:
+  struct Connection {
+    Server* server = nullptr;
+    int fd = -1;
+    Peer peer;
+    sd_event_source* io = nullptr;
+    sd_event_source* timer = nullptr;
+    varlink::MessageReader reader;
+    std::string out;  ///< the reply being sent
+    size_t out_sent = 0;
+    uint64_t partial_since = 0;  ///< when the incomplete message in `reader` began; 0 = none
+  };
+
+  static int OnListen(sd_event_source* s, int fd, uint32_t revents, void* self);
+  static int OnIo(sd_event_source* s, int fd, uint32_t revents, void* conn);
+  static int OnTimer(sd_event_source* s, uint64_t usec, void* conn);
+  static int OnIdle(sd_event_source* s, uint64_t usec, void* self);
+  static int OnSignal(sd_event_source* s, const struct signalfd_siginfo* si, void* self);
+
+  void Accept();
+  /// Reads, answers and writes what it can; false when the connection must close.
+  bool Serve(Connection& c, uint32_t revents);
+  bool Flush(Connection& c);
+  void Rearm(Connection& c);
+  void Close(Connection& c, const char* why);
+  void UpdateIdleTimer();
+  void Notify();
+  uint64_t Now() const;
+
+  int listen_fd_;
+  ServerOptions options_;
+  FilesService& service_;
+  sd_event* event_ = nullptr;
+  sd_event_source* listen_source_ = nullptr;
+  sd_event_source* idle_timer_ = nullptr;
+  std::list<Connection> connections_;
+  std::map<uid_t, size_t> per_user_;
+  size_t accepted_ = 0;
+  size_t refused_ = 0;
+};
+
+}  // namespace capset::capsetd

@@ -1,0 +1,45 @@
+// capset — structured journal records of every change made to a file's privileges, by
+// `capctl policy apply` and by capsetd, and of every call capsetd refused.
+//
+// Each record has a MESSAGE_ID (below; `journalctl MESSAGE_ID=...` finds them all) and
+// CAPSET_* fields: CAPSET_PATH, CAPSET_PACKAGE, CAPSET_CHANGE ("caps none -> cap_net_raw=p"),
+// CAPSET_CAPS (the capabilities now on the file), CAPSET_FALLBACK, CAPSET_POLICY_SOURCE
+// (file:line:column), CAPSET_TOOL, and the caller: CAPSET_CALLER_UID/_GID/_PID.
+// Without a journal (no /run/systemd/journal/socket) the records are dropped: what they
+// say is also printed or replied.
+// Thread-safety: reentrant.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "capset/file_policy.h"
+
+namespace capset::journal {
+
+inline constexpr const char kFileChangedId[] = "7458647565d241e199775ddc2ae48669";
+inline constexpr const char kFileErrorId[] = "91239a584acc4167872e3a813188b52e";
+inline constexpr const char kCallRefusedId[] = "38cfb0e63e1646f59cd9b106aebe49e0";
+inline constexpr const char kDaemonStartedId[] = "c9096807c84d4c878954c9eabd4bf83e";
+
+/// Who asked for the change.
+struct Caller {
+  std::string tool;  ///< "capctl" or "capsetd"
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+/// One record per file changed (kFileChangedId, PRIORITY=notice) and per file that could not
+/// be changed (kFileErrorId, PRIORITY=err). Dry runs record nothing.
+void RecordFileResults(const std::vector<FileResult>& results, const Caller& caller, bool dry_run);
+
+/// A call capsetd refused (kCallRefusedId, PRIORITY=warning).
+void RecordRefusedCall(const Caller& caller, const std::string& method, const std::string& reason);
+
+/// A free-form record with a MESSAGE_ID and a priority (syslog level).
+void Record(const char* message_id, int priority, const std::string& message);
+
+}  // namespace capset::journal

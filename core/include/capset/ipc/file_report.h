@@ -1,0 +1,33 @@
+// capset — the report of a policy apply/verify as JSON: what `capctl policy ... --json`
+// prints and what capsetd's io.capset.Files.Apply/Verify return (io.capset.Files.varlink),
+// so that capctl renders a local run and a daemon's reply with the same code.
+//
+//   {"ok": bool, "entries": [Entry...], "diagnostics": [Diagnostic...], "summary": {...}}
+//   Entry: {"path", "policy_path", "package", "source", "status", "fallback",
+//           "drift": [{"kind", "have", "want"}], "warnings": [...], "error"?}
+// Thread-safety: functions of their arguments.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "capset/file_policy.h"
+#include "capset/policy.h"
+
+namespace capset {
+
+/// [{"file", "line", "column", "severity", "message"}, ...]
+nlohmann::json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics);
+
+/// "ok", "changed", "would-change", "drift" or "error".
+const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run);
+
+/// The whole report. `policy_ok`: the policy was read without errors.
+nlohmann::json FileReportJson(const std::vector<FileResult>& results,
+                              const std::vector<Diagnostic>& diagnostics, bool policy_ok,
+                              const FilePolicyOptions& options);
+
+/// "caps none -> cap_net_raw=p, setuid set -> unset" from an Entry's "drift" array.
+std::string DriftTextJson(const nlohmann::json& drift);
+
+}  // namespace capset

@@ -1,0 +1,72 @@
+#include "capset/ipc/file_report.h"
+
+namespace capset {
+
+using nlohmann::json;
+
+json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics) {
+  json out = json::array();
+  for (const auto& d : diagnostics) {
+    out.push_back({{"file", d.where.file},
+                   {"line", d.where.line},
+                   {"column", d.where.column},
+                   {"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
+                   {"message", d.message}});
+  }
+  return out;
+}
+
+const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run) {
+  if (!r.ok()) return "error";
+  if (apply) return r.changed ? (dry_run ? "would-change" : "changed") : "ok";
+  return r.drift.empty() ? "ok" : "drift";
+}
+
+json FileReportJson(const std::vector<FileResult>& results,
+                    const std::vector<Diagnostic>& diagnostics, bool policy_ok,
+                    const FilePolicyOptions& options) {
+  size_t errors = 0, drifted = 0, changed = 0, fallbacks = 0;
+  json entries = json::array();
+  for (const auto& r : results) {
+    errors += !r.ok();
+    drifted += r.ok() && !r.drift.empty();
+    changed += r.ok() && r.changed;
+    fallbacks += r.ok() && r.fallback;
+    json drift = json::array();
+    for (const auto& d : r.drift) {
+      drift.push_back({{"kind", DriftKindName(d.kind)}, {"have", d.have}, {"want", d.want}});
+    }
+    json e = {{"path", r.path},
+              {"policy_path", r.entry->path},
+              {"package", r.entry->package},
+              {"source", r.entry->where.ToString()},
+              {"status", FileResultStatus(r, options.apply, options.dry_run)},
+              {"fallback", r.fallback},
+              {"drift", std::move(drift)},
+              {"warnings", r.warnings}};
+    if (!r.ok()) e["error"] = r.error.message();
+    entries.push_back(std::move(e));
+  }
+  return {{"ok", policy_ok && errors == 0 && (options.apply || drifted == 0)},
+          {"entries", std::move(entries)},
+          {"diagnostics", DiagnosticsJson(diagnostics)},
+          {"summary",
+           {{"entries", results.size()},
+            {"errors", errors},
+            {"drift", drifted},
+            {options.dry_run ? "would_change" : "changed", changed},
+            {"setuid_fallbacks", fallbacks}}}};
+}
+
+std::string DriftTextJson(const json& drift) {
+  std::string out;
+  for (const auto& d : drift) {
+    if (!out.empty()) out += ", ";
+    const std::string have = d.value("have", ""), want = d.value("want", "");
+    out += d.value("kind", "?") + " " + (have.empty() ? "none" : have) + " -> " +
+           (want.empty() ? "none" : want);
+  }
+  return out;
+}
+
+}  // namespace capset
