@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: set up, build and run the whole test suite three times: GCC, Clang, and an
-# AddressSanitizer + UndefinedBehaviorSanitizer build (GCC). Exits non-zero if any test fails.
+# AddressSanitizer + UndefinedBehaviorSanitizer build (GCC), then libFuzzer on capsetd's message
+# path for CAPSET_FUZZ_SECONDS (default 30). Exits non-zero if any test fails.
 # Tests that need root or a kernel feature skip with the reason; run as root to run them all.
 #   tools/dev/run-tests.sh [--no-sanitizers]
 set -euo pipefail
@@ -21,6 +22,12 @@ fi
 run_suite build
 # A second compiler catches what the first lets through.
 CC=clang CXX=clang++ run_suite build-clang
+# libFuzzer: a Clang build with coverage everywhere; only the fuzz target and its tests.
+echo "== fuzzing in build-fuzz" >&2
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-30}" >/dev/null
+cmake --build build-fuzz --target varlink_fuzz varlink_fuzz_replay
+ctest --test-dir build-fuzz --output-on-failure -R '^fuzz\.'
 if [[ ${1:-} != --no-sanitizers ]]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite build-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
