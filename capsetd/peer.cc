@@ -1,24 +1,15 @@
 #include "peer.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+
+#include "capset/file_policy.h"
 
 namespace capset::capsetd {
-namespace {
-
-std::optional<unsigned long> Number(const std::string& s) {
-  if (s.empty() || s.size() > 10 || !std::all_of(s.begin(), s.end(), ::isdigit)) {
-    return std::nullopt;
-  }
-  return std::stoul(s);
-}
-
-}  // namespace
 
 Result<Peer> PeerOf(int fd) {
   ucred cred{};
@@ -44,28 +35,16 @@ Result<Peer> PeerOf(int fd) {
 }
 
 IdLookup SystemIdLookup() {
+  // The callers are this system's users: NSS, as for the policy's owner: and group: fields.
+  auto resolver = std::make_shared<const IdResolver>("/");
   IdLookup ids;
-  ids.user = [](const std::string& name) -> std::optional<uid_t> {
-    if (auto n = Number(name)) return static_cast<uid_t>(*n);
-    std::vector<char> buf(16384);
-    passwd pw{}, *found = nullptr;
-    while (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) == ERANGE &&
-           buf.size() < (1u << 20)) {
-      buf.resize(buf.size() * 2);
-    }
-    if (!found) return std::nullopt;
-    return found->pw_uid;
+  ids.user = [resolver](const std::string& name) -> std::optional<uid_t> {
+    Result<uid_t> uid = resolver->User(name);
+    return uid.ok() ? std::optional<uid_t>(*uid) : std::nullopt;
   };
-  ids.group = [](const std::string& name) -> std::optional<gid_t> {
-    if (auto n = Number(name)) return static_cast<gid_t>(*n);
-    std::vector<char> buf(16384);
-    group gr{}, *found = nullptr;
-    while (getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) == ERANGE &&
-           buf.size() < (1u << 24)) {
-      buf.resize(buf.size() * 2);
-    }
-    if (!found) return std::nullopt;
-    return found->gr_gid;
+  ids.group = [resolver](const std::string& name) -> std::optional<gid_t> {
+    Result<gid_t> gid = resolver->Group(name);
+    return gid.ok() ? std::optional<gid_t>(*gid) : std::nullopt;
   };
   return ids;
 }

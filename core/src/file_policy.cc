@@ -5,7 +5,11 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <memory>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "capset/file_cap_store.h"
@@ -23,8 +27,7 @@ std::string Octal(mode_t mode) {
 }
 
 bool IsNumber(const std::string& s) {
-  return !s.empty() && s.size() < 11 &&
-         s.find_first_not_of("0123456789") == std::string::npos;
+  return !s.empty() && s.size() < 11 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
 // The numeric id of `name` in a passwd- or group-format file (the first and third fields).
@@ -84,12 +87,10 @@ std::vector<Drift> Compare(const Have& have, const Want& want) {
     out.push_back({Drift::Kind::kSetuid, suid ? "set" : "unset", want.setuid ? "set" : "unset"});
   }
   if (want.uid && have.st.st_uid != *want.uid) {
-    out.push_back(
-        {Drift::Kind::kOwner, std::to_string(have.st.st_uid), std::to_string(*want.uid)});
+    out.push_back({Drift::Kind::kOwner, std::to_string(have.st.st_uid), std::to_string(*want.uid)});
   }
   if (want.gid && have.st.st_gid != *want.gid) {
-    out.push_back(
-        {Drift::Kind::kGroup, std::to_string(have.st.st_gid), std::to_string(*want.gid)});
+    out.push_back({Drift::Kind::kGroup, std::to_string(have.st.st_gid), std::to_string(*want.gid)});
   }
   const mode_t perm_have = have.st.st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
   if (want.perm && perm_have != *want.perm) {
@@ -120,11 +121,28 @@ struct ResolvedIds {
   std::unordered_map<std::string, Result<gid_t>> groups;
 };
 
+std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+// The directory part of an absolute path without ".", ".." or empty components (anything
+// else takes the full walk), or nullopt.
+std::optional<std::string> PlainParent(const std::string& path) {
+  if (path.size() < 2 || path[0] != '/' || path.back() == '/') return std::nullopt;
+  for (size_t start = 1; start < path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string_view part(path.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return std::nullopt;
+    start = end + 1;
+  }
+  const size_t slash = path.rfind('/');
+  return slash == 0 ? std::string("/") : path.substr(0, slash);
+}
+
 // SECURITY: changes a file's owner, capabilities and mode. Only through the descriptor the
 // symlink-free walk returned; chown before the capabilities (the kernel drops them on chown)
 // and the set-user-ID bit last, so no intermediate state grants more than the end state.
 FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& o,
-                      const ResolvedIds& ids) {
+                      const ResolvedIds& ids, const SafeDir* dir) {
   FileResult r;
   r.entry = &e;
   r.path = RootedPath(o.root, e.path);
@@ -143,7 +161,9 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   SafeOpenOptions so;
   so.require_trusted = true;
   so.allow_hardlinks = o.allow_hardlinks;
-  Result<SafeFile> f = OpenRegularFileNoFollow(sys, r.path, so);
+  // With the directory walked and checked already, only the last component is opened.
+  Result<SafeFile> f = dir ? OpenRegularFileAt(sys, *dir, BaseName(r.path), r.path, so)
+                           : OpenRegularFileNoFollow(sys, r.path, so);
   if (!f.ok()) return r.error = f.status(), r;
   r.warnings = f->warnings;
   const int fd = f->fd.get();
@@ -185,8 +205,9 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
                      group ? *want.gid : static_cast<gid_t>(-1));
   };
   if (Status st = chown_if_needed(); !st.ok()) {
-    return r.error = Status(st.code(), "Failed to change the owner of '" + r.path + "': " +
-                                           st.message(), st.sys_errno()),
+    return r.error =
+               Status(st.code(), "Failed to change the owner of '" + r.path + "': " + st.message(),
+                      st.sys_errno()),
            r;
   }
   if (want.caps_supported) {
@@ -204,12 +225,13 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   Result<struct stat> now = sys.Stat(fd);
   if (!now.ok()) return r.error = now.status(), r;
   const mode_t kept = now->st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
-  const mode_t perm = (want.perm ? *want.perm : kept) |
-                      (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
+  const mode_t perm =
+      (want.perm ? *want.perm : kept) | (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
   if ((now->st_mode & 07777) != perm || chowned) {
     if (Status st = sys.Chmod(fd, perm); !st.ok()) {
-      return r.error = Status(st.code(), "Failed to change the mode of '" + r.path + "': " +
-                                             st.message(), st.sys_errno()),
+      return r.error =
+                 Status(st.code(), "Failed to change the mode of '" + r.path + "': " + st.message(),
+                        st.sys_errno()),
              r;
     }
   }
@@ -219,8 +241,8 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   if (!after.ok()) return r.error = after.status(), r;
   const std::vector<Drift> left = Compare(*after, want);
   if (!left.empty()) {
-    r.error = Status(Code::kIoError, "'" + r.path + "' still differs after applying: " +
-                                         DriftText(left));
+    r.error =
+        Status(Code::kIoError, "'" + r.path + "' still differs after applying: " + DriftText(left));
   }
   return r;
 }
@@ -249,8 +271,8 @@ std::string DriftText(const std::vector<Drift>& drift) {
   std::string out;
   for (const auto& d : drift) {
     if (!out.empty()) out += ", ";
-    out += std::string(DriftKindName(d.kind)) + " " + (d.have.empty() ? "none" : d.have) +
-           " -> " + (d.want.empty() ? "none" : d.want);
+    out += std::string(DriftKindName(d.kind)) + " " + (d.have.empty() ? "none" : d.have) + " -> " +
+           (d.want.empty() ? "none" : d.want);
   }
   return out;
 }
@@ -279,8 +301,16 @@ Result<gid_t> IdResolver::Group(const std::string& name) const {
     std::vector<char> buf(65536);
     group gr{};
     group* found = nullptr;
-    if (::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) == 0 && found) {
-      return gr.gr_gid;
+    int err;
+    // A group with many members needs a larger buffer (ERANGE), not an "unknown group".
+    while ((err = ::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found)) == ERANGE &&
+           buf.size() < (size_t{1} << 26)) {
+      buf.resize(buf.size() * 4);
+    }
+    if (err == 0 && found) return gr.gr_gid;
+    if (err != 0) {
+      return Status(Code::kIoError, "cannot look up group '" + name + "': " + std::strerror(err),
+                    err);
     }
     return Status(Code::kNotFound, "unknown group '" + name + "'");
   }
@@ -305,9 +335,26 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
       ids.groups.emplace(*e->group, resolver.Group(*e->group));
     }
   }
+  // Entries in one directory (a package's files in /usr/bin) share one walk to it. A
+  // directory whose walk fails is left out: its entries walk on their own and report why.
+  SafeOpenOptions dir_options;
+  dir_options.require_trusted = true;
+  std::unordered_map<std::string, std::unique_ptr<const SafeDir>> dirs;
+  std::vector<const SafeDir*> dir_of(selected.size(), nullptr);
+  for (size_t i = 0; i < selected.size(); ++i) {
+    const std::string path = RootedPath(options.root, selected[i]->path);
+    const std::optional<std::string> parent = PlainParent(path);
+    if (!parent) continue;
+    auto [it, inserted] = dirs.try_emplace(*parent);
+    if (inserted) {
+      Result<SafeDir> d = OpenDirectoryNoFollow(sys, *parent, dir_options);
+      if (d.ok()) it->second = std::make_unique<const SafeDir>(std::move(d).value());
+    }
+    dir_of[i] = it->second.get();
+  }
   std::vector<FileResult> results(selected.size());
   ParallelFor(selected.size(), 64, [&](size_t i) {
-    results[i] = ProcessOne(sys, *selected[i], options, ids);
+    results[i] = ProcessOne(sys, *selected[i], options, ids, dir_of[i]);
   });
   return results;
 }

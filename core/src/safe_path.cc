@@ -80,8 +80,8 @@ std::optional<std::string> UntrustedReason(SysOps& sys, const struct stat& st) {
   const bool root_owner = st.st_uid == 0 || (userns && st.st_uid == sys.OverflowUid());
   const bool root_group = st.st_gid == 0 || (userns && st.st_gid == sys.OverflowGid());
   auto detail = [&] {
-    return " (owner " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) +
-           ", mode " + Octal(st.st_mode) + ")";
+    return " (owner " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + ", mode " +
+           Octal(st.st_mode) + ")";
   };
   if (!root_owner) return "is owned by a non-root user" + detail();
   if (group_writable && !root_group) return "is writable by a non-root group" + detail();
@@ -89,24 +89,11 @@ std::optional<std::string> UntrustedReason(SysOps& sys, const struct stat& st) {
   return std::nullopt;
 }
 
-Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
-                                         const SafeOpenOptions& options) {
-  if (path.empty()) return Status(Code::kInvalidArgument, "empty file name");
+namespace {
 
-  std::string absolute = path;
-  if (path[0] != '/') {
-    char cwd[PATH_MAX];
-    if (::getcwd(cwd, sizeof cwd) == nullptr) {
-      return Status(Code::kIoError, "Failed to resolve '" + path + "': working directory unknown",
-                    errno);
-    }
-    absolute = std::string(cwd) + "/" + path;
-  }
-  std::vector<std::string> parts = SplitPath(absolute);
-  if (parts.empty() || absolute.back() == '/' || parts.back() == "." || parts.back() == "..") {
-    return Unsafe("Refusing '" + path + "': not a regular file");
-  }
-
+// Walks parts[0..count) from "/" (see OpenRegularFileNoFollow); messages name `subject`.
+Result<Fd> WalkDirectories(SysOps& sys, const std::vector<std::string>& parts, size_t count,
+                           const std::string& subject, const SafeOpenOptions& options) {
   // resolved[i] is the real component list of stack[i + 1]; ".." pops both.
   std::vector<Fd> stack;
   std::vector<std::string> resolved;
@@ -121,14 +108,14 @@ Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
     Result<struct stat> st = sys.Stat(fd);
     if (!st.ok()) return SysError(st.status(), "stat", shown);
     if (auto why = UntrustedReason(sys, *st)) {
-      return Unsafe("Refusing '" + path + "': directory '" + shown + "' " + *why +
+      return Unsafe("Refusing '" + subject + "': directory '" + shown + "' " + *why +
                     ", so a non-root user could swap the file while it is changed");
     }
     return Status::Ok();
   };
   CAPSET_RETURN_IF_ERROR(check_trust(stack.back().get(), "/"));
 
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     const std::string& name = parts[i];
     if (name == ".") continue;
     if (name == "..") {
@@ -144,9 +131,51 @@ Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
     CAPSET_RETURN_IF_ERROR(check_trust(dir->get(), shown));
     stack.push_back(std::move(dir).value());
   }
+  return std::move(stack.back());
+}
 
-  const std::string& name = parts.back();
-  Result<Fd> opath = sys.OpenAt(stack.back().get(), name, O_PATH | O_NOFOLLOW);
+Result<std::string> Absolute(const std::string& path) {
+  if (path.empty()) return Status(Code::kInvalidArgument, "empty file name");
+  if (path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (::getcwd(cwd, sizeof cwd) == nullptr) {
+    return Status(Code::kIoError, "Failed to resolve '" + path + "': working directory unknown",
+                  errno);
+  }
+  return std::string(cwd) + "/" + path;
+}
+
+}  // namespace
+
+Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
+                                      const SafeOpenOptions& options) {
+  Result<std::string> absolute = Absolute(path);
+  if (!absolute.ok()) return absolute.status();
+  const std::vector<std::string> parts = SplitPath(*absolute);
+  Result<Fd> dir = WalkDirectories(sys, parts, parts.size(), path, options);
+  if (!dir.ok()) return dir.status();
+  return SafeDir{std::move(dir).value(), path};
+}
+
+Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
+                                         const SafeOpenOptions& options) {
+  Result<std::string> absolute = Absolute(path);
+  if (!absolute.ok()) return absolute.status();
+  const std::vector<std::string> parts = SplitPath(*absolute);
+  if (parts.empty() || absolute->back() == '/' || parts.back() == "." || parts.back() == "..") {
+    return Unsafe("Refusing '" + path + "': not a regular file");
+  }
+  Result<Fd> dir = WalkDirectories(sys, parts, parts.size() - 1, path, options);
+  if (!dir.ok()) return dir.status();
+  return OpenRegularFileAt(sys, SafeDir{std::move(dir).value(), ""}, parts.back(), path, options);
+}
+
+Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::string& name,
+                                   const std::string& path, const SafeOpenOptions& options) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+    return Unsafe("Refusing '" + path + "': not a regular file");
+  }
+  Result<Fd> opath = sys.OpenAt(dir.fd.get(), name, O_PATH | O_NOFOLLOW);
   if (!opath.ok()) return SysError(opath.status(), "open", path);
   Result<struct stat> st = sys.Stat(opath->get());
   if (!st.ok()) return SysError(st.status(), "stat", path);

@@ -47,6 +47,24 @@ struct SafeFile {
 Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
                                          const SafeOpenOptions& options);
 
+/// A directory opened (O_PATH) and checked by the same walk, so that many files in it can be
+/// opened without walking to it again (capctl policy apply: a package's files share /usr/bin).
+/// Only root can change a trusted directory, so holding it open is as safe as walking again.
+struct SafeDir {
+  Fd fd;
+  std::string path;  ///< as given
+};
+
+/// Walks to the directory `path` (absolute) as OpenRegularFileNoFollow walks to a file's
+/// directory, with the same checks on every directory including `path` itself.
+Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
+                                      const SafeOpenOptions& options);
+
+/// Opens `name` (one component, no '/') in `dir` with the file checks of
+/// OpenRegularFileNoFollow; `path` is the file's full path, for messages.
+Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::string& name,
+                                   const std::string& path, const SafeOpenOptions& options);
+
 /// Why `st` (of `what`) is not trusted, or nullopt if only root can change it.
 std::optional<std::string> UntrustedReason(SysOps& sys, const struct stat& st);
 
