@@ -517,6 +517,68 @@ TEST_F(DaemonTest, KilledDuringApplyLeavesOldOrNewAndRestartCompletes) {
   for (const auto& p : paths) ASSERT_EQ(RawCapXattr(p), want) << p;
 }
 
+TEST_F(DaemonTest, KilledWhileReplacingSetuidNeverLeavesLessOrMore) {
+  // Replacing set-user-ID root by capabilities takes two steps (fsetxattr, then fchmod); the
+  // kernel has no call for both. A kill between them leaves capabilities + the set-user-ID
+  // bit: the old privilege, the program still working; never neither, never other bits.
+  constexpr int kFiles = 4000;
+  std::string files;
+  std::vector<std::string> paths;
+  for (int i = 0; i < kFiles; ++i) {
+    const std::string name = "s" + std::to_string(i);
+    paths.push_back(Bin(name, 04755));
+    files += "  - path: /usr/bin/" + name + "\n    caps: cap_net_raw=p\n";
+  }
+  Policy(files);
+  const std::string reference = Bin("reference");
+  ASSERT_EQ(RunCommand({SetcapPath(), "cap_net_raw=p", reference}).exit_code, 0);
+  const std::string want = RawCapXattr(reference);
+
+  harness_->Start(Args());
+  std::thread caller([&]() {
+    Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
+    if (c.ok()) (void)c->Call("io.capset.Files.Apply", json::object(), 60000);
+  });
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline &&
+         std::none_of(paths.begin(), paths.begin() + 8,
+                      [](const std::string& p) { return !RawCapXattr(p).empty(); })) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(harness_->Stop(SIGKILL), 128 + SIGKILL);
+  caller.join();
+
+  size_t old_state = 0, new_state = 0, between = 0;
+  for (const auto& p : paths) {
+    const std::string have = RawCapXattr(p);
+    struct stat st {};
+    ASSERT_EQ(::stat(p.c_str(), &st), 0);
+    const mode_t mode = st.st_mode & 07777;
+    if (have.empty()) {
+      ASSERT_EQ(mode, 04755u) << p << ": set-user-ID cleared before the capabilities were set";
+      ++old_state;
+    } else {
+      ASSERT_EQ(have, want) << p;
+      ASSERT_TRUE(mode == 0755u || mode == 04755u) << p;
+      ++(mode == 0755u ? new_state : between);
+    }
+  }
+  std::printf(
+      "killed while replacing set-user-ID: %zu new, %zu old, %zu with both (the old "
+      "privilege), 0 with neither\n",
+      new_state, old_state, between);
+  EXPECT_GT(old_state, 0u) << "the apply finished before the kill; nothing was interrupted";
+
+  harness_->Start(Args());
+  varlink::Client c = harness_->Connect();
+  Result<varlink::Reply> again = c.Call("io.capset.Files.Apply", json::object(), 60000);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->parameters["summary"]["changed"], old_state + between);
+  Result<varlink::Reply> verify = c.Call("io.capset.Files.Verify", json::object(), 60000);
+  ASSERT_TRUE(verify.ok());
+  EXPECT_EQ(verify->parameters["summary"]["drift"], 0);
+}
+
 TEST_F(DaemonTest, ExitsWhenIdleAndIsStartedAgainOnDemand) {
   Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
   Bin("ping");
