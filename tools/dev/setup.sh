@@ -17,6 +17,8 @@ PACKAGES=(
   util-linux mount e2fsprogs attr
   # a real systemd manager for tests (systemd-nspawn), offline unit checks (systemd-analyze)
   systemd systemd-container
+  # capctl's bash completion, tested with the real framework
+  bash-completion
   # benchmarks
   bc
 )
