@@ -128,7 +128,8 @@ varlink::Client DaemonHarness::Connect() const {
   return std::move(*c);
 }
 
-int RunAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups, const std::function<int()>& fn) {
+pid_t SpawnAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups,
+              const std::function<int()>& fn) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     if (::setgroups(groups.size(), groups.data()) != 0 || ::setresgid(gid, gid, gid) != 0 ||
@@ -137,9 +138,17 @@ int RunAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups, const std::fun
     }
     _exit(fn());
   }
+  return pid;
+}
+
+int WaitChild(pid_t pid) {
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int RunAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups, const std::function<int()>& fn) {
+  return WaitChild(SpawnAs(uid, gid, groups, fn));
 }
 
 uid_t UidOf(const std::string& user) {

@@ -47,8 +47,16 @@ class DaemonHarness {
 };
 
 /// Runs `fn` in a child process with these credentials (groups: supplementary); returns its
-/// exit status. For callers that the daemon must see as another user.
+/// exit status. For callers that the daemon must see as another user. Fork only from a
+/// single-threaded process: a child forked beside other threads can deadlock in the
+/// allocator (seen under AddressSanitizer).
 int RunAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups, const std::function<int()>& fn);
+
+/// The same, without waiting: returns the child's pid, for WaitChild.
+pid_t SpawnAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups,
+              const std::function<int()>& fn);
+/// Waits for a child of SpawnAs; returns its exit status (128+signal when killed).
+int WaitChild(pid_t pid);
 
 /// Ids of a user and a group from NSS (the test fails when missing).
 uid_t UidOf(const std::string& user);

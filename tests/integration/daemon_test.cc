@@ -396,22 +396,19 @@ TEST_F(DaemonTest, LoadFromDozensOfClients) {
   std::vector<std::vector<double>> latency(kThreads);
   std::atomic<int> errors{0};
   const auto t0 = Clock::now();
-  // Eight more clients, as a member of the admin group, in their own processes.
-  std::vector<std::thread> procs;
-  std::atomic<int> proc_failures{0};
+  // Eight more clients, as a member of the admin group, in their own processes, forked
+  // before any thread starts.
+  std::vector<pid_t> procs;
   for (int p = 0; p < kProcesses; ++p) {
-    procs.emplace_back([&]() {
-      const int rc = RunAs(kNobody, kNobody, {kAdminGroup}, [&]() {
-        Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
-        if (!c.ok()) return 1;
-        for (int i = 0; i < kProcessCalls; ++i) {
-          Result<varlink::Reply> r = c->Call("io.capset.Files.Verify", json::object(), 30000);
-          if (!r.ok() || !r->error.empty() || r->parameters["ok"] != true) return 2;
-        }
-        return 0;
-      });
-      if (rc != 0) ++proc_failures;
-    });
+    procs.push_back(SpawnAs(kNobody, kNobody, {kAdminGroup}, [&]() {
+      Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
+      if (!c.ok()) return 1;
+      for (int i = 0; i < kProcessCalls; ++i) {
+        Result<varlink::Reply> r = c->Call("io.capset.Files.Verify", json::object(), 30000);
+        if (!r.ok() || !r->error.empty() || r->parameters["ok"] != true) return 2;
+      }
+      return 0;
+    }));
   }
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -436,7 +433,8 @@ TEST_F(DaemonTest, LoadFromDozensOfClients) {
     });
   }
   for (auto& t : threads) t.join();
-  for (auto& p : procs) p.join();
+  int proc_failures = 0;
+  for (const pid_t p : procs) proc_failures += WaitChild(p) != 0;
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   std::vector<double> all;
   for (const auto& l : latency) all.insert(all.end(), l.begin(), l.end());
