@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: set up, build and run the whole test suite three times: GCC, Clang, and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build (GCC), then libFuzzer on capsetd's message
-# path for CAPSET_FUZZ_SECONDS (default 30). Exits non-zero if any test fails.
+# path for CAPSET_FUZZ_SECONDS (default 30); after the GCC suite, the Debian packages are built,
+# linted, installed, tested and purged (tests/install/). Exits non-zero if any test fails.
 # Tests that need root or a kernel feature skip with the reason; run as root to run them all.
 #   tools/dev/run-tests.sh [--no-sanitizers]
 set -euo pipefail
@@ -20,6 +21,15 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "run-tests.sh: not root: privileged tests will be skipped (each says why)" >&2
 fi
 run_suite build
+# The Debian packages: built, linted, installed here, exercised, and purged (needs root).
+echo "== installation test (Debian packages)" >&2
+rc=0
+tests/install/deb_install_test.sh build/tests/pam_harness build-deb || rc=$?
+if [[ $rc -eq 77 ]]; then
+  echo "installation test skipped (reason above)" >&2
+elif [[ $rc -ne 0 ]]; then
+  exit "$rc"
+fi
 # A second compiler catches what the first lets through.
 CC=clang CXX=clang++ run_suite build-clang
 # libFuzzer: a Clang build with coverage everywhere; only the fuzz target and its tests.

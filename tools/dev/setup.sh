@@ -19,6 +19,8 @@ PACKAGES=(
   systemd systemd-container
   # capctl's bash completion, tested with the real framework
   bash-completion
+  # packaging: Debian packages (dpkg-buildpackage, debhelper, lintian), man page checks
+  dpkg-dev debhelper lintian groff-base
   # benchmarks
   bc
 )
