@@ -2,7 +2,7 @@
 # README command 2: set up, build and run the whole test suite three times: GCC, Clang, and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build (GCC), then libFuzzer on capsetd's message
 # path for CAPSET_FUZZ_SECONDS (default 30); after the GCC suite, the Debian packages are built,
-# linted, installed, tested and purged (tests/install/). Exits non-zero if any test fails.
+# linted, installed, tested and purged, and the RPMs built and inspected (tests/install/). Exits non-zero if any test fails.
 # Tests that need root or a kernel feature skip with the reason; run as root to run them all.
 #   tools/dev/run-tests.sh [--no-sanitizers]
 set -euo pipefail
@@ -27,6 +27,14 @@ rc=0
 tests/install/deb_install_test.sh build/tests/pam_harness build-deb || rc=$?
 if [[ $rc -eq 77 ]]; then
   echo "installation test skipped (reason above)" >&2
+elif [[ $rc -ne 0 ]]; then
+  exit "$rc"
+fi
+echo "== RPM packaging test" >&2
+rc=0
+tests/install/rpm_build_test.sh build-rpm || rc=$?
+if [[ $rc -eq 77 ]]; then
+  echo "RPM packaging test skipped (reason above)" >&2
 elif [[ $rc -ne 0 ]]; then
   exit "$rc"
 fi

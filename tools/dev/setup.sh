@@ -21,6 +21,8 @@ PACKAGES=(
   bash-completion
   # packaging: Debian packages (dpkg-buildpackage, debhelper, lintian), man page checks
   dpkg-dev debhelper lintian groff-base
+  # packaging: RPM packages (rpmbuild), built and inspected here
+  rpm
   # benchmarks
   bc
 )
