@@ -2,7 +2,8 @@
 # README command 2: set up, build and run the whole test suite three times: GCC, Clang, and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build (GCC), then libFuzzer on capsetd's message
 # path for CAPSET_FUZZ_SECONDS (default 30); after the GCC suite, the Debian packages are built,
-# linted, installed, tested and purged, and the RPMs built and inspected (tests/install/). Exits non-zero if any test fails.
+# linted, installed, tested and purged, and the RPMs built and inspected (tests/install/).
+# Exits non-zero if any test fails.
 # Tests that need root or a kernel feature skip with the reason; run as root to run them all.
 #   tools/dev/run-tests.sh [--no-sanitizers]
 set -euo pipefail
