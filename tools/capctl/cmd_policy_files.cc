@@ -232,17 +232,23 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
     report = FileReportJson(results, loaded.diagnostics, loaded.ok(), opt);
   }
 
-  if (json) {
-    std::printf("%s\n", report.dump(2).c_str());
-  } else {
-    PrintReport(report, verb, opt.dry_run);
+  // A reply from capsetd with fields of unexpected types makes nlohmann::json throw.
+  try {
+    if (json) {
+      std::printf("%s\n", report.dump(2).c_str());
+    } else {
+      PrintReport(report, verb, opt.dry_run);
+    }
+    const nlohmann::json& sum = report["summary"];
+    const bool policy_ok =
+        std::none_of(report["diagnostics"].begin(), report["diagnostics"].end(),
+                     [](const nlohmann::json& d) { return d.value("severity", "") == "error"; });
+    if (!policy_ok || sum.value("errors", 0) > 0) return kExitFailure;
+    return !opt.apply && sum.value("drift", 0) > 0 ? kExitDrift : kExitOk;
+  } catch (const nlohmann::json::exception& e) {
+    PrintError(std::string("malformed report from capsetd: ") + e.what());
+    return kExitFailure;
   }
-  const nlohmann::json& sum = report["summary"];
-  const bool policy_ok =
-      std::none_of(report["diagnostics"].begin(), report["diagnostics"].end(),
-                   [](const nlohmann::json& d) { return d.value("severity", "") == "error"; });
-  if (!policy_ok || sum.value("errors", 0) > 0) return kExitFailure;
-  return !opt.apply && sum.value("drift", 0) > 0 ? kExitDrift : kExitOk;
 }
 
 }  // namespace capset::capctl
