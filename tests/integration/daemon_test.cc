@@ -125,6 +125,24 @@ class DaemonTest : public ::testing::Test {
     });
   }
 
+  // Starts the daemon, asks it to apply, and SIGKILLs it as soon as one of the first files
+  // has its capabilities.
+  void StartApplyAndKillEarly(const std::vector<std::string>& paths) {
+    harness_->Start(Args());
+    std::thread caller([&]() {
+      Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
+      if (c.ok()) (void)c->Call("io.capset.Files.Apply", json::object(), 60000);
+    });
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < deadline &&
+           std::none_of(paths.begin(), paths.begin() + 8,
+                        [](const std::string& p) { return !RawCapXattr(p).empty(); })) {
+      std::this_thread::yield();
+    }
+    EXPECT_EQ(harness_->Stop(SIGKILL), 128 + SIGKILL);
+    caller.join();
+  }
+
   std::unique_ptr<ScratchDir> dir_;
   std::string root_;
   std::unique_ptr<DaemonHarness> harness_;
@@ -470,20 +488,7 @@ TEST_F(DaemonTest, KilledDuringApplyLeavesOldOrNewAndRestartCompletes) {
   const std::string want = RawCapXattr(reference);
   ASSERT_FALSE(want.empty());
 
-  harness_->Start(Args());
-  std::thread caller([&]() {
-    Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
-    if (c.ok()) (void)c->Call("io.capset.Files.Apply", json::object(), 60000);
-  });
-  // Kill it as soon as the first file has its capabilities.
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (Clock::now() < deadline &&
-         std::none_of(paths.begin(), paths.begin() + 8,
-                      [](const std::string& p) { return !RawCapXattr(p).empty(); })) {
-    std::this_thread::yield();
-  }
-  EXPECT_EQ(harness_->Stop(SIGKILL), 128 + SIGKILL);
-  caller.join();
+  StartApplyAndKillEarly(paths);
 
   size_t old_state = 0, new_state = 0;
   for (const auto& p : paths) {
@@ -532,19 +537,7 @@ TEST_F(DaemonTest, KilledWhileReplacingSetuidNeverLeavesLessOrMore) {
   ASSERT_EQ(RunCommand({SetcapPath(), "cap_net_raw=p", reference}).exit_code, 0);
   const std::string want = RawCapXattr(reference);
 
-  harness_->Start(Args());
-  std::thread caller([&]() {
-    Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
-    if (c.ok()) (void)c->Call("io.capset.Files.Apply", json::object(), 60000);
-  });
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (Clock::now() < deadline &&
-         std::none_of(paths.begin(), paths.begin() + 8,
-                      [](const std::string& p) { return !RawCapXattr(p).empty(); })) {
-    std::this_thread::yield();
-  }
-  EXPECT_EQ(harness_->Stop(SIGKILL), 128 + SIGKILL);
-  caller.join();
+  StartApplyAndKillEarly(paths);
 
   size_t old_state = 0, new_state = 0, between = 0;
   for (const auto& p : paths) {
