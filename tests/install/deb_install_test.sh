@@ -26,8 +26,16 @@ check() { # description, command...
 # Under /run (root-owned 0755): pam_capset refuses a config below world-writable /tmp.
 work=$(mktemp -d /run/capset-install.XXXXXX)
 chmod 0755 "$work"
+# Debian packages leave system users behind on purge (a file may still be owned by the
+# uid); this test removes the one it caused to be created, so the machine ends as it began.
+had_user=0
+getent passwd capsetd >/dev/null && had_user=1
 cleanup() {
   dpkg --purge capset-fixture capsetd libpam-capset capset >/dev/null 2>&1 || true
+  if [[ $had_user -eq 0 ]] && getent passwd capsetd >/dev/null; then
+    userdel capsetd 2>/dev/null || true
+    groupdel capsetd 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

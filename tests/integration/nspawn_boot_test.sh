@@ -29,7 +29,12 @@ mkdir -p "$R"/{usr,var,tmp,root,run,out} "$R"/etc/systemd/system/multi-user.targ
 chmod 0777 "$out"  # the services write here as their own (non-root) users
 chmod 1777 "$R/tmp"
 for l in bin sbin lib lib64; do ln -s usr/$l "$R/$l"; done
-cp /etc/os-release /etc/passwd /etc/group /etc/shadow /etc/nsswitch.conf "$R/etc/"
+cp /etc/os-release /etc/shadow /etc/nsswitch.conf "$R/etc/"
+# The host may already have a capsetd user (a package installed it, with
+# whatever uid sysusers picked); the container gets exactly the ids below.
+ours='^(capsettest|capsetother|capsetd|capset-admin):'
+grep -Ev "$ours" /etc/passwd >"$R/etc/passwd"
+grep -Ev "$ours" /etc/group >"$R/etc/group"
 echo "capsettest:x:4242:4242:capset test:/:/usr/sbin/nologin" >>"$R/etc/passwd"
 echo "capsettest:x:4242:" >>"$R/etc/group"
 echo "capsetother:x:4243:4243:capset test, not allowed:/:/usr/sbin/nologin" >>"$R/etc/passwd"
