@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "capset/file_policy.h"
+#include "capset/file_policy_run.h"
 #include "capset/ipc/change_journal.h"
 #include "capset/ipc/file_report.h"
 #include "capset/policy_loader.h"
@@ -116,12 +116,12 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
     return {"io.capset.Files.NotAuthorized", {{"action", action}, {"uid", peer.uid}}};
   }
 
-  const std::vector<FileResult> results = ProcessFilePolicy(RealSys(), loaded.policy, opt);
-  journal::RecordFileResults(results, CallerOf(peer), opt.dry_run);
+  const FilePolicyRun run = RunFilePolicy(RealSys(), loaded.policy, opt, true);
+  journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.
   static const bool echo = std::getenv("JOURNAL_STREAM") == nullptr;
   if (echo && apply && !opt.dry_run) {
-    for (const auto& r : results) {
+    for (const auto& r : run.results) {
       if (r.ok() && r.changed) {
         std::fprintf(stderr, "capsetd: %s: %s (for uid %u, pid %d)\n", r.path.c_str(),
                      DriftText(r.drift).c_str(), static_cast<unsigned>(peer.uid),
@@ -129,7 +129,7 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
       }
     }
   }
-  return {"", FileReportJson(results, loaded.diagnostics, loaded.ok(), opt)};
+  return {"", FileReportJson(run, loaded.diagnostics, loaded.ok(), opt)};
 }
 
 }  // namespace capset::capsetd

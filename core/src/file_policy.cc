@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "capset/file_cap_store.h"
 #include "capset/parallel.h"
@@ -247,6 +248,72 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   return r;
 }
 
+// SECURITY: takes away what the record says capset gave a file the policy no longer names:
+// its capabilities, if they are still exactly the recorded ones (root id 0), and the
+// set-user-ID bit of the setuid fallback. Only ever less privilege; through the descriptor of
+// the symlink-free walk, whose refusals (a file no longer root's, a symbolic link) are errors
+// that keep the record until someone looks.
+FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePolicyOptions& o) {
+  auto entry = std::make_shared<FileEntry>();
+  entry->path = applied.path;
+  entry->package = applied.package;
+  entry->where.file = applied.source;
+  FileResult r;
+  r.removed = true;
+  r.removed_entry = entry;
+  r.entry = entry.get();
+  r.path = RootedPath(o.root, applied.path);
+  SafeOpenOptions so;
+  so.require_trusted = true;
+  so.allow_hardlinks = o.allow_hardlinks;
+  Result<SafeFile> f = OpenRegularFileNoFollow(sys, r.path, so);
+  if (!f.ok() && f.status().code() == Code::kNotFound) return r;  // gone with its package
+  if (!f.ok()) return r.error = f.status(), r;
+  r.warnings = f->warnings;
+  const int fd = f->fd.get();
+  bool supported = true;
+  Result<Have> have = ReadState(sys, fd, r.path, &supported);
+  if (!have.ok()) return r.error = have.status(), r;
+
+  bool drop_caps = false, drop_setuid = false;
+  if (have->caps) {
+    const FileCaps& got = have->caps->caps;
+    Result<FileCaps> recorded = FileCaps::FromText(applied.caps);
+    if (!applied.setuid && recorded.ok() && got.rootid == 0 && got == *recorded) {
+      drop_caps = true;
+      r.drift.push_back({Drift::Kind::kCaps, got.ToText(), ""});
+    } else {
+      r.warnings.push_back("'" + r.path + "': its capabilities (" + got.ToText() +
+                           ") are not the ones capset applied (" +
+                           (applied.setuid ? std::string("the setuid fallback") : applied.caps) +
+                           "); left as they are");
+    }
+  }
+  // The walk refused a file not owned by root (an error, and the record is kept), so this
+  // set-user-ID bit is root's.
+  if (applied.setuid && (have->st.st_mode & S_ISUID)) {
+    drop_setuid = true;
+    r.drift.push_back({Drift::Kind::kSetuid, "set", "unset"});
+  }
+  if (!o.apply || r.drift.empty()) return r;
+  r.changed = true;
+  if (o.dry_run) return r;
+  if (drop_caps) {
+    Result<WriteOutcome> w = WriteFileCaps(sys, fd, r.path, std::nullopt, false);
+    if (!w.ok()) return r.error = w.status(), r;
+  }
+  if (drop_setuid) {
+    if (Status st = sys.Chmod(fd, have->st.st_mode & 07777 & ~static_cast<mode_t>(S_ISUID));
+        !st.ok()) {
+      return r.error =
+                 Status(st.code(), "Failed to change the mode of '" + r.path + "': " + st.message(),
+                        st.sys_errno()),
+             r;
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 const char* DriftKindName(Drift::Kind kind) {
@@ -352,11 +419,40 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
     }
     dir_of[i] = it->second.get();
   }
-  std::vector<FileResult> results(selected.size());
-  ParallelFor(selected.size(), 64, [&](size_t i) {
-    results[i] = ProcessOne(sys, *selected[i], options, ids, dir_of[i]);
+  // Recorded paths the policy no longer names.
+  std::vector<const AppliedFile*> removed;
+  if (options.record) {
+    std::unordered_set<std::string> named;
+    for (const auto& e : policy.files) named.insert(e.path);
+    for (const auto& [path, applied] : options.record->files) {
+      if (named.count(path) || (options.package && applied.package != *options.package)) continue;
+      removed.push_back(&applied);
+    }
+  }
+  std::vector<FileResult> results(selected.size() + removed.size());
+  ParallelFor(results.size(), 64, [&](size_t i) {
+    results[i] = i < selected.size()
+                     ? ProcessOne(sys, *selected[i], options, ids, dir_of[i])
+                     : ProcessRemoved(sys, *removed[i - selected.size()], options);
   });
   return results;
+}
+
+void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results) {
+  for (const auto& r : results) {
+    if (!r.ok()) continue;
+    if (r.removed) {
+      record.files.erase(r.entry->path);
+      continue;
+    }
+    AppliedFile f;
+    f.path = r.entry->path;
+    f.setuid = r.fallback;
+    f.caps = r.fallback ? "" : r.entry->caps.ToText();
+    f.package = r.entry->package;
+    f.source = r.entry->where.ToString();
+    record.files[f.path] = std::move(f);
+  }
 }
 
 }  // namespace capset

@@ -31,7 +31,8 @@ chmod 0755 "$work"
 had_user=0
 getent passwd capsetd >/dev/null && had_user=1
 cleanup() {
-  dpkg --purge capset-fixture capsetd libpam-capset capset >/dev/null 2>&1 || true
+  dpkg --purge capset-fixture capset-fixture-policy capset-fixture-bin capsetd libpam-capset capset \
+    >/dev/null 2>&1 || true
   if [[ $had_user -eq 0 ]] && getent passwd capsetd >/dev/null; then
     userdel capsetd 2>/dev/null || true
     groupdel capsetd 2>/dev/null || true
@@ -86,28 +87,40 @@ check "libpam loads the installed pam_capset.so by name and it grants" \
 grep -q 'auth=SUCCESS' <<<"$pam_out" || echo "$pam_out" >&2
 check "capsetd answers --version" bash -c "/usr/libexec/capset/capsetd --version | grep -q '^capsetd '"
 
-# The trigger, with a fixture package: a binary and its policy.
-fixture() { # VERSION EXTRA_BYTES
-  local d=$work/fixture-$1
-  mkdir -p "$d/DEBIAN" "$d/usr/lib/capset-fixture" "$d/usr/lib/capset/policy.d"
-  cp /bin/true "$d/usr/lib/capset-fixture/fixture-ping"
-  printf '%s' "$2" >>"$d/usr/lib/capset-fixture/fixture-ping"  # a different file per version
-  cat >"$d/usr/lib/capset/policy.d/capset-fixture.yaml" <<YAML
-files:
-  - path: /usr/lib/capset-fixture/fixture-ping
-    caps: cap_net_raw=p
-    package: capset-fixture
-    fallback: setuid
-YAML
-  cat >"$d/DEBIAN/control" <<CONTROL
-Package: capset-fixture
-Version: $1
+# The trigger, with fixture packages.
+package() { # NAME VERSION DIR: DIR (the files) becomes $work/NAME_VERSION_all.deb
+  mkdir -p "$3/DEBIAN"
+  cat >"$3/DEBIAN/control" <<CONTROL
+Package: $1
+Version: $2
 Architecture: all
 Maintainer: capset tests <tests@capset.invalid>
 Description: capset install test fixture
- A binary that needs CAP_NET_RAW, and its capset policy.
+ A binary that needs CAP_NET_RAW, or its capset policy, or both.
 CONTROL
-  dpkg-deb --root-owner-group --build "$d" "$work/capset-fixture_$1_all.deb" >/dev/null
+  dpkg-deb --root-owner-group --build "$3" "$work/$1_$2_all.deb" >/dev/null
+}
+policy_file() { # DIR PATH PACKAGE: a policy giving PATH CAP_NET_RAW, in DIR's policy.d
+  mkdir -p "$1/usr/lib/capset/policy.d"
+  cat >"$1/usr/lib/capset/policy.d/$3.yaml" <<YAML
+files:
+  - path: $2
+    caps: cap_net_raw=p
+    package: $3
+    fallback: setuid
+YAML
+}
+binary() { # DIR PATH EXTRA_BYTES: a small binary at PATH, different per EXTRA_BYTES
+  mkdir -p "$1/$(dirname "$2")"
+  cp /bin/true "$1/$2"
+  printf '%s' "$3" >>"$1/$2"
+}
+# capset-fixture: a binary and its policy, in versions 1 and 2.
+fixture() { # VERSION EXTRA_BYTES
+  local d=$work/fixture-$1
+  binary "$d" /usr/lib/capset-fixture/fixture-ping "$2"
+  policy_file "$d" /usr/lib/capset-fixture/fixture-ping capset-fixture
+  package capset-fixture "$1" "$d"
 }
 fixture 1 ""
 fixture 2 "v2"
@@ -125,7 +138,29 @@ check "remove: the binary and its policy are gone" \
   test ! -e "$bin" -a ! -e /usr/lib/capset/policy.d/capset-fixture.yaml
 check "remove: no file capability is left under /usr/lib" \
   test -z "$(capctl get -r /usr/lib 2>/dev/null | grep capset-fixture)"
+check "remove: the record forgets the file" \
+  bash -c "! grep -q capset-fixture/ /var/lib/capset/applied-files.json"
 check "remove: capctl policy verify is clean" capctl policy verify
+
+# A policy-only package for another package's binary: removing the policy leaves the binary
+# without the capability (the record says capset gave it), and nothing else is touched.
+tool=/usr/lib/capset-fixture-bin/tool
+binary "$work/fixture-bin" "$tool" ""
+package capset-fixture-bin 1 "$work/fixture-bin"
+policy_file "$work/fixture-policy" "$tool" capset-fixture-policy
+package capset-fixture-policy 1 "$work/fixture-policy"
+dpkg -i "$work/capset-fixture-bin_1_all.deb" "$work/capset-fixture-policy_1_all.deb" \
+  >>"$work/fixture.log" 2>&1
+check "policy-only: the trigger gave the other package's binary its capability" \
+  test "$(getcap "$tool")" = "$tool cap_net_raw=p"
+check "policy-only: the record lists it" grep -q "\"path\": \"$tool\"" /var/lib/capset/applied-files.json
+dpkg -r capset-fixture-policy >>"$work/fixture.log" 2>&1
+check "policy-only: removing the policy keeps the binary" test -x "$tool"
+check "policy-only: ... and takes the capability away" test -z "$(getcap "$tool")"
+check "policy-only: ... and the record forgets it" \
+  bash -c "! grep -q '$tool' /var/lib/capset/applied-files.json"
+check "policy-only: capctl policy verify is clean" capctl policy verify
+dpkg -r capset-fixture-bin >>"$work/fixture.log" 2>&1
 [[ $fail -eq 0 ]] || cat "$work/fixture.log" >&2
 
 # And everything goes away again.
@@ -133,6 +168,7 @@ dpkg --purge capsetd libpam-capset capset >"$work/purge.log" 2>&1 || { cat "$wor
 check "purge: capctl, the generator, the units and the module are gone" \
   test ! -e /usr/bin/capctl -a ! -e "$generators/capset-generator" -a ! -e "$units/capsetd.socket" \
   -a ! -e "$pamdir/pam_capset.so"
+check "purge: the record of applied files is gone" test ! -e /var/lib/capset
 check "purge: the socket is no longer enabled" test ! -e /etc/systemd/system/sockets.target.wants/capsetd.socket
 [[ $fail -eq 0 ]] && echo "all install checks passed"
 exit $fail

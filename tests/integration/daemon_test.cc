@@ -74,9 +74,12 @@ class DaemonTest : public ::testing::Test {
     dir_ = std::make_unique<ScratchDir>(ScratchDir::Fs::kTmpfs);
     if (!dir_->skip_reason().empty()) GTEST_SKIP() << dir_->skip_reason();
     root_ = *dir_ / "root";
-    for (const char* d : {"", "/etc", "/etc/capset", "/etc/capset/policy.d", "/usr", "/usr/bin"}) {
+    for (const char* d : {"", "/etc", "/etc/capset", "/etc/capset/policy.d", "/usr", "/usr/bin",
+                          "/var", "/var/lib", "/var/lib/capset"}) {
       ::mkdir((root_ + d).c_str(), 0755);
     }
+    // The record's directory belongs to the daemon's user, as StateDirectory=capset makes it.
+    ASSERT_EQ(::chown((root_ + "/var/lib/capset").c_str(), UidOf("daemon"), GidOf("daemon")), 0);
     harness_ = std::make_unique<DaemonHarness>(*dir_ / "io.capset.Files");
   }
 
@@ -238,6 +241,22 @@ TEST_F(DaemonTest, AuthorizedCallerAppliesAndVerifies) {
   // Idempotent: nothing to change, and a verify-only user may verify.
   EXPECT_EQ(capctl({"policy", "apply"}).out, "");
   EXPECT_EQ(CallAs(kVerifier, kVerifier, {}, "io.capset.Files.Verify"), 0);
+
+  // capsetd recorded what it applied, so an entry taken out of the policy loses it again.
+  const std::string record = root_ + "/var/lib/capset/applied-files.json";
+  ASSERT_EQ(::stat(record.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, UidOf("daemon"));
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+  Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n    package: iputils-ping\n");
+  apply = capctl({"policy", "apply"});
+  EXPECT_EQ(apply.exit_code, 0) << apply.err;
+  EXPECT_NE(apply.out.find("changed " + arping +
+                           ": caps cap_net_admin,cap_net_raw=p -> none (no longer in the policy)"),
+            std::string::npos)
+      << apply.out;
+  getcap = RunCommand({GetcapPath(), ping, arping});
+  EXPECT_EQ(getcap.out, ping + " cap_net_raw=p\n");
+  EXPECT_EQ(capctl({"policy", "verify"}).exit_code, 0);
 }
 
 TEST_F(DaemonTest, UnauthorizedCallersChangeNothing) {

@@ -134,6 +134,7 @@ After=capset-client-capsettest.service capset-client-capsetother.service
 Type=oneshot
 ExecStart=/bin/sh -c 'ls /run/systemd/generator > /out/generated; systemctl show -p AmbientCapabilities -p CapabilityBoundingSet -p User capset-bind80.service > /out/bind80.show'
 ExecStart=/bin/sh -c 'getcap /opt/t/ping > /out/ping.getcap; pid=$(systemctl show -p MainPID --value capsetd.service); grep -E "^(Uid|Cap)" /proc/$pid/status > /out/capsetd.status; systemctl show -p User -p ActiveState capsetd.service > /out/capsetd.show; journalctl -o json --no-pager MESSAGE_ID=7458647565d241e199775ddc2ae48669 > /out/changed.json; journalctl -o json --no-pager MESSAGE_ID=38cfb0e63e1646f59cd9b106aebe49e0 > /out/refused.json; journalctl -o cat --no-pager -u capsetd.service > /out/capsetd.log'
+ExecStart=/bin/sh -c 'stat -c "%%U %%a" /var/lib/capset > /out/record.stat; cp /var/lib/capset/applied-files.json /out/record.json'
 ExecStartPost=/bin/systemctl --no-block poweroff
 UNIT
 ln -s ../capset-done.service "$R/etc/systemd/system/multi-user.target.wants/"
@@ -196,6 +197,11 @@ check "capctl as root: applied its package's entry itself" \
   grep -q '^changed /opt/t/arping: caps none -> cap_net_raw=p' "$out/local.apply"
 check "journal: capctl's own change is recorded too" \
   bash -c "grep '\"CAPSET_PATH\":\"/opt/t/arping\"' '$out/changed.json' | grep -q '\"CAPSET_TOOL\":\"capctl\"'"
+check "record: /var/lib/capset is capsetd's (StateDirectory=), world-readable" \
+  test "$(cat "$out/record.stat")" = "capsetd 755"
+check "record: lists what root's capctl and capsetd applied, both" \
+  bash -c "grep -q '\"path\": \"/opt/t/arping\"' '$out/record.json' &&
+           grep -q '\"path\": \"/opt/t/ping\"' '$out/record.json'"
 check "journal: the refusal is recorded for uid 4243" grep -q '"CAPSET_CALLER_UID":"4243"' "$out/refused.json"
 cat "$out/bind80.show" "$out/capsetd.show"
 [[ $fail -eq 0 ]] || {

@@ -22,6 +22,14 @@ FileEntry Entry(const std::string& path, const std::string& caps) {
   return e;
 }
 
+void SetCaps(FakeSysOps::Node& n, const FileCaps& caps) {
+  const VfsCapBytes bytes = EncodeVfsCap(caps);
+  n.xattr.emplace();
+  std::copy(bytes.data.begin(), bytes.data.begin() + static_cast<long>(bytes.size),
+            n.xattr->data.begin());
+  n.xattr->size = bytes.size;
+}
+
 std::optional<FileCaps> CapsOf(const FakeSysOps::Node& n) {
   if (!n.xattr) return std::nullopt;
   return DecodeVfsCap(n.xattr->span())->caps;
@@ -100,20 +108,144 @@ TEST(FilePolicyTest, SetuidFallbackOnlyWhereThePolicyAllowsIt) {
 
 TEST(FilePolicyTest, ForeignRootIdIsDrift) {
   FakeSysOps sys;
-  FakeSysOps::Node& n = sys.AddFile("/bin/ping", 0755);
   FileCaps v3 = *FileCaps::FromText("cap_net_raw=p");
   v3.rootid = 1000;
-  const VfsCapBytes bytes = EncodeVfsCap(v3);
-  n.xattr.emplace();
-  std::copy(bytes.data.begin(), bytes.data.begin() + static_cast<long>(bytes.size),
-            n.xattr->data.begin());
-  n.xattr->size = bytes.size;
+  SetCaps(sys.AddFile("/bin/ping", 0755), v3);
   Policy policy;
   policy.files.push_back(Entry("/bin/ping", "cap_net_raw=p"));
   std::vector<FileResult> r = ProcessFilePolicy(sys, policy, {});
   ASSERT_EQ(r[0].drift.size(), 1u);
   EXPECT_EQ(r[0].drift[0].kind, Drift::Kind::kRootId);
   EXPECT_EQ(r[0].drift[0].have, "rootid=1000");
+}
+
+// The record says what capset applied; a path the policy no longer names loses exactly that.
+TEST(FilePolicyTest, RemovedEntriesLoseWhatCapsetGaveThemAndNothingElse) {
+  FakeSysOps sys;
+  sys.AddFile("/bin/ping", 0755);
+  sys.AddFile("/bin/mtr", 0755);
+  sys.AddFile("/bin/kept", 0755);
+  Policy before;
+  before.files.push_back(Entry("/bin/ping", "cap_net_raw=p"));
+  before.files.push_back(Entry("/bin/mtr", "cap_net_raw=ep"));
+  before.files.push_back(Entry("/bin/kept", "cap_net_admin=p"));
+  before.files.push_back(Entry("/bin/gone", "cap_net_raw=p"));
+  for (auto& e : before.files) e.package = "pkg";
+  FilePolicyOptions opt;
+  opt.apply = true;
+  AppliedRecord record;
+  sys.AddFile("/bin/gone", 0755);
+  std::vector<FileResult> r = ProcessFilePolicy(sys, before, opt);
+  UpdateAppliedRecord(record, r);
+  ASSERT_EQ(record.files.size(), 4u);
+  EXPECT_EQ(record.files["/bin/mtr"].caps, "cap_net_raw=ep");
+  EXPECT_EQ(record.files["/bin/mtr"].package, "pkg");
+  EXPECT_EQ(record.files["/bin/mtr"].source, "p.yaml:1:1");
+
+  // Someone else changes mtr's capabilities; gone's package takes the file away.
+  SetCaps(sys.At("/bin/mtr"), *FileCaps::FromText("cap_sys_admin=p"));
+  sys.Remove("/bin/gone");
+  Policy after;
+  after.files.push_back(before.files[2]);  // only /bin/kept is left
+  opt.record = &record;
+
+  opt.apply = false;  // verify: the leftovers are drift
+  r = ProcessFilePolicy(sys, after, opt);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_FALSE(r[0].removed);
+  EXPECT_TRUE(r[0].drift.empty());
+  // Removed entries come after the policy's, by path: gone, mtr, ping.
+  EXPECT_TRUE(r[1].removed && r[2].removed && r[3].removed);
+  EXPECT_EQ(r[1].path, "/bin/gone");
+  EXPECT_TRUE(r[1].ok() && r[1].drift.empty());
+  EXPECT_TRUE(r[2].drift.empty());
+  ASSERT_EQ(r[2].warnings.size(), 1u);
+  EXPECT_NE(r[2].warnings[0].find("not the ones capset applied"), std::string::npos);
+  ASSERT_EQ(r[3].drift.size(), 1u);
+  EXPECT_EQ(r[3].drift[0].have, "cap_net_raw=p");
+  EXPECT_EQ(r[3].drift[0].want, "");
+  EXPECT_EQ(r[3].entry->package, "pkg");
+
+  opt.apply = true;
+  r = ProcessFilePolicy(sys, after, opt);
+  EXPECT_TRUE(r[3].changed);
+  EXPECT_FALSE(CapsOf(sys.At("/bin/ping")).has_value());
+  EXPECT_EQ(CapsOf(sys.At("/bin/mtr"))->ToText(), "cap_sys_admin=p");  // not capset's
+  EXPECT_EQ(CapsOf(sys.At("/bin/kept"))->ToText(), "cap_net_admin=p");
+  UpdateAppliedRecord(record, r);
+  ASSERT_EQ(record.files.size(), 1u);
+  EXPECT_TRUE(record.files.count("/bin/kept"));
+}
+
+TEST(FilePolicyTest, RemovedSetuidFallbackLosesTheBitOnlyWhileRootOwnsTheFile) {
+  FakeSysOps sys;
+  sys.no_xattr_support = true;
+  sys.AddFile("/bin/ping", 0755);
+  sys.AddFile("/bin/arping", 0755);
+  Policy policy;
+  policy.files.push_back(Entry("/bin/ping", "cap_net_raw=p"));
+  policy.files.push_back(Entry("/bin/arping", "cap_net_raw=p"));
+  for (auto& e : policy.files) e.fallback = FileEntry::Fallback::kSetuid;
+  FilePolicyOptions opt;
+  opt.apply = true;
+  AppliedRecord record;
+  UpdateAppliedRecord(record, ProcessFilePolicy(sys, policy, opt));
+  EXPECT_TRUE(record.files["/bin/ping"].setuid);
+  EXPECT_EQ(record.files["/bin/ping"].caps, "");
+  ASSERT_TRUE(sys.At("/bin/ping").mode & S_ISUID);
+  sys.At("/bin/arping").uid = 1000;  // handed to someone else since
+
+  opt.record = &record;
+  const std::vector<FileResult> r = ProcessFilePolicy(sys, Policy{}, opt);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].path, "/bin/arping");
+  ASSERT_FALSE(r[0].ok());
+  EXPECT_NE(r[0].error.message().find("owned by a non-root user"), std::string::npos);
+  EXPECT_TRUE(sys.At("/bin/arping").mode & S_ISUID);
+  EXPECT_TRUE(r[1].changed);
+  EXPECT_EQ(sys.At("/bin/ping").mode & 07777, 0755u);
+  UpdateAppliedRecord(record, r);
+  EXPECT_EQ(record.files.count("/bin/arping"), 1u);  // kept until someone looks
+  EXPECT_EQ(record.files.count("/bin/ping"), 0u);
+}
+
+TEST(FilePolicyTest, RemovedEntriesOfOtherPackagesAreLeftForTheirOwnRun) {
+  FakeSysOps sys;
+  sys.AddFile("/bin/a", 0755);
+  sys.AddFile("/bin/b", 0755);
+  Policy policy;
+  policy.files.push_back(Entry("/bin/a", "cap_net_raw=p"));
+  policy.files.push_back(Entry("/bin/b", "cap_net_raw=p"));
+  policy.files[0].package = "a";
+  policy.files[1].package = "b";
+  FilePolicyOptions opt;
+  opt.apply = true;
+  AppliedRecord record;
+  UpdateAppliedRecord(record, ProcessFilePolicy(sys, policy, opt));
+  opt.record = &record;
+  opt.package = "a";
+  const std::vector<FileResult> r = ProcessFilePolicy(sys, Policy{}, opt);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].path, "/bin/a");
+  EXPECT_TRUE(r[0].changed);
+  EXPECT_TRUE(CapsOf(sys.At("/bin/b")).has_value());
+}
+
+TEST(FilePolicyTest, AFailedEntryKeepsItsRecord) {
+  FakeSysOps sys;
+  sys.AddFile("/bin/a", 0755);
+  Policy policy;
+  policy.files.push_back(Entry("/bin/a", "cap_net_raw=p"));
+  policy.files.push_back(Entry("/bin/missing", "cap_net_raw=p"));
+  FilePolicyOptions opt;
+  opt.apply = true;
+  AppliedRecord record;
+  record.files["/bin/missing"] = {"/bin/missing", "cap_net_admin=p", false, "", "old.yaml:1:1"};
+  const std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_FALSE(r[1].ok());
+  UpdateAppliedRecord(record, r);
+  EXPECT_EQ(record.files["/bin/missing"].caps, "cap_net_admin=p");
+  EXPECT_EQ(record.files["/bin/a"].caps, "cap_net_raw=p");
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "capset/file_policy.h"
+#include "capset/file_policy_run.h"
 #include "capset/ipc/change_journal.h"
 #include "capset/ipc/file_report.h"
 #include "capset/ipc/varlink_client.h"
@@ -124,13 +124,14 @@ void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
                 "fallback");
     }
     if (drift.empty()) continue;
+    const char* removed = e.value("removed", false) ? " (no longer in the policy)" : "";
     if (verb == Verb::kApply) {
-      std::printf("%s %s: %s\n", dry_run ? "would change" : "changed", path.c_str(),
-                  DriftTextJson(drift).c_str());
+      std::printf("%s %s: %s%s\n", dry_run ? "would change" : "changed", path.c_str(),
+                  DriftTextJson(drift).c_str(), removed);
     } else if (verb == Verb::kVerify) {
-      std::printf("%s: drift: %s\n", path.c_str(), DriftTextJson(drift).c_str());
+      std::printf("%s: drift: %s%s\n", path.c_str(), DriftTextJson(drift).c_str(), removed);
     } else {
-      std::printf("%s (%s)\n", path.c_str(), source.c_str());
+      std::printf("%s (%s)%s\n", path.c_str(), source.c_str(), removed);
       for (const auto& d : drift) {
         const std::string kind = d.value("kind", "?"), have = d.value("have", ""),
                           want = d.value("want", "");
@@ -139,17 +140,25 @@ void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
       }
     }
   }
+  const nlohmann::json record = report.value("record", nlohmann::json::object());
+  if (record.contains("error") && record["error"].is_string()) {
+    PrintWarning(record["error"].get<std::string>() +
+                 "; files removed from the policy may keep what capset gave them");
+  }
   if (verb == Verb::kDiff) return;
   const nlohmann::json& sum = report["summary"];
   const size_t entries = sum.value("entries", size_t{0});
   const size_t fallbacks = sum.value("setuid_fallbacks", size_t{0});
+  const size_t removed = sum.value("removed", size_t{0});
   const bool apply = verb == Verb::kApply;
+  std::string extra;
+  if (fallbacks) extra += ", " + std::to_string(fallbacks) + " setuid fallback(s)";
+  if (removed) extra += ", " + std::to_string(removed) + " no longer in the policy";
   std::fprintf(stderr, "%zu entr%s: %zu %s, %zu error(s)%s\n", entries, entries == 1 ? "y" : "ies",
                apply ? sum.value(dry_run ? "would_change" : "changed", size_t{0})
                      : sum.value("drift", size_t{0}),
                apply ? (dry_run ? "would change" : "changed") : "with drift",
-               sum.value("errors", size_t{0}),
-               fallbacks ? (", " + std::to_string(fallbacks) + " setuid fallback(s)").c_str() : "");
+               sum.value("errors", size_t{0}), extra.c_str());
 }
 
 }  // namespace
@@ -227,9 +236,9 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
     report = std::move(*reply);
   } else {
     const LoadedPolicy loaded = files.empty() ? LoadPolicyTree(opt.root) : LoadPolicyFiles(files);
-    const std::vector<FileResult> results = ProcessFilePolicy(RealSys(), loaded.policy, opt);
-    journal::RecordFileResults(results, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
-    report = FileReportJson(results, loaded.diagnostics, loaded.ok(), opt);
+    const FilePolicyRun run = RunFilePolicy(RealSys(), loaded.policy, opt, files.empty());
+    journal::RecordFileRun(run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
+    report = FileReportJson(run, loaded.diagnostics, loaded.ok(), opt);
   }
 
   // A reply from capsetd with fields of unexpected types makes nlohmann::json throw.

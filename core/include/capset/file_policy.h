@@ -19,10 +19,12 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "capset/applied_record.h"
 #include "capset/policy.h"
 #include "capset/status.h"
 #include "capset/sys_ops.h"
@@ -51,11 +53,15 @@ const char* DriftKindName(Drift::Kind kind);
 std::string DriftText(const std::vector<Drift>& drift);
 
 struct FileResult {
-  const FileEntry* entry = nullptr;
+  const FileEntry* entry = nullptr;  ///< for a removed entry: its record, as an entry
   std::string path;          ///< on disk: root + entry->path
   std::vector<Drift> drift;  ///< before any change
   bool changed = false;      ///< apply wrote something (with dry_run: would write)
   bool fallback = false;     ///< the filesystem cannot store capabilities; setuid used
+  /// The entry is no longer in the policy, but the record says capset applied it: what capset
+  /// set (and nobody changed since) is taken away.
+  bool removed = false;
+  std::shared_ptr<const FileEntry> removed_entry;  ///< owns `entry` when removed
   std::vector<std::string> warnings;
   Status error;  ///< the file could not be checked or changed
 
@@ -80,11 +86,25 @@ struct FilePolicyOptions {
   bool apply = false;                  ///< false: verify only
   bool dry_run = false;                ///< with apply: compute, change nothing
   bool allow_hardlinks = false;
+  /// What capset applied before (applied_record.h), or null. Recorded paths that the policy no
+  /// longer names (of `package`, when given) are processed too, as removed entries.
+  const AppliedRecord* record = nullptr;
 };
 
 /// The entries of `policy.files` selected by `options`, each checked (and with apply,
-/// changed), in policy order.
+/// changed), in policy order; then the removed entries of `options.record`, by path.
+///
+/// A removed entry wants no capabilities where the record has the ones capset set, and no
+/// set-user-ID bit where capset set it as the fallback; the walk's rules apply as for any
+/// entry (a file no longer owned by root is refused: an error, and the record is kept).
+/// Capabilities someone else changed since are left alone, with a warning. A file that is gone
+/// is nothing to do.
 std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
                                           const FilePolicyOptions& options);
+
+/// Brings `record` up to date after an apply (not a dry run): entries applied without error
+/// are recorded as they now are, removed entries without error are forgotten, and entries
+/// with an error keep what was recorded.
+void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results);
 
 }  // namespace capset

@@ -36,18 +36,20 @@ class Entry {
 
 }  // namespace
 
-void RecordFileResults(const std::vector<FileResult>& results, const Caller& caller, bool dry_run) {
+void RecordFileRun(const FilePolicyRun& run, const Caller& caller, bool dry_run) {
   if (dry_run) return;
-  for (const auto& r : results) {
+  for (const auto& r : run.results) {
     if (r.ok() && !r.changed) continue;
     Entry e;
     if (r.ok()) {
-      e.Add("MESSAGE", caller.tool + ": " + r.path + ": " + DriftText(r.drift))
+      e.Add("MESSAGE", caller.tool + ": " + r.path + ": " + DriftText(r.drift) +
+                           (r.removed ? " (no longer in the policy)" : ""))
           .Add("MESSAGE_ID", kFileChangedId)
           .Add("PRIORITY", std::to_string(LOG_NOTICE))
           .Add("CAPSET_CHANGE", DriftText(r.drift))
           .Add("CAPSET_CAPS", r.fallback ? "" : r.entry->caps_text)
-          .Add("CAPSET_FALLBACK", r.fallback ? "setuid" : "none");
+          .Add("CAPSET_FALLBACK", r.fallback ? "setuid" : "none")
+          .Add("CAPSET_REMOVED", r.removed ? "yes" : "no");
     } else {
       e.Add("MESSAGE", caller.tool + ": " + r.error.message())
           .Add("MESSAGE_ID", kFileErrorId)
@@ -57,6 +59,17 @@ void RecordFileResults(const std::vector<FileResult>& results, const Caller& cal
     e.Add("CAPSET_PATH", r.path)
         .Add("CAPSET_PACKAGE", r.entry->package)
         .Add("CAPSET_POLICY_SOURCE", r.entry->where.ToString())
+        .AddCaller(caller)
+        .Send();
+  }
+  if (!run.record_status.ok()) {
+    Entry()
+        .Add("MESSAGE", caller.tool + ": " + run.record_status.message() +
+                            "; files removed from the policy may keep what capset gave them")
+        .Add("MESSAGE_ID", kFileErrorId)
+        .Add("PRIORITY", std::to_string(LOG_WARNING))
+        .Add("CAPSET_ERROR", run.record_status.message())
+        .Add("CAPSET_RECORD", run.record_path)
         .AddCaller(caller)
         .Send();
   }

@@ -22,16 +22,16 @@ const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run) {
   return r.drift.empty() ? "ok" : "drift";
 }
 
-json FileReportJson(const std::vector<FileResult>& results,
-                    const std::vector<Diagnostic>& diagnostics, bool policy_ok,
-                    const FilePolicyOptions& options) {
-  size_t errors = 0, drifted = 0, changed = 0, fallbacks = 0;
+json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
+                    bool policy_ok, const FilePolicyOptions& options) {
+  size_t errors = 0, drifted = 0, changed = 0, fallbacks = 0, removed = 0;
   json entries = json::array();
-  for (const auto& r : results) {
+  for (const auto& r : run.results) {
     errors += !r.ok();
     drifted += r.ok() && !r.drift.empty();
     changed += r.ok() && r.changed;
     fallbacks += r.ok() && r.fallback;
+    removed += r.ok() && r.removed && !r.drift.empty();
     json drift = json::array();
     for (const auto& d : r.drift) {
       drift.push_back({{"kind", DriftKindName(d.kind)}, {"have", d.have}, {"want", d.want}});
@@ -42,6 +42,7 @@ json FileReportJson(const std::vector<FileResult>& results,
               {"source", r.entry->where.ToString()},
               {"status", FileResultStatus(r, options.apply, options.dry_run)},
               {"fallback", r.fallback},
+              {"removed", r.removed},
               {"drift", std::move(drift)},
               {"warnings", r.warnings}};
     if (!r.ok()) e["error"] = r.error.message();
@@ -50,12 +51,16 @@ json FileReportJson(const std::vector<FileResult>& results,
   return {{"ok", policy_ok && errors == 0 && (options.apply || drifted == 0)},
           {"entries", std::move(entries)},
           {"diagnostics", DiagnosticsJson(diagnostics)},
+          {"record",
+           {{"path", run.record_path},
+            {"error", run.record_status.ok() ? json(nullptr) : json(run.record_status.message())}}},
           {"summary",
-           {{"entries", results.size()},
+           {{"entries", run.results.size()},
             {"errors", errors},
             {"drift", drifted},
             {options.dry_run ? "would_change" : "changed", changed},
-            {"setuid_fallbacks", fallbacks}}}};
+            {"setuid_fallbacks", fallbacks},
+            {"removed", removed}}}};
 }
 
 std::string DriftTextJson(const json& drift) {

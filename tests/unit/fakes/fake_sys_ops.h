@@ -152,6 +152,11 @@ class FakeSysOps final : public SysOps {
   gid_t OverflowGid() override { return 65534; }
 
   Node& At(const std::string& path) { return Make(path); }
+  /// Unlinks the node at `path` (a package removing its file).
+  void Remove(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    Find(slash == 0 ? "/" : path.substr(0, slash))->children.erase(path.substr(slash + 1));
+  }
 
   /// When set, Reopen returns this node instead (simulates an inode swap).
   std::shared_ptr<Node> swap_on_reopen;

@@ -4,7 +4,8 @@
 // Each record has a MESSAGE_ID (below; `journalctl MESSAGE_ID=...` finds them all) and
 // CAPSET_* fields: CAPSET_PATH, CAPSET_PACKAGE, CAPSET_CHANGE ("caps none -> cap_net_raw=p"),
 // CAPSET_CAPS (the capabilities now on the file), CAPSET_FALLBACK, CAPSET_POLICY_SOURCE
-// (file:line:column), CAPSET_TOOL, and the caller: CAPSET_CALLER_UID/_GID/_PID.
+// (file:line:column), CAPSET_REMOVED ("yes": the entry is no longer in the policy and what
+// capset had applied was taken away), CAPSET_TOOL, and the caller: CAPSET_CALLER_UID/_GID/_PID.
 // Without a journal (no /run/systemd/journal/socket) the records are dropped: what they
 // say is also printed or replied.
 // Thread-safety: reentrant.
@@ -15,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "capset/file_policy.h"
+#include "capset/file_policy_run.h"
 
 namespace capset::journal {
 
@@ -32,9 +33,10 @@ struct Caller {
   gid_t gid = 0;
 };
 
-/// One record per file changed (kFileChangedId, PRIORITY=notice) and per file that could not
-/// be changed (kFileErrorId, PRIORITY=err). Dry runs record nothing.
-void RecordFileResults(const std::vector<FileResult>& results, const Caller& caller, bool dry_run);
+/// One record per file changed (kFileChangedId, PRIORITY=notice), per file that could not be
+/// changed (kFileErrorId, PRIORITY=err), and one if the record of applied files could not be
+/// read or saved (kFileErrorId, PRIORITY=warning, CAPSET_RECORD). Dry runs record nothing.
+void RecordFileRun(const FilePolicyRun& run, const Caller& caller, bool dry_run);
 
 /// A call capsetd refused (kCallRefusedId, PRIORITY=warning).
 void RecordRefusedCall(const Caller& caller, const std::string& method, const std::string& reason);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "capset/file_policy.h"
+#include "capset/file_policy_run.h"
 #include "capset/policy.h"
 
 namespace capset {
@@ -23,9 +24,8 @@ nlohmann::json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics);
 const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run);
 
 /// The whole report. `policy_ok`: the policy was read without errors.
-nlohmann::json FileReportJson(const std::vector<FileResult>& results,
-                              const std::vector<Diagnostic>& diagnostics, bool policy_ok,
-                              const FilePolicyOptions& options);
+nlohmann::json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
+                              bool policy_ok, const FilePolicyOptions& options);
 
 /// "caps none -> cap_net_raw=p, setuid set -> unset" from an Entry's "drift" array.
 std::string DriftTextJson(const nlohmann::json& drift);

@@ -1,0 +1,261 @@
+#include "capset/applied_record.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <vector>
+
+#include "capset/file_policy.h"
+#include "capset/policy_loader.h"
+#include "capset/safe_path.h"
+#include "capset/sys_ops.h"
+
+namespace capset {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kVersion = 1;
+
+Status Errno(const std::string& what, const std::string& path, int err = errno) {
+  const Code code = err == EACCES || err == EPERM ? Code::kPermissionDenied : Code::kIoError;
+  return Status(code, "cannot " + what + " '" + path + "': " + std::strerror(err), err);
+}
+
+// Opens (with `create`: makes, 0755) the directory `name` below `parent`, not following a
+// symbolic link. Fd invalid, Ok: it does not exist and was not to be created.
+Result<Fd> OpenOrMakeDirectory(int parent, const std::string& name, const std::string& shown,
+                               bool create) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const int fd = ::openat(parent, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) return Fd(fd);
+    if (errno != ENOENT) return Errno("open the directory", shown);
+    if (!create) return Fd();
+    if (::mkdirat(parent, name.c_str(), 0755) != 0 && errno != EEXIST) {
+      return Errno("create the directory", shown);
+    }
+  }
+  return Status(Code::kIoError, "'" + shown + "' keeps disappearing");
+}
+
+// The record's directory may belong to root, to whoever runs us, or to capsetd (systemd's
+// StateDirectory= gives it to the service's user); nobody else may write to it.
+Status CheckRecordDirectory(int fd, const std::string& root, const std::string& shown) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Errno("stat", shown);
+  bool owner_ok = st.st_uid == 0 || st.st_uid == ::geteuid();
+  if (!owner_ok) {
+    Result<uid_t> capsetd = IdResolver(root).User("capsetd");
+    owner_ok = capsetd.ok() && *capsetd == st.st_uid;
+  }
+  if (!owner_ok || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status(Code::kUnsafe,
+                  "Refusing the record directory '" + shown + "' (owner " +
+                      std::to_string(st.st_uid) + ", mode " + mode +
+                      "): it must belong to root, to uid " + std::to_string(::geteuid()) +
+                      " or to capsetd, and be writable by nobody else");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReadAll(int fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Errno("stat", path);
+  if (!S_ISREG(st.st_mode)) {
+    return Status(Code::kInvalidArgument, "'" + path + "' is not a regular file");
+  }
+  if (static_cast<size_t>(st.st_size) > AppliedRecordStore::kMaxBytes) {
+    return Status(Code::kInvalidArgument, "'" + path + "' is larger than " +
+                                              std::to_string(AppliedRecordStore::kMaxBytes) +
+                                              " bytes");
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("read", path);
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  text.resize(done);
+  return text;
+}
+
+Status WriteAll(int fd, const std::string& text, const std::string& path) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("write", path);
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+std::string TempName() {
+  std::random_device random;
+  return ".applied-files.json." + std::to_string(::getpid()) + "." + std::to_string(random());
+}
+
+}  // namespace
+
+std::string AppliedRecord::ToJson() const {
+  json list = json::array();
+  for (const auto& [path, f] : files) {
+    list.push_back({{"path", f.path},
+                    {"caps", f.caps},
+                    {"setuid", f.setuid},
+                    {"package", f.package},
+                    {"source", f.source}});
+  }
+  json doc = {{"version", kVersion}, {"files", std::move(list)}};
+  return doc.dump(1) + "\n";
+}
+
+Result<AppliedRecord> AppliedRecord::FromJson(const std::string& text, const std::string& origin) {
+  auto bad = [&](const std::string& why) {
+    return Status(Code::kInvalidArgument, "'" + origin + "': " + why);
+  };
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return bad("not valid JSON");
+  if (!doc.is_object() || !doc.contains("version") || !doc.contains("files")) {
+    return bad("expected an object with \"version\" and \"files\"");
+  }
+  if (doc["version"] != kVersion) {
+    return bad("version " + doc["version"].dump() + " is not one this capset understands (1)");
+  }
+  if (!doc["files"].is_array()) return bad("\"files\" must be an array");
+  AppliedRecord record;
+  size_t index = 0;
+  for (const json& item : doc["files"]) {
+    const std::string where = "files[" + std::to_string(index++) + "]";
+    auto string_field = [&](const char* key, std::string* out) {
+      if (!item.contains(key) || !item[key].is_string()) return false;
+      *out = item[key].get<std::string>();
+      return true;
+    };
+    AppliedFile f;
+    if (!item.is_object() || !string_field("path", &f.path) || !string_field("caps", &f.caps) ||
+        !string_field("package", &f.package) || !string_field("source", &f.source) ||
+        !item.contains("setuid") || !item["setuid"].is_boolean()) {
+      return bad(where + ": expected path, caps, package, source (strings) and setuid (boolean)");
+    }
+    f.setuid = item["setuid"].get<bool>();
+    if (f.path.empty() || f.path[0] != '/') return bad(where + ": path must be absolute");
+    if (!record.files.emplace(f.path, f).second) return bad(where + ": path is listed twice");
+  }
+  return record;
+}
+
+Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, bool for_update) {
+  AppliedRecordStore store;
+  const std::string dir_path = RootedPath(root, kDirectory);
+  store.path_ = dir_path + "/" + kFileName;
+  // The root itself and its ancestors: root's, as for every file capset changes.
+  SafeOpenOptions trusted;
+  trusted.require_trusted = true;
+  Result<SafeDir> base = OpenDirectoryNoFollow(RealSys(), root.empty() ? "/" : root, trusted);
+  if (!base.ok()) return base.status();
+  Fd parent = std::move(base->fd);
+  std::string shown = root == "/" || root.empty() ? "" : root;
+  const std::vector<std::string> parts = {"var", "lib", "capset"};
+  for (size_t i = 0; i < parts.size(); ++i) {
+    shown += "/" + parts[i];
+    Result<Fd> dir = OpenOrMakeDirectory(parent.get(), parts[i], shown, for_update);
+    if (!dir.ok()) return dir.status();
+    if (!dir->valid()) return store;  // nothing recorded yet
+    if (i + 1 < parts.size()) {
+      struct stat st {};
+      if (::fstat(dir->get(), &st) != 0) return Errno("stat", shown);
+      if (auto why = UntrustedReason(RealSys(), st)) {
+        return Status(Code::kUnsafe, "Refusing '" + shown + "': it " + *why);
+      }
+    } else {
+      CAPSET_RETURN_IF_ERROR(CheckRecordDirectory(dir->get(), root, shown));
+    }
+    parent = std::move(dir).value();
+  }
+  store.dir_ = std::move(parent);
+  if (!for_update) return store;
+
+  // The writers' lock: a file only the directory's owner can open (an unprivileged process
+  // holding a lock on the directory itself would stall every package installation).
+  const std::string lock_path = dir_path + "/.lock";
+  const int lock = ::openat(store.dir_.get(), ".lock",
+                            O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+  if (lock < 0) return Errno("open the lock file", lock_path);
+  store.lock_.Reset(lock);
+  struct stat lock_st {}, dir_st {};
+  if (::fstat(lock, &lock_st) != 0 || ::fstat(store.dir_.get(), &dir_st) != 0) {
+    return Errno("stat", lock_path);
+  }
+  if (!S_ISREG(lock_st.st_mode)) {
+    return Status(Code::kUnsafe, "'" + lock_path + "' is not a regular file");
+  }
+  // Root creating the lock in capsetd's directory hands it over, so that capsetd can lock too.
+  if (lock_st.st_uid != dir_st.st_uid && ::geteuid() == 0) {
+    if (::fchown(lock, dir_st.st_uid, dir_st.st_gid) != 0) return Errno("chown", lock_path);
+  }
+  // Bounded: capsetd serves one call at a time and must not hang behind a stopped apply.
+  for (int waited_ms = 0; ::flock(lock, LOCK_EX | LOCK_NB) != 0; waited_ms += 50) {
+    if (errno != EWOULDBLOCK && errno != EINTR) return Errno("lock", lock_path);
+    if (waited_ms >= kLockTimeoutMs) {
+      return Status(Code::kIoError, "another apply has held '" + lock_path + "' for " +
+                                        std::to_string(kLockTimeoutMs / 1000) + " s");
+    }
+    ::usleep(50 * 1000);
+  }
+  return store;
+}
+
+Result<AppliedRecord> AppliedRecordStore::Load() const {
+  if (!dir_.valid()) return AppliedRecord{};
+  const int fd = ::openat(dir_.get(), kFileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return AppliedRecord{};
+  if (fd < 0) return Errno("open", path_);
+  const Fd owned(fd);
+  Result<std::string> text = ReadAll(fd, path_);
+  if (!text.ok()) return text.status();
+  return AppliedRecord::FromJson(*text, path_);
+}
+
+Status AppliedRecordStore::Save(const AppliedRecord& record) const {
+  if (!lock_.valid()) {
+    return Status(Code::kInvalidArgument, "'" + path_ + "' was not opened for update");
+  }
+  const std::string temp = TempName();
+  const int fd = ::openat(dir_.get(), temp.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("create", path_ + " (" + temp + ")");
+  Fd owned(fd);
+  Status st = WriteAll(fd, record.ToJson(), path_);
+  // Readable by everyone, whatever the umask (capsetd runs with 0077): what has capabilities
+  // is no secret, getcap shows it too.
+  if (st.ok() && ::fchmod(fd, 0644) != 0) st = Errno("chmod", path_);
+  if (st.ok() && ::fsync(fd) != 0) st = Errno("sync", path_);
+  if (st.ok() && ::renameat(dir_.get(), temp.c_str(), dir_.get(), kFileName) != 0) {
+    st = Errno("replace", path_);
+  }
+  if (!st.ok()) {
+    ::unlinkat(dir_.get(), temp.c_str(), 0);
+    return st;
+  }
+  const int dir = ::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return Status::Ok();
+}
+
+}  // namespace capset

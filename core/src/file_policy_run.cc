@@ -1,0 +1,39 @@
+#include "capset/file_policy_run.h"
+
+#include <optional>
+
+namespace capset {
+
+FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions options,
+                            bool whole_policy) {
+  FilePolicyRun run;
+  if (!whole_policy) {
+    options.record = nullptr;
+    run.results = ProcessFilePolicy(sys, policy, options);
+    return run;
+  }
+  const bool writes = options.apply && !options.dry_run;
+  Result<AppliedRecordStore> store = AppliedRecordStore::Open(options.root, writes);
+  std::optional<AppliedRecord> record;
+  if (store.ok()) {
+    run.record_path = store->path();
+    Result<AppliedRecord> loaded = store->Load();
+    if (loaded.ok()) {
+      record = std::move(loaded).value();
+    } else {
+      run.record_status = loaded.status();
+    }
+  } else {
+    run.record_status = store.status();
+  }
+  options.record = record ? &*record : nullptr;
+  run.results = ProcessFilePolicy(sys, policy, options);
+  // A record that could not be read is left as it is, not replaced by a partial one.
+  if (writes && record) {
+    UpdateAppliedRecord(*record, run.results);
+    run.record_status = store->Save(*record);
+  }
+  return run;
+}
+
+}  // namespace capset
