@@ -139,6 +139,21 @@ std::optional<std::string> PlainParent(const std::string& path) {
   return slash == 0 ? std::string("/") : path.substr(0, slash);
 }
 
+// The walk's options for every entry: files and their directories must be root's.
+SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
+  SafeOpenOptions so;
+  so.require_trusted = true;
+  so.allow_hardlinks = o.allow_hardlinks;
+  return so;
+}
+
+Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
+  Status st = sys.Chmod(fd, mode);
+  if (st.ok()) return st;
+  return Status(st.code(), "Failed to change the mode of '" + path + "': " + st.message(),
+                st.sys_errno());
+}
+
 // SECURITY: changes a file's owner, capabilities and mode. Only through the descriptor the
 // symlink-free walk returned; chown before the capabilities (the kernel drops them on chown)
 // and the set-user-ID bit last, so no intermediate state grants more than the end state.
@@ -159,9 +174,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
     if (!gid.ok()) return r.error = gid.status(), r;
     want.gid = *gid;
   }
-  SafeOpenOptions so;
-  so.require_trusted = true;
-  so.allow_hardlinks = o.allow_hardlinks;
+  const SafeOpenOptions so = WalkOptions(o);
   // With the directory walked and checked already, only the last component is opened.
   Result<SafeFile> f = dir ? OpenRegularFileAt(sys, *dir, BaseName(r.path), r.path, so)
                            : OpenRegularFileNoFollow(sys, r.path, so);
@@ -229,12 +242,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   const mode_t perm =
       (want.perm ? *want.perm : kept) | (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
   if ((now->st_mode & 07777) != perm || chowned) {
-    if (Status st = sys.Chmod(fd, perm); !st.ok()) {
-      return r.error =
-                 Status(st.code(), "Failed to change the mode of '" + r.path + "': " + st.message(),
-                        st.sys_errno()),
-             r;
-    }
+    if (Status st = Chmod(sys, fd, perm, r.path); !st.ok()) return r.error = st, r;
   }
   // Verify what is now there.
   bool still_supported = true;
@@ -263,10 +271,7 @@ FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePol
   r.removed_entry = entry;
   r.entry = entry.get();
   r.path = RootedPath(o.root, applied.path);
-  SafeOpenOptions so;
-  so.require_trusted = true;
-  so.allow_hardlinks = o.allow_hardlinks;
-  Result<SafeFile> f = OpenRegularFileNoFollow(sys, r.path, so);
+  Result<SafeFile> f = OpenRegularFileNoFollow(sys, r.path, WalkOptions(o));
   if (!f.ok() && f.status().code() == Code::kNotFound) return r;  // gone with its package
   if (!f.ok()) return r.error = f.status(), r;
   r.warnings = f->warnings;
@@ -303,13 +308,8 @@ FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePol
     if (!w.ok()) return r.error = w.status(), r;
   }
   if (drop_setuid) {
-    if (Status st = sys.Chmod(fd, have->st.st_mode & 07777 & ~static_cast<mode_t>(S_ISUID));
-        !st.ok()) {
-      return r.error =
-                 Status(st.code(), "Failed to change the mode of '" + r.path + "': " + st.message(),
-                        st.sys_errno()),
-             r;
-    }
+    const mode_t mode = have->st.st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
+    if (Status st = Chmod(sys, fd, mode, r.path); !st.ok()) return r.error = st, r;
   }
   return r;
 }

@@ -30,8 +30,9 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
   run.results = ProcessFilePolicy(sys, policy, options);
   // A record that could not be read is left as it is, not replaced by a partial one.
   if (writes && record) {
+    const AppliedRecord before = *record;
     UpdateAppliedRecord(*record, run.results);
-    run.record_status = store->Save(*record);
+    if (!(*record == before)) run.record_status = store->Save(*record);  // a no-op writes nothing
   }
   return run;
 }

@@ -44,6 +44,8 @@ struct AppliedFile {
 struct AppliedRecord {
   std::map<std::string, AppliedFile> files;
 
+  bool operator==(const AppliedRecord&) const = default;
+
   /// The JSON text (sorted by path, ends with a newline).
   std::string ToJson() const;
   /// Parses ToJson()'s form; the error names `origin` and what was wrong.
