@@ -70,17 +70,20 @@ struct Have {
 
 std::vector<Drift> Compare(const Have& have, const Want& want) {
   std::vector<Drift> out;
+  // Texts only for drift: ToText goes through libcap (a capget(2) each), and a no-op apply
+  // of thousands of entries has none.
   if (want.caps_supported) {
-    const std::string want_text = want.caps.ToText();
     if (!have.caps) {
-      out.push_back({Drift::Kind::kCaps, "", want_text});
+      out.push_back({Drift::Kind::kCaps, "", want.caps.ToText()});
     } else {
       FileCaps got = have.caps->caps;
       if (got.rootid != 0) {
         out.push_back({Drift::Kind::kRootId, "rootid=" + std::to_string(got.rootid), "rootid=0"});
         got.rootid = 0;
       }
-      if (!(got == want.caps)) out.push_back({Drift::Kind::kCaps, got.ToText(), want_text});
+      if (!(got == want.caps)) {
+        out.push_back({Drift::Kind::kCaps, got.ToText(), want.caps.ToText()});
+      }
     }
   }
   const bool suid = (have.st.st_mode & S_ISUID) != 0;
@@ -100,11 +103,17 @@ std::vector<Drift> Compare(const Have& have, const Want& want) {
   return out;
 }
 
-Result<Have> ReadState(SysOps& sys, int fd, const std::string& path, bool* caps_supported) {
+// `opened`: the stat the walk took of this descriptor as it opened it, if just now.
+Result<Have> ReadState(SysOps& sys, int fd, const std::string& path, bool* caps_supported,
+                       const struct stat* opened = nullptr) {
   Have have;
-  Result<struct stat> st = sys.Stat(fd);
-  if (!st.ok()) return st.status();
-  have.st = *st;
+  if (opened) {
+    have.st = *opened;
+  } else {
+    Result<struct stat> st = sys.Stat(fd);
+    if (!st.ok()) return st.status();
+    have.st = *st;
+  }
   Result<std::optional<VfsCap>> caps = ReadFileCaps(sys, fd, path);
   if (!caps.ok()) {
     if (!Unsupported(caps.status())) return caps.status();
@@ -183,7 +192,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   const int fd = f->fd.get();
 
   bool supported = true;
-  Result<Have> have = ReadState(sys, fd, r.path, &supported);
+  Result<Have> have = ReadState(sys, fd, r.path, &supported, &f->st);
   if (!have.ok()) return r.error = have.status(), r;
   auto plan = [&](bool caps_supported) {
     want.caps_supported = caps_supported;
@@ -277,7 +286,7 @@ FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePol
   r.warnings = f->warnings;
   const int fd = f->fd.get();
   bool supported = true;
-  Result<Have> have = ReadState(sys, fd, r.path, &supported);
+  Result<Have> have = ReadState(sys, fd, r.path, &supported, &f->st);
   if (!have.ok()) return r.error = have.status(), r;
 
   bool drop_caps = false, drop_setuid = false;
@@ -439,6 +448,9 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
 }
 
 void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results) {
+  // The canonical text of each distinct capability text of the policy, once (thousands of
+  // entries share a few, and each conversion goes through libcap).
+  std::unordered_map<std::string, std::string> canonical;
   for (const auto& r : results) {
     if (!r.ok()) continue;
     if (r.removed) {
@@ -448,7 +460,11 @@ void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& r
     AppliedFile f;
     f.path = r.entry->path;
     f.setuid = r.fallback;
-    f.caps = r.fallback ? "" : r.entry->caps.ToText();
+    if (!r.fallback) {
+      auto [it, inserted] = canonical.try_emplace(r.entry->caps_text);
+      if (inserted) it->second = r.entry->caps.ToText();
+      f.caps = it->second;
+    }
     f.package = r.entry->package;
     f.source = r.entry->where.ToString();
     record.files[f.path] = std::move(f);
