@@ -116,7 +116,8 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
     return {"io.capset.Files.NotAuthorized", {{"action", action}, {"uid", peer.uid}}};
   }
 
-  const FilePolicyRun run = RunFilePolicy(RealSys(), loaded.policy, opt, true);
+  const FilePolicyRun run =
+      RunFilePolicy(RealSys(), loaded.policy, opt, RecordUseForTree(loaded.ok()));
   journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.
   static const bool echo = std::getenv("JOURNAL_STREAM") == nullptr;

@@ -4,10 +4,14 @@
 
 namespace capset {
 
+RecordUse RecordUseForTree(bool policy_ok) {
+  return policy_ok ? RecordUse::kFull : RecordUse::kRecordOnly;
+}
+
 FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions options,
-                            bool whole_policy) {
+                            RecordUse use) {
   FilePolicyRun run;
-  if (!whole_policy) {
+  if (use == RecordUse::kNone) {
     options.record = nullptr;
     run.results = ProcessFilePolicy(sys, policy, options);
     return run;
@@ -26,7 +30,9 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
   } else {
     run.record_status = store.status();
   }
-  options.record = record ? &*record : nullptr;
+  // A policy file with an error is left out whole; its entries are not removed ones.
+  run.removals_skipped = use == RecordUse::kRecordOnly;
+  options.record = record && !run.removals_skipped ? &*record : nullptr;
   run.results = ProcessFilePolicy(sys, policy, options);
   // A record that could not be read is left as it is, not replaced by a partial one.
   if (writes && record) {

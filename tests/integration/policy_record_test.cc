@@ -197,6 +197,28 @@ TEST_P(PolicyRecordTest, TheRecordIsNeverWrittenThroughALinkOrIntoSomeoneElsesDi
   EXPECT_TRUE(S_ISLNK(st.st_mode));  // not replaced either: an unreadable record is kept
 }
 
+// A policy file with an error is left out whole: a typo must not look like a removal and
+// strip the capabilities of every binary it names.
+TEST_P(PolicyRecordTest, APolicyWithErrorsTakesNothingAway) {
+  ASSERT_EQ(Capctl("apply").exit_code, 0);
+  std::ofstream(root_ + "/usr/lib/capset/policy.d/mtr.yaml", std::ios::app) << "    colour: red\n";
+  CommandResult r = Capctl("apply", {"--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the policy error
+  const json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out;
+  EXPECT_EQ(report["record"]["removals_skipped"], true);
+  EXPECT_EQ(report["entries"].size(), 1u);  // ping only; mtr's file was left out
+  r = Capctl("apply");
+  EXPECT_NE(r.err.find("the policy has errors, so entries missing from it are not taken as "
+                       "removed"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Getcap(mtr_), mtr_ + " cap_net_raw=ep\n");
+  EXPECT_EQ(RecordedPaths(), (std::set<std::string>{"/usr/bin/mtr", "/usr/bin/ping"}));
+  r = Capctl("verify");
+  EXPECT_EQ(r.out.find("no longer in the policy"), std::string::npos) << r.out;
+}
+
 TEST_P(PolicyRecordTest, ADamagedRecordIsKeptAndSaid) {
   ASSERT_EQ(Capctl("apply").exit_code, 0);
   std::ofstream(record_, std::ios::trunc) << "{\"version\": 1, \"files\": [";

@@ -145,6 +145,11 @@ void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
     PrintWarning(record["error"].get<std::string>() +
                  "; files removed from the policy may keep what capset gave them");
   }
+  if (record.value("removals_skipped", false)) {
+    PrintWarning(
+        "the policy has errors, so entries missing from it are not taken as removed: they keep "
+        "their capabilities until it is fixed");
+  }
   if (verb == Verb::kDiff) return;
   const nlohmann::json& sum = report["summary"];
   const size_t entries = sum.value("entries", size_t{0});
@@ -236,7 +241,9 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
     report = std::move(*reply);
   } else {
     const LoadedPolicy loaded = files.empty() ? LoadPolicyTree(opt.root) : LoadPolicyFiles(files);
-    const FilePolicyRun run = RunFilePolicy(RealSys(), loaded.policy, opt, files.empty());
+    const FilePolicyRun run =
+        RunFilePolicy(RealSys(), loaded.policy, opt,
+                      files.empty() ? RecordUseForTree(loaded.ok()) : RecordUse::kNone);
     journal::RecordFileRun(run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
     report = FileReportJson(run, loaded.diagnostics, loaded.ok(), opt);
   }

@@ -14,19 +14,32 @@
 
 namespace capset {
 
+/// What a run may conclude from the record.
+enum class RecordUse {
+  /// A policy given as a few files says nothing about the rest: the record is left alone.
+  kNone,
+  /// The whole policy tree, but some of its files were left out for errors: their entries
+  /// are missing, not removed. What is applied is recorded; nothing is taken away.
+  kRecordOnly,
+  /// The whole policy tree: a recorded path it does not name was removed from it.
+  kFull,
+};
+
 struct FilePolicyRun {
   std::vector<FileResult> results;
   std::string record_path;  ///< "" when the run did not use the record
   /// Reading or saving the record failed: files removed from the policy may keep what capset
   /// gave them. The files themselves were processed all the same.
   Status record_status;
+  bool removals_skipped = false;  ///< kRecordOnly: removed entries were not looked at
 };
 
-/// Processes `policy` (see ProcessFilePolicy). `whole_policy`: the policy is the system's (or
-/// the image's) whole policy tree, so a recorded path it does not name was removed from it;
-/// only then is the record read and, after an apply that is not a dry run, updated. A policy
-/// given as a few files says nothing about the rest and leaves the record alone.
+/// Processes `policy` (see ProcessFilePolicy) with the record as `use` allows: it is read for
+/// kRecordOnly and kFull, and after an apply that is not a dry run, updated.
 FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions options,
-                            bool whole_policy);
+                            RecordUse use);
+
+/// kFull for a whole tree that loaded without errors, kRecordOnly with errors.
+RecordUse RecordUseForTree(bool policy_ok);
 
 }  // namespace capset
