@@ -75,7 +75,7 @@ TEST_F(PamModuleTest, DifferentialAgainstLibcapPamCap) {
   Service("pamcap-defer", kPamCap, "config=" + conf_ + " defer");
   std::mt19937 rng(4);
   int cases = 0, pam_cap_defer_denied = 0;
-  for (int c = 0; c < 40; ++c) {
+  for (int c = 0; c < SubprocessRepeats(40); ++c) {
     std::string text;
     const int lines = 1 + static_cast<int>(rng() % 5);
     for (int l = 0; l < lines; ++l) text += pool[rng() % pool.size()] + "\n";

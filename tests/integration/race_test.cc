@@ -87,7 +87,7 @@ TEST_F(RaceTest, FinalComponentSwappedWithSymlinkCapctlVersusSetcap) {
   ::symlink(victim_.c_str(), (dir_ / "other").c_str());
   const pid_t swapper = StartSwapper(dir_ / "target", dir_ / "other");
   Counts ours, libcap;
-  for (int i = 0; i < 1500; ++i) {
+  for (int i = 0; i < SubprocessRepeats(1500); ++i) {
     ++ours.attempts;
     if (RunCommand({CapctlPath(), "set", "cap_net_raw=ep", dir_ / "target"}).exit_code == 0) {
       ++ours.written;

@@ -9,6 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jobs=$(nproc)
+started=$SECONDS
+phase_start=$SECONDS
+
+# Prints how long the phase that just ended took, and the total so far.
+phase_done() {
+  echo "== $1: $((SECONDS - phase_start)) s (total $((SECONDS - started)) s)" >&2
+  phase_start=$SECONDS
+}
 
 run_suite() {
   local dir=$1
@@ -16,6 +24,7 @@ run_suite() {
   tools/dev/build.sh "$dir" "$@"
   echo "== ctest in $dir" >&2
   ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900
+  phase_done "build and tests in $dir"
 }
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -31,6 +40,7 @@ if [[ $rc -eq 77 ]]; then
 elif [[ $rc -ne 0 ]]; then
   exit "$rc"
 fi
+phase_done "installation test (Debian packages)"
 echo "== RPM packaging test" >&2
 rc=0
 tests/install/rpm_build_test.sh build-rpm || rc=$?
@@ -39,6 +49,7 @@ if [[ $rc -eq 77 ]]; then
 elif [[ $rc -ne 0 ]]; then
   exit "$rc"
 fi
+phase_done "RPM packaging test"
 # A second compiler catches what the first lets through.
 CC=clang CXX=clang++ run_suite build-clang
 # libFuzzer: a Clang build with coverage everywhere; only the fuzz target and its tests.
@@ -47,6 +58,7 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWit
   -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-30}" >/dev/null
 cmake --build build-fuzz --target varlink_fuzz varlink_fuzz_replay
 ctest --test-dir build-fuzz --output-on-failure -R '^fuzz\.'
+phase_done "fuzzing"
 if [[ ${1:-} != --no-sanitizers ]]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite build-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
