@@ -42,8 +42,8 @@ bool IsRoot();
 /// How many times a statistical test that starts a process per attempt repeats, given its
 /// count in a plain build. Under AddressSanitizer every process start costs ~150 ms instead
 /// of ~10 ms (shadow memory, the leak check at exit), so the sanitizer build runs a fifth of
-/// the attempts: it is there to find memory errors on the same code paths, while the GCC and
-/// Clang builds run the full count for the statistics.
+/// the attempts: it is there to find memory errors on the same code paths, while the GCC
+/// build runs the full count for the statistics.
 constexpr int SubprocessRepeats(int full) {
 #if CAPSET_TEST_SANITIZED
   return full / 5;

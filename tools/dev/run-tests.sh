@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# README command 2: set up, build and run the whole test suite three times: GCC, Clang, and an
-# AddressSanitizer + UndefinedBehaviorSanitizer build (GCC), then libFuzzer on capsetd's message
-# path for CAPSET_FUZZ_SECONDS (default 30); after the GCC suite, the Debian packages are built,
-# linted, installed, tested and purged, and the RPMs built and inspected (tests/install/).
-# Exits non-zero if any test fails.
+# README command 2: set up, build and run the whole test suite twice: with GCC
+# (RelWithDebInfo), and with Clang under AddressSanitizer + UndefinedBehaviorSanitizer
+# (a second compiler catches what the first lets through; the sanitizers what both do); then
+# libFuzzer on capsetd's message path for CAPSET_FUZZ_SECONDS (default 30). After the GCC
+# suite, the Debian packages are built, linted, installed, tested and purged, and the RPMs
+# built and tested (tests/install/). Exits non-zero if any test fails.
 # Tests that need root or a kernel feature skip with the reason; run as root to run them all.
-#   tools/dev/run-tests.sh [--no-sanitizers]
+#   tools/dev/run-tests.sh [--no-sanitizers]   (the Clang suite then runs without them)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jobs=$(nproc)
@@ -50,8 +51,13 @@ elif [[ $rc -ne 0 ]]; then
   exit "$rc"
 fi
 phase_done "RPM packaging test"
-# A second compiler catches what the first lets through.
-CC=clang CXX=clang++ run_suite build-clang
+# A second compiler, with the sanitizers (Clang's shared runtime: cmake/Sanitizers.cmake).
+if [[ ${1:-} == --no-sanitizers ]]; then
+  CC=clang CXX=clang++ run_suite build-clang
+else
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    CC=clang CXX=clang++ run_suite build-clang-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+fi
 # libFuzzer: a Clang build with coverage everywhere; only the fuzz target and its tests.
 echo "== fuzzing in build-fuzz" >&2
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -59,7 +65,3 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWit
 cmake --build build-fuzz --target varlink_fuzz varlink_fuzz_replay
 ctest --test-dir build-fuzz --output-on-failure -R '^fuzz\.'
 phase_done "fuzzing"
-if [[ ${1:-} != --no-sanitizers ]]; then
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    run_suite build-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-fi
