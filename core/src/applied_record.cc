@@ -202,6 +202,13 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, boo
   if (!S_ISREG(lock_st.st_mode)) {
     return Status(Code::kUnsafe, "'" + lock_path + "' is not a regular file");
   }
+  // A second name means the directory's owner linked some other file here (CAP_FOWNER lets
+  // capsetd link files it does not own): the chown below would hand that file over.
+  if (lock_st.st_nlink != 1) {
+    return Status(Code::kUnsafe, "Refusing '" + lock_path + "': it has " +
+                                     std::to_string(lock_st.st_nlink) +
+                                     " names (hard links); it must be a file of its own");
+  }
   // Root creating the lock in capsetd's directory hands it over, so that capsetd can lock too.
   if (lock_st.st_uid != dir_st.st_uid && ::geteuid() == 0) {
     if (::fchown(lock, dir_st.st_uid, dir_st.st_gid) != 0) return Errno("chown", lock_path);

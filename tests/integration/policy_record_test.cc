@@ -1,7 +1,8 @@
 // The record of what capset applied (ROOT/var/lib/capset/applied-files.json) with the real
 // capctl on real files: a policy file that goes away takes its capabilities with it, and
 // nothing else; the record itself is never written through a planted link or into a directory
-// someone else controls; two applies take turns. getcap is the oracle.
+// someone else controls, and a planted lock is not handed over; two applies take turns. getcap
+// is the oracle.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
@@ -195,6 +196,45 @@ TEST_P(PolicyRecordTest, TheRecordIsNeverWrittenThroughALinkOrIntoSomeoneElsesDi
   struct stat st {};
   ASSERT_EQ(::lstat(record_.c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode));  // not replaced either: an unreadable record is kept
+}
+
+// The directory's owner (capsetd, holding CAP_FOWNER) can hard-link any file of the same
+// filesystem as the lock; root's apply, which hands the lock to the directory's owner, must
+// not hand over that file.
+TEST_P(PolicyRecordTest, ALockWithAnotherNameIsNotHandedOver) {
+  ASSERT_EQ(::mkdir((root_ + "/var").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((root_ + "/var/lib").c_str(), 0755), 0);
+  const std::string dir = root_ + "/var/lib/capset";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  std::ofstream(root_ + "/etc/passwd") << "root:x:0:0::/root:/bin/sh\n"
+                                       << "capsetd:x:4321:4321::/:/usr/sbin/nologin\n";
+  ASSERT_EQ(::chown(dir.c_str(), 4321, 4321), 0);
+  const std::string victim = root_ + "/etc/victim";
+  std::ofstream(victim) << "precious\n";
+  ASSERT_EQ(::chmod(victim.c_str(), 0600), 0);
+  ASSERT_EQ(::link(victim.c_str(), (dir + "/.lock").c_str()), 0);
+
+  CommandResult r = Capctl("apply", {"--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // the files are applied all the same
+  const json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out;
+  struct stat st {};
+  ASSERT_EQ(::stat(victim.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  ASSERT_TRUE(report["record"]["error"].is_string()) << report["record"];
+  EXPECT_NE(report["record"]["error"].get<std::string>().find("names (hard links)"),
+            std::string::npos)
+      << report["record"];
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(Getcap(ping_), ping_ + " cap_net_raw=p\n");
+
+  // Without the planted link, the same directory works, and root hands the new lock over.
+  ASSERT_EQ(::unlink((dir + "/.lock").c_str()), 0);
+  r = Capctl("apply");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(::stat((dir + "/.lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 4321u);
+  EXPECT_EQ(RecordedPaths(), (std::set<std::string>{"/usr/bin/mtr", "/usr/bin/ping"}));
 }
 
 // A policy file with an error is left out whole: a typo must not look like a removal and
