@@ -28,29 +28,28 @@ run_suite() {
   phase_done "build and tests in $dir"
 }
 
+# run_install_test NAME COMMAND...: a test of tests/install/; exit 77 means skipped (it says why).
+run_install_test() {
+  local name=$1 rc=0
+  shift
+  echo "== $name" >&2
+  "$@" || rc=$?
+  if [[ $rc -eq 77 ]]; then
+    echo "$name skipped (reason above)" >&2
+  elif [[ $rc -ne 0 ]]; then
+    exit "$rc"
+  fi
+  phase_done "$name"
+}
+
 if [[ $(id -u) -ne 0 ]]; then
   echo "run-tests.sh: not root: privileged tests will be skipped (each says why)" >&2
 fi
 run_suite build
 # The Debian packages: built, linted, installed here, exercised, and purged (needs root).
-echo "== installation test (Debian packages)" >&2
-rc=0
-tests/install/deb_install_test.sh build/tests/pam_harness build-deb || rc=$?
-if [[ $rc -eq 77 ]]; then
-  echo "installation test skipped (reason above)" >&2
-elif [[ $rc -ne 0 ]]; then
-  exit "$rc"
-fi
-phase_done "installation test (Debian packages)"
-echo "== RPM packaging test" >&2
-rc=0
-tests/install/rpm_build_test.sh build-rpm || rc=$?
-if [[ $rc -eq 77 ]]; then
-  echo "RPM packaging test skipped (reason above)" >&2
-elif [[ $rc -ne 0 ]]; then
-  exit "$rc"
-fi
-phase_done "RPM packaging test"
+run_install_test "installation test (Debian packages)" \
+  tests/install/deb_install_test.sh build/tests/pam_harness build-deb
+run_install_test "RPM packaging test" tests/install/rpm_build_test.sh build-rpm
 # A second compiler, with the sanitizers (Clang's shared runtime: cmake/Sanitizers.cmake).
 if [[ ${1:-} == --no-sanitizers ]]; then
   CC=clang CXX=clang++ run_suite build-clang
