@@ -52,6 +52,12 @@ class PolicyRecordTest : public ::testing::TestWithParam<ScratchDir::Fs> {
   void RemovePolicy(const std::string& name) {
     ASSERT_EQ(::unlink((root_ + "/usr/lib/capset/policy.d/" + name).c_str()), 0);
   }
+  // ROOT/var/lib/capset, made before capctl would make it (root's, 0755).
+  void MakeRecordDirectory() {
+    for (const char* d : {"/var", "/var/lib", "/var/lib/capset"}) {
+      ASSERT_EQ(::mkdir((root_ + d).c_str(), 0755), 0) << d;
+    }
+  }
   CommandResult Capctl(const std::string& verb, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {CapctlPath(), "policy", verb, "--local", "--root", root_};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -160,10 +166,8 @@ TEST_P(PolicyRecordTest, PackageRunsAndPolicyFilesOnTheCommandLine) {
 }
 
 TEST_P(PolicyRecordTest, TheRecordIsNeverWrittenThroughALinkOrIntoSomeoneElsesDirectory) {
-  ASSERT_EQ(::mkdir((root_ + "/var").c_str(), 0755), 0);
-  ASSERT_EQ(::mkdir((root_ + "/var/lib").c_str(), 0755), 0);
   const std::string dir = root_ + "/var/lib/capset";
-  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  ASSERT_NO_FATAL_FAILURE(MakeRecordDirectory());
   ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
   CommandResult r = Capctl("apply", {"--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;  // the files are applied all the same
@@ -202,10 +206,8 @@ TEST_P(PolicyRecordTest, TheRecordIsNeverWrittenThroughALinkOrIntoSomeoneElsesDi
 // filesystem as the lock; root's apply, which hands the lock to the directory's owner, must
 // not hand over that file.
 TEST_P(PolicyRecordTest, ALockWithAnotherNameIsNotHandedOver) {
-  ASSERT_EQ(::mkdir((root_ + "/var").c_str(), 0755), 0);
-  ASSERT_EQ(::mkdir((root_ + "/var/lib").c_str(), 0755), 0);
   const std::string dir = root_ + "/var/lib/capset";
-  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  ASSERT_NO_FATAL_FAILURE(MakeRecordDirectory());
   std::ofstream(root_ + "/etc/passwd") << "root:x:0:0::/root:/bin/sh\n"
                                        << "capsetd:x:4321:4321::/:/usr/sbin/nologin\n";
   ASSERT_EQ(::chown(dir.c_str(), 4321, 4321), 0);
