@@ -38,7 +38,16 @@ bool OnlyKnown(const json& params, std::initializer_list<const char*> known, std
 }  // namespace
 
 FilesService::FilesService(ServiceOptions options)
-    : options_(std::move(options)), ids_(SystemIdLookup()) {}
+    : options_(std::move(options)), cache_(options_.root), ids_(SystemIdLookup()) {}
+
+bool FilesService::MayAskAnything(const Peer& peer) {
+  if (peer.uid == 0) return true;
+  const std::shared_ptr<const LoadedPolicy> policy = cache_.Current();
+  for (const char* action : {"apply", "verify"}) {
+    if (Authorize(policy->policy.capsetd_allow, peer, action, ids_).allowed) return true;
+  }
+  return false;
+}
 
 std::string FilesService::Handle(const varlink::Call& call, const Peer& peer) {
   ++calls_;
@@ -104,10 +113,11 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
     opt.dry_run = it->get<bool>();
   }
 
-  // The policy decides both who may ask and what the files get; it is read on each call.
-  const LoadedPolicy loaded = LoadPolicyTree(options_.root);
+  // The policy decides both who may ask and what the files get: the caller is authorized
+  // first, against the policy as it is now, and the run then uses that same policy.
+  const std::shared_ptr<const LoadedPolicy> policy = cache_.Current();
   const std::string action = apply ? "apply" : "verify";
-  const Decision decision = Authorize(loaded.policy.capsetd_allow, peer, action, ids_);
+  const Decision decision = Authorize(policy->policy.capsetd_allow, peer, action, ids_);
   if (!decision.allowed) {
     journal::RecordRefusedCall(CallerOf(peer), call.method, decision.reason);
     std::fprintf(stderr, "capsetd: refused %s from uid %u (pid %d): %s\n", call.method.c_str(),
@@ -116,8 +126,14 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
     return {"io.capset.Files.NotAuthorized", {{"action", action}, {"uid", peer.uid}}};
   }
 
-  const FilePolicyRun run =
-      RunFilePolicy(RealSys(), loaded.policy, opt, RecordUseForTree(loaded.ok()));
+  bool first = true;
+  const PolicyLoader load = [&] {
+    if (!first) return cache_.Current();
+    first = false;
+    return policy;
+  };
+  const PolicyTreeRun tree = RunPolicyTree(RealSys(), load, opt);
+  const FilePolicyRun& run = tree.run;
   journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.
   static const bool echo = std::getenv("JOURNAL_STREAM") == nullptr;
@@ -130,7 +146,7 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
       }
     }
   }
-  return {"", FileReportJson(run, loaded.diagnostics, loaded.ok(), opt)};
+  return {"", FileReportJson(run, tree.loaded->diagnostics, tree.loaded->ok(), opt)};
 }
 
 }  // namespace capset::capsetd

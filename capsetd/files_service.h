@@ -1,7 +1,8 @@
 // capsetd — the methods: org.varlink.service (GetInfo, GetInterfaceDescription) and
-// io.capset.Files (Verify, Apply; io.capset.Files.varlink). Each call reads the policy
-// afresh (a package may just have added a file), authorizes the caller from its capsetd:
-// section, and journals every change it makes.
+// io.capset.Files (Verify, Apply; io.capset.Files.varlink). Each call first authorizes the
+// caller from the capsetd: section of the policy as it is now (policy_cache.h: read again
+// only when the tree changed, so a caller allowed nothing costs a few system calls), then
+// acts on that same policy, and journals every change it makes.
 // Thread-safety: one object, used from the event loop's thread.
 #pragma once
 
@@ -9,6 +10,7 @@
 
 #include "capset/ipc/varlink.h"
 #include "peer.h"
+#include "policy_cache.h"
 
 namespace capset::capsetd {
 
@@ -27,7 +29,12 @@ class FilesService {
   /// The reply to `call` (serialized, NUL-terminated); "" for a oneway call.
   std::string Handle(const varlink::Call& call, const Peer& peer);
 
+  /// Whether the policy lets `peer` ask for any action (root always): the server keeps
+  /// capacity for such callers.
+  bool MayAskAnything(const Peer& peer);
+
   size_t calls() const { return calls_; }
+  size_t policy_loads() const { return cache_.loads(); }
 
  private:
   struct Outcome {
@@ -38,6 +45,7 @@ class FilesService {
   Outcome Files(const varlink::Call& call, const Peer& peer, bool apply);
 
   ServiceOptions options_;
+  PolicyCache cache_;
   IdLookup ids_;
   size_t calls_ = 0;
 };

@@ -18,6 +18,7 @@
 
 #include "capset/ipc/change_journal.h"
 #include "capset/process.h"
+#include "capset/safe_path.h"
 #include "files_service.h"
 #include "server.h"
 
@@ -37,8 +38,11 @@ constexpr const char kUsage[] =
     "  --request-timeout SEC       close a connection whose message or reply is not\n"
     "                              complete within SEC seconds (default 10)\n"
     "  --connection-timeout SEC    close a connection idle for SEC seconds (default 60)\n"
-    "  --max-connections N         connections at once (default 64)\n"
+    "  --max-connections N         connections at once of callers other than root (default\n"
+    "                              64; root has 8 more of its own)\n"
     "  --max-connections-per-user N  per uid other than 0 (default 8)\n"
+    "  --max-unauthorized-connections N  of callers the policy allows no action, in all\n"
+    "                              (default 8)\n"
     "  -h, --help                  show this help\n"
     "  --version                   show the version\n"
     "\n"
@@ -73,7 +77,7 @@ bool Count(const char* arg, size_t& n) {
 }
 
 int Main(int argc, char** argv) {
-  enum { kRoot = 256, kIdle, kRequest, kConnTimeout, kMaxConn, kMaxPerUser, kVersion };
+  enum { kRoot = 256, kIdle, kRequest, kConnTimeout, kMaxConn, kMaxPerUser, kMaxUnauth, kVersion };
   static const option kLong[] = {
       {"root", required_argument, nullptr, kRoot},
       {"idle-timeout", required_argument, nullptr, kIdle},
@@ -81,6 +85,7 @@ int Main(int argc, char** argv) {
       {"connection-timeout", required_argument, nullptr, kConnTimeout},
       {"max-connections", required_argument, nullptr, kMaxConn},
       {"max-connections-per-user", required_argument, nullptr, kMaxPerUser},
+      {"max-unauthorized-connections", required_argument, nullptr, kMaxUnauth},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, kVersion},
       {nullptr, 0, nullptr, 0}};
@@ -110,6 +115,9 @@ int Main(int argc, char** argv) {
       case kMaxPerUser:
         ok = Count(optarg, server_options.max_per_user);
         break;
+      case kMaxUnauth:
+        ok = Count(optarg, server_options.max_unauthorized);
+        break;
       case 'h':
         std::fputs(kUsage, stdout);
         return 0;
@@ -127,6 +135,12 @@ int Main(int argc, char** argv) {
   }
   if (optind < argc) {
     std::fprintf(stderr, "capsetd: unexpected argument '%s'\n%s", argv[optind], kUsage);
+    return 2;
+  }
+
+  // A root that does not exist would serve an empty policy forever: say so at once.
+  if (Result<SafeDir> root = OpenRoot(RealSys(), service_options.root, {}); !root.ok()) {
+    std::fprintf(stderr, "capsetd: --root: %s\n", root.status().message().c_str());
     return 2;
   }
 

@@ -101,7 +101,8 @@ int Server::OnListen(sd_event_source*, int, uint32_t, void* self) {
 }
 
 void Server::Accept() {
-  while (connections_.size() < options_.max_connections) {
+  const size_t limit = options_.max_connections + options_.root_reserve;
+  while (connections_.size() < limit) {
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
@@ -116,10 +117,27 @@ void Server::Accept() {
       close(fd);
       continue;
     }
-    if (peer->uid != 0 && per_user_[peer->uid] >= options_.max_per_user) {
+    // SECURITY: capacity is kept for root (root_reserve) and for the callers the policy
+    // names: callers allowed nothing share max_unauthorized.
+    const char* refusal = nullptr;
+    bool unauthorized = false;
+    if (peer->uid != 0) {
+      if (connections_.size() >= options_.max_connections) {
+        refusal = "all connections for non-root callers are in use";
+      } else if (per_user_[peer->uid] >= options_.max_per_user) {
+        refusal = "it has as many connections as one user may";
+      } else if (!service_.MayAskAnything(*peer)) {
+        unauthorized = true;
+        if (unauthorized_ >= options_.max_unauthorized) {
+          refusal = "the policy allows it nothing, and such callers have all their connections";
+        }
+      }
+    }
+    if (refusal) {
       ++refused_;
-      std::fprintf(stderr, "capsetd: uid %u already has %zu connections; closing another\n",
-                   static_cast<unsigned>(peer->uid), options_.max_per_user);
+      std::fprintf(stderr, "capsetd: closing a connection of uid %u (pid %d): %s\n",
+                   static_cast<unsigned>(peer->uid), static_cast<int>(peer->pid), refusal);
+      if (per_user_.count(peer->uid) && per_user_[peer->uid] == 0) per_user_.erase(peer->uid);
       close(fd);
       continue;
     }
@@ -127,6 +145,8 @@ void Server::Accept() {
     c.server = this;
     c.fd = fd;
     c.peer = std::move(*peer);
+    c.unauthorized = unauthorized;
+    unauthorized_ += unauthorized;
     ++per_user_[c.peer.uid];
     ++accepted_;
     if (sd_event_add_io(event_, &c.io, fd, EPOLLIN, &Server::OnIo, &c) < 0 ||
@@ -138,8 +158,8 @@ void Server::Accept() {
     Rearm(c);
   }
   // At the limit, leave new clients in the socket's backlog until a connection closes.
-  sd_event_source_set_enabled(
-      listen_source_, connections_.size() < options_.max_connections ? SD_EVENT_ON : SD_EVENT_OFF);
+  sd_event_source_set_enabled(listen_source_,
+                              connections_.size() < limit ? SD_EVENT_ON : SD_EVENT_OFF);
   UpdateIdleTimer();
   Notify();
 }
@@ -153,6 +173,7 @@ void Server::Close(Connection& c, const char* why) {
   sd_event_source_disable_unref(c.timer);
   close(c.fd);
   if (--per_user_[c.peer.uid] == 0) per_user_.erase(c.peer.uid);
+  unauthorized_ -= c.unauthorized;
   for (auto it = connections_.begin(); it != connections_.end(); ++it) {
     if (&*it == &c) {
       connections_.erase(it);

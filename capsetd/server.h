@@ -1,9 +1,12 @@
 // capsetd — the event loop (sd-event): accepts connections on the socket systemd passed,
 // reads NUL-terminated Varlink messages, answers them one at a time, and exits when idle.
 //
-// Bounds, so that no client can hold the daemon: at most max_connections at once (beyond
-// that the socket is not accepted from, and new clients wait in its backlog) and
-// max_per_user per uid (more are closed at once); a message over varlink::kMaxMessageSize,
+// Bounds, so that no client can hold the daemon: at most max_connections at once, plus
+// root_reserve kept for root alone (beyond that the socket is not accepted from, and new
+// clients wait in its backlog; a non-root client accepted while max_connections are open is
+// closed at once); max_per_user per uid; and at most max_unauthorized connections of callers
+// the policy allows nothing (they can only introspect), so that they cannot crowd out root
+// or the callers the policy names. A message over varlink::kMaxMessageSize,
 // a malformed message, or one that is not complete within request_timeout closes its
 // connection; so does a connection that does nothing for connection_idle, or whose replies
 // are not read within request_timeout. A reply is queued only once the previous one has
@@ -32,6 +35,8 @@ struct ServerOptions {
   uint64_t connection_idle_usec = 60'000'000;
   size_t max_connections = 64;
   size_t max_per_user = 8;  ///< not for uid 0
+  size_t root_reserve = 8;  ///< connections beyond max_connections, for uid 0 only
+  size_t max_unauthorized = 8;  ///< of callers the policy allows no action
 };
 
 class Server {
@@ -49,6 +54,7 @@ class Server {
     Server* server = nullptr;
     int fd = -1;
     Peer peer;
+    bool unauthorized = false;  ///< counted in unauthorized_
     sd_event_source* io = nullptr;
     sd_event_source* timer = nullptr;
     varlink::MessageReader reader;
@@ -83,6 +89,7 @@ class Server {
   std::map<uid_t, size_t> per_user_;
   size_t accepted_ = 0;
   size_t refused_ = 0;
+  size_t unauthorized_ = 0;
 };
 
 }  // namespace capset::capsetd

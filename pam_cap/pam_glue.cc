@@ -109,6 +109,7 @@ void ApplyDeferred(pam_handle_t* pamh, void* data, int error_status) noexcept {
 
 Result<Options> ParseOptions(int argc, const char** argv) {
   Options opt;
+  opt.sources.parallel = false;  // no threads inside the login program
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "debug") {

@@ -16,6 +16,7 @@
 #include "capset/policy_loader.h"
 #include "capset/safe_path.h"
 #include "capset/sys_ops.h"
+#include "capset/trusted_file.h"
 
 namespace capset {
 namespace {
@@ -29,66 +30,51 @@ Status Errno(const std::string& what, const std::string& path, int err = errno) 
   return Status(code, "cannot " + what + " '" + path + "': " + std::strerror(err), err);
 }
 
-// Opens (with `create`: makes, 0755) the directory `name` below `parent`, not following a
-// symbolic link. Fd invalid, Ok: it does not exist and was not to be created.
-Result<Fd> OpenOrMakeDirectory(int parent, const std::string& name, const std::string& shown,
-                               bool create) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    const int fd = ::openat(parent, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0) return Fd(fd);
-    if (errno != ENOENT) return Errno("open the directory", shown);
-    if (!create) return Fd();
-    if (::mkdirat(parent, name.c_str(), 0755) != 0 && errno != EEXIST) {
-      return Errno("create the directory", shown);
+// The user besides root who may own the record's directory and files: whoever runs us (capsetd
+// itself), or, for root, the user capsetd (systemd's StateDirectory= gives the directory to
+// the service's user). Nobody else.
+std::optional<uid_t> RecordOwner(const std::string& root) {
+  if (::geteuid() != 0) return ::geteuid();
+  Result<uid_t> capsetd = IdResolver(root).User("capsetd");
+  return capsetd.ok() ? std::optional<uid_t>(*capsetd) : std::nullopt;
+}
+
+// Opens ROOT/var/lib/capset one directory at a time below `base` (the kernel keeps each step
+// inside the root), creating what is missing (0755) when `create`. Fd-less SafeDir, Ok: it
+// does not exist and was not to be created.
+Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::string& root, bool create) {
+  const std::vector<std::string> parts = {"var", "lib", "capset"};
+  SafeOpenOptions walk;
+  SafeDir cur;
+  cur.path = base.path;
+  const SafeDir* parent = &base;
+  SafeDir next;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const bool last = i + 1 == parts.size();
+    walk.rule = last ? TrustRule{RecordOwner(root)} : TrustRule{};
+    for (int attempt = 0;; ++attempt) {
+      Result<SafeDir> dir = OpenDirectoryBelow(RealSys(), *parent, "/" + parts[i], walk);
+      if (dir.ok()) {
+        next = std::move(dir).value();
+        break;
+      }
+      if (dir.status().code() != Code::kNotFound || attempt > 0) {
+        if (last && dir.status().code() == Code::kUnsafe) {
+          return Status(Code::kUnsafe, "Refusing the record directory: " + dir.status().message() +
+                                           " (it must belong to root or capsetd)");
+        }
+        return dir.status();
+      }
+      if (!create) return SafeDir{};
+      const std::string shown = RootedPath(root, "/" + parts[i]);
+      if (::mkdirat(parent->fd.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
+        return Errno("create the directory", RootedPath(parent->path, "/" + parts[i]));
+      }
     }
+    cur = std::move(next);
+    parent = &cur;
   }
-  return Status(Code::kIoError, "'" + shown + "' keeps disappearing");
-}
-
-// The record's directory may belong to root, to whoever runs us, or to capsetd (systemd's
-// StateDirectory= gives it to the service's user); nobody else may write to it.
-Status CheckRecordDirectory(int fd, const std::string& root, const std::string& shown) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Errno("stat", shown);
-  bool owner_ok = st.st_uid == 0 || st.st_uid == ::geteuid();
-  if (!owner_ok) {
-    Result<uid_t> capsetd = IdResolver(root).User("capsetd");
-    owner_ok = capsetd.ok() && *capsetd == st.st_uid;
-  }
-  if (!owner_ok || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status(Code::kUnsafe,
-                  "Refusing the record directory '" + shown + "' (owner " +
-                      std::to_string(st.st_uid) + ", mode " + mode +
-                      "): it must belong to root, to uid " + std::to_string(::geteuid()) +
-                      " or to capsetd, and be writable by nobody else");
-  }
-  return Status::Ok();
-}
-
-Result<std::string> ReadAll(int fd, const std::string& path) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Errno("stat", path);
-  if (!S_ISREG(st.st_mode)) {
-    return Status(Code::kInvalidArgument, "'" + path + "' is not a regular file");
-  }
-  if (static_cast<size_t>(st.st_size) > AppliedRecordStore::kMaxBytes) {
-    return Status(Code::kInvalidArgument, "'" + path + "' is larger than " +
-                                              std::to_string(AppliedRecordStore::kMaxBytes) +
-                                              " bytes");
-  }
-  std::string text(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("read", path);
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  text.resize(done);
-  return text;
+  return cur;
 }
 
 Status WriteAll(int fd, const std::string& text, const std::string& path) {
@@ -108,6 +94,19 @@ std::string TempName() {
 }
 
 }  // namespace
+
+std::string AppliedFile::SourceFile() const {
+  std::string file = source;
+  for (int i = 0; i < 2; ++i) {
+    const size_t colon = file.rfind(':');
+    if (colon == std::string::npos || colon + 1 == file.size() ||
+        file.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+      return source;
+    }
+    file.resize(colon);
+  }
+  return file;
+}
 
 std::string AppliedRecord::ToJson() const {
   json list = json::array();
@@ -152,6 +151,11 @@ Result<AppliedRecord> AppliedRecord::FromJson(const std::string& text, const std
     }
     f.setuid = item["setuid"].get<bool>();
     if (f.path.empty() || f.path[0] != '/') return bad(where + ": path must be absolute");
+    // SECURITY: a recorded path is resolved inside the root like a policy path; one that
+    // climbs out of it makes the whole record suspect.
+    if (Result<std::vector<std::string>> parts = PathBelowRoot(f.path); !parts.ok()) {
+      return bad(where + ": path '" + f.path + "' must not contain '..'");
+    }
     if (!record.files.emplace(f.path, f).second) return bad(where + ": path is listed twice");
   }
   return record;
@@ -159,33 +163,17 @@ Result<AppliedRecord> AppliedRecord::FromJson(const std::string& text, const std
 
 Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, bool for_update) {
   AppliedRecordStore store;
+  store.root_ = root.empty() ? "/" : root;
   const std::string dir_path = RootedPath(root, kDirectory);
   store.path_ = dir_path + "/" + kFileName;
-  // The root itself and its ancestors: root's, as for every file capset changes.
-  SafeOpenOptions trusted;
-  trusted.require_trusted = true;
-  Result<SafeDir> base = OpenDirectoryNoFollow(RealSys(), root.empty() ? "/" : root, trusted);
+  // The root itself and its ancestors: root's, as for every file capset changes; below it,
+  // each directory is opened by the kernel inside the root (safe_path.h).
+  Result<SafeDir> base = OpenRoot(RealSys(), store.root_, SafeOpenOptions{});
   if (!base.ok()) return base.status();
-  Fd parent = std::move(base->fd);
-  std::string shown = root == "/" || root.empty() ? "" : root;
-  const std::vector<std::string> parts = {"var", "lib", "capset"};
-  for (size_t i = 0; i < parts.size(); ++i) {
-    shown += "/" + parts[i];
-    Result<Fd> dir = OpenOrMakeDirectory(parent.get(), parts[i], shown, for_update);
-    if (!dir.ok()) return dir.status();
-    if (!dir->valid()) return store;  // nothing recorded yet
-    if (i + 1 < parts.size()) {
-      struct stat st {};
-      if (::fstat(dir->get(), &st) != 0) return Errno("stat", shown);
-      if (auto why = UntrustedReason(RealSys(), st)) {
-        return Status(Code::kUnsafe, "Refusing '" + shown + "': it " + *why);
-      }
-    } else {
-      CAPSET_RETURN_IF_ERROR(CheckRecordDirectory(dir->get(), root, shown));
-    }
-    parent = std::move(dir).value();
-  }
-  store.dir_ = std::move(parent);
+  Result<SafeDir> dir = OpenRecordDirectory(*base, root, for_update);
+  if (!dir.ok()) return dir.status();
+  if (!dir->fd.valid()) return store;  // nothing recorded yet
+  store.dir_ = std::move(dir->fd);
   if (!for_update) return store;
 
   // The writers' lock: a file only the directory's owner can open (an unprivileged process
@@ -227,13 +215,17 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, boo
 
 Result<AppliedRecord> AppliedRecordStore::Load() const {
   if (!dir_.valid()) return AppliedRecord{};
-  const int fd = ::openat(dir_.get(), kFileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return AppliedRecord{};
-  if (fd < 0) return Errno("open", path_);
-  const Fd owned(fd);
-  Result<std::string> text = ReadAll(fd, path_);
+  TrustedReadOptions read;
+  read.max_bytes = kMaxBytes;
+  read.rule = TrustRule{RecordOwner(root_)};
+  const SafeDir dir{Fd(::dup(dir_.get())), RootedPath(root_, kDirectory), std::nullopt};
+  if (!dir.fd.valid()) return Errno("dup", path_);
+  // SECURITY: the record is a file capset takes authority from (what to take away): the trust
+  // rule, no symbolic link, one consistent snapshot.
+  Result<TrustedText> text = ReadTrustedFileAt(RealSys(), dir, kFileName, path_, read);
+  if (!text.ok() && text.status().code() == Code::kNotFound) return AppliedRecord{};
   if (!text.ok()) return text.status();
-  return AppliedRecord::FromJson(*text, path_);
+  return AppliedRecord::FromJson(text->text, path_);
 }
 
 Status AppliedRecordStore::Save(const AppliedRecord& record) const {

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -14,9 +13,12 @@
 #include <unordered_set>
 
 #include "capset/file_cap_store.h"
+#include "capset/id_parse.h"
 #include "capset/parallel.h"
 #include "capset/policy_loader.h"
 #include "capset/safe_path.h"
+#include "capset/trust.h"
+#include "capset/trusted_file.h"
 
 namespace capset {
 namespace {
@@ -27,25 +29,38 @@ std::string Octal(mode_t mode) {
   return buf;
 }
 
-bool IsNumber(const std::string& s) {
-  return !s.empty() && s.size() < 11 && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-// The numeric id of `name` in a passwd- or group-format file (the first and third fields).
-Result<unsigned> IdFromFile(const std::string& file, const std::string& name) {
-  std::ifstream in(file);
-  if (!in) return Status(Code::kNotFound, "cannot read '" + file + "' to look up '" + name + "'");
-  for (std::string line; std::getline(in, line);) {
+// The numeric id of `name` in ROOT/etc/passwd or ROOT/etc/group (`file`: "/etc/passwd"):
+// the first and third fields. Read inside the root like any file capset takes authority from.
+Result<unsigned> IdFromFile(const std::string& root, const std::string& file,
+                            const std::string& name) {
+  const std::string shown = RootedPath(root, file);
+  Result<SafeDir> base = OpenRoot(RealSys(), root, {});
+  if (!base.ok()) return base.status();
+  Result<SafeDir> etc = OpenDirectoryBelow(RealSys(), *base, "/etc", {});
+  if (!etc.ok()) return etc.status();
+  TrustedReadOptions read;
+  read.max_bytes = 64 << 20;
+  Result<TrustedText> text =
+      ReadTrustedFileAt(RealSys(), *etc, file.substr(file.rfind('/') + 1), shown, read);
+  if (!text.ok()) return text.status().WithPrefix("cannot look up '" + name + "'");
+  std::string_view all = text->text;
+  while (!all.empty()) {
+    const size_t nl = all.find('\n');
+    const std::string_view line = all.substr(0, nl);
+    all = nl == std::string_view::npos ? std::string_view() : all.substr(nl + 1);
     const size_t a = line.find(':');
-    if (a == std::string::npos || line.compare(0, a, name) != 0 || a != name.size()) continue;
+    if (a == std::string_view::npos || line.substr(0, a) != name) continue;
     const size_t b = line.find(':', a + 1);
-    const size_t c = b == std::string::npos ? b : line.find(':', b + 1);
-    if (c == std::string::npos) break;
-    const std::string id = line.substr(b + 1, c - b - 1);
-    if (!IsNumber(id)) break;
-    return static_cast<unsigned>(std::stoul(id));
+    const size_t c = b == std::string_view::npos ? b : line.find(':', b + 1);
+    if (c == std::string_view::npos) break;
+    Result<uid_t> id = ParseUid(line.substr(b + 1, c - b - 1));
+    if (!id.ok()) {
+      return Status(Code::kCorrupt, "'" + shown + "': the entry of '" + name + "' has " +
+                                        id.status().message());
+    }
+    return static_cast<unsigned>(*id);
   }
-  return Status(Code::kNotFound, "unknown name '" + name + "' in '" + file + "'");
+  return Status(Code::kNotFound, "unknown name '" + name + "' in '" + shown + "'");
 }
 
 bool Unsupported(const Status& st) {
@@ -151,9 +166,26 @@ std::optional<std::string> PlainParent(const std::string& path) {
 // The walk's options for every entry: files and their directories must be root's.
 SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
   SafeOpenOptions so;
-  so.require_trusted = true;
+  so.trust = TrustMode::kRequire;
   so.allow_hardlinks = o.allow_hardlinks;
   return so;
+}
+
+// SECURITY: the state `want` leaves the file in must pass the trust rule too (an owner: or
+// group: that lets a non-root user change the file would hand them the capability). Judged
+// before the first change, from the owner, group and mode the entry gives, and the ACL the
+// file has.
+std::optional<std::string> UntrustedEndState(SysOps& sys, int fd, const struct stat& now,
+                                             const Want& want) {
+  struct stat end = now;
+  if (want.uid) end.st_uid = *want.uid;
+  if (want.gid) end.st_gid = *want.gid;
+  const mode_t perm = (want.perm ? *want.perm : (now.st_mode & 07777)) |
+                      (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
+  end.st_mode = (now.st_mode & S_IFMT) | perm;
+  Result<std::optional<std::string>> acl = sys.GetAclXattr(fd);
+  if (!acl.ok()) return "has an access ACL that cannot be read: " + acl.status().message();
+  return UntrustedStateReason(sys, end, *acl);
 }
 
 Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
@@ -167,7 +199,7 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 // symlink-free walk returned; chown before the capabilities (the kernel drops them on chown)
 // and the set-user-ID bit last, so no intermediate state grants more than the end state.
 FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& o,
-                      const ResolvedIds& ids, const SafeDir* dir) {
+                      const ResolvedIds& ids, const SafeDir& root, const SafeDir* dir) {
   FileResult r;
   r.entry = &e;
   r.path = RootedPath(o.root, e.path);
@@ -185,8 +217,8 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   }
   const SafeOpenOptions so = WalkOptions(o);
   // With the directory walked and checked already, only the last component is opened.
-  Result<SafeFile> f = dir ? OpenRegularFileAt(sys, *dir, BaseName(r.path), r.path, so)
-                           : OpenRegularFileNoFollow(sys, r.path, so);
+  Result<SafeFile> f = dir ? OpenRegularFileAt(sys, *dir, BaseName(e.path), r.path, so)
+                           : OpenRegularFileBelow(sys, root, e.path, so);
   if (!f.ok()) return r.error = f.status(), r;
   r.warnings = f->warnings;
   const int fd = f->fd.get();
@@ -213,6 +245,13 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   };
   if (!supported && e.fallback != FileEntry::Fallback::kSetuid) return unsupported_error();
   plan(supported);
+  if (auto why = UntrustedEndState(sys, fd, have->st, want)) {
+    r.error = Status(Code::kUnsafe, "Refusing '" + r.path + "': applied, the file " + *why +
+                                        ", so someone other than root could change a file "
+                                        "that carries capabilities (fix the entry's owner, "
+                                        "group or mode)");
+    return r;
+  }
   r.drift = Compare(*have, want);
   if (!o.apply || r.drift.empty()) return r;
   r.changed = true;
@@ -270,7 +309,8 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
 // set-user-ID bit of the setuid fallback. Only ever less privilege; through the descriptor of
 // the symlink-free walk, whose refusals (a file no longer root's, a symbolic link) are errors
 // that keep the record until someone looks.
-FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePolicyOptions& o) {
+FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePolicyOptions& o,
+                          const SafeDir& root) {
   auto entry = std::make_shared<FileEntry>();
   entry->path = applied.path;
   entry->package = applied.package;
@@ -280,7 +320,7 @@ FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePol
   r.removed_entry = entry;
   r.entry = entry.get();
   r.path = RootedPath(o.root, applied.path);
-  Result<SafeFile> f = OpenRegularFileNoFollow(sys, r.path, WalkOptions(o));
+  Result<SafeFile> f = OpenRegularFileBelow(sys, root, applied.path, WalkOptions(o));
   if (!f.ok() && f.status().code() == Code::kNotFound) return r;  // gone with its package
   if (!f.ok()) return r.error = f.status(), r;
   r.warnings = f->warnings;
@@ -323,6 +363,25 @@ FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePol
   return r;
 }
 
+// A recorded entry whose policy file changed a moment ago: it may be being written, and a
+// prefix of it lacks entries that are not removed at all. Kept for the next apply.
+FileResult Deferred(const AppliedFile& applied, const FilePolicyOptions& o) {
+  auto entry = std::make_shared<FileEntry>();
+  entry->path = applied.path;
+  entry->package = applied.package;
+  entry->where.file = applied.source;
+  FileResult r;
+  r.removed = true;
+  r.deferred = true;
+  r.removed_entry = entry;
+  r.entry = entry.get();
+  r.path = RootedPath(o.root, applied.path);
+  r.warnings.push_back("'" + r.path + "' is no longer in '" + applied.SourceFile() +
+                       "', which changed less than " + std::to_string(kSettleSeconds) +
+                       " s ago: what capset gave it is taken away by the next apply, not now");
+  return r;
+}
+
 }  // namespace
 
 const char* DriftKindName(Drift::Kind kind) {
@@ -356,7 +415,7 @@ std::string DriftText(const std::vector<Drift>& drift) {
 IdResolver::IdResolver(std::string root) : root_(std::move(root)) {}
 
 Result<uid_t> IdResolver::User(const std::string& name) const {
-  if (IsNumber(name)) return static_cast<uid_t>(std::stoul(name));
+  if (IsAllDigits(name)) return ParseUid(name);
   if (root_.empty() || root_ == "/") {
     std::vector<char> buf(16384);
     passwd pw{};
@@ -366,13 +425,13 @@ Result<uid_t> IdResolver::User(const std::string& name) const {
     }
     return Status(Code::kNotFound, "unknown user '" + name + "'");
   }
-  Result<unsigned> id = IdFromFile(RootedPath(root_, "/etc/passwd"), name);
+  Result<unsigned> id = IdFromFile(root_, "/etc/passwd", name);
   if (!id.ok()) return id.status();
   return static_cast<uid_t>(*id);
 }
 
 Result<gid_t> IdResolver::Group(const std::string& name) const {
-  if (IsNumber(name)) return static_cast<gid_t>(std::stoul(name));
+  if (IsAllDigits(name)) return ParseGid(name);
   if (root_.empty() || root_ == "/") {
     std::vector<char> buf(65536);
     group gr{};
@@ -390,7 +449,7 @@ Result<gid_t> IdResolver::Group(const std::string& name) const {
     }
     return Status(Code::kNotFound, "unknown group '" + name + "'");
   }
-  Result<unsigned> id = IdFromFile(RootedPath(root_, "/etc/group"), name);
+  Result<unsigned> id = IdFromFile(root_, "/etc/group", name);
   if (!id.ok()) return id.status();
   return static_cast<gid_t>(*id);
 }
@@ -411,19 +470,19 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
       ids.groups.emplace(*e->group, resolver.Group(*e->group));
     }
   }
+  // Every path is resolved inside the root (safe_path.h): a root that cannot be opened
+  // fails every entry with the same reason.
+  Result<SafeDir> root = OpenRoot(sys, options.root.empty() ? "/" : options.root, {});
   // Entries in one directory (a package's files in /usr/bin) share one walk to it. A
   // directory whose walk fails is left out: its entries walk on their own and report why.
-  SafeOpenOptions dir_options;
-  dir_options.require_trusted = true;
   std::unordered_map<std::string, std::unique_ptr<const SafeDir>> dirs;
   std::vector<const SafeDir*> dir_of(selected.size(), nullptr);
-  for (size_t i = 0; i < selected.size(); ++i) {
-    const std::string path = RootedPath(options.root, selected[i]->path);
-    const std::optional<std::string> parent = PlainParent(path);
+  for (size_t i = 0; i < selected.size() && root.ok(); ++i) {
+    const std::optional<std::string> parent = PlainParent(selected[i]->path);
     if (!parent) continue;
     auto [it, inserted] = dirs.try_emplace(*parent);
     if (inserted) {
-      Result<SafeDir> d = OpenDirectoryNoFollow(sys, *parent, dir_options);
+      Result<SafeDir> d = OpenDirectoryBelow(sys, *root, *parent, {});
       if (d.ok()) it->second = std::make_unique<const SafeDir>(std::move(d).value());
     }
     dir_of[i] = it->second.get();
@@ -440,9 +499,34 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
   }
   std::vector<FileResult> results(selected.size() + removed.size());
   ParallelFor(results.size(), 64, [&](size_t i) {
-    results[i] = i < selected.size()
-                     ? ProcessOne(sys, *selected[i], options, ids, dir_of[i])
-                     : ProcessRemoved(sys, *removed[i - selected.size()], options);
+    const bool is_removed = i >= selected.size();
+    if (!root.ok()) {
+      FileResult& r = results[i];
+      if (is_removed) {
+        const AppliedFile& applied = *removed[i - selected.size()];
+        r.removed = true;
+        auto entry = std::make_shared<FileEntry>();
+        entry->path = applied.path;
+        r.removed_entry = entry;
+        r.entry = entry.get();
+        r.path = RootedPath(options.root, applied.path);
+      } else {
+        r.entry = selected[i];
+        r.path = RootedPath(options.root, selected[i]->path);
+      }
+      r.error = root.status();
+      return;
+    }
+    if (!is_removed) {
+      results[i] = ProcessOne(sys, *selected[i], options, ids, *root, dir_of[i]);
+      return;
+    }
+    const AppliedFile& applied = *removed[i - selected.size()];
+    if (options.unsettled_sources.count(applied.SourceFile())) {
+      results[i] = Deferred(applied, options);
+      return;
+    }
+    results[i] = ProcessRemoved(sys, applied, options, *root);
   });
   return results;
 }
@@ -452,7 +536,7 @@ void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& r
   // entries share a few, and each conversion goes through libcap).
   std::unordered_map<std::string, std::string> canonical;
   for (const auto& r : results) {
-    if (!r.ok()) continue;
+    if (!r.ok() || r.deferred) continue;
     if (r.removed) {
       record.files.erase(r.entry->path);
       continue;

@@ -1,6 +1,9 @@
 #include "capset/file_policy_run.h"
 
+#include <unistd.h>
+
 #include <optional>
+#include <set>
 
 namespace capset {
 
@@ -41,6 +44,40 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
     if (!(*record == before)) run.record_status = store->Save(*record);  // a no-op writes nothing
   }
   return run;
+}
+
+namespace {
+
+// Whether the record holds an entry that `loaded` no longer names, from a file in `unsettled`.
+bool RemovalFromUnsettledFile(const LoadedPolicy& loaded, const FilePolicyOptions& options) {
+  if (loaded.unsettled.empty() || !loaded.ok()) return false;
+  Result<AppliedRecordStore> store = AppliedRecordStore::Open(options.root, false);
+  if (!store.ok()) return false;
+  Result<AppliedRecord> record = store->Load();
+  if (!record.ok()) return false;
+  const std::set<std::string> unsettled(loaded.unsettled.begin(), loaded.unsettled.end());
+  std::set<std::string> named;
+  for (const auto& e : loaded.policy.files) named.insert(e.path);
+  for (const auto& [path, applied] : record->files) {
+    if (named.count(path) || (options.package && applied.package != *options.package)) continue;
+    if (unsettled.count(applied.SourceFile())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options) {
+  PolicyTreeRun out;
+  out.loaded = load();
+  if (RemovalFromUnsettledFile(*out.loaded, options)) {
+    ::usleep(static_cast<useconds_t>(kSettleSeconds) * 1000000 + 50000);
+    out.loaded = load();
+  }
+  options.unsettled_sources.insert(out.loaded->unsettled.begin(), out.loaded->unsettled.end());
+  out.run = RunFilePolicy(sys, out.loaded->policy, std::move(options),
+                          RecordUseForTree(out.loaded->ok()));
+  return out;
 }
 
 }  // namespace capset

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "capset/trusted_file.h"
+
 namespace capset {
 
 bool LoginRules::ok() const {
@@ -61,6 +63,16 @@ void CapabilityConfParser::Lines(std::string_view all) {
 
 void CapabilityConfParser::Line(std::string_view line) {
   ++lineno_;
+  // SECURITY: pam_cap reads a line up to a NUL; what follows it would be a different rule to
+  // a reader that does not stop there. Any control character makes the whole file an error
+  // (and so it grants nothing).
+  if (auto bad = FindControlCharacter(line, /*allow_crlf=*/false)) {
+    out_.diagnostics.push_back(
+        {Diagnostic::Severity::kError,
+         {file_, lineno_, bad->column},
+         bad->Describe() + " is not allowed in capability.conf; the whole file grants nothing"});
+    return;
+  }
   // pam_cap splits on blanks and treats a first word starting with '#' as a comment line.
   size_t pos = 0;
   const std::string_view caps = NextWord(line, pos);

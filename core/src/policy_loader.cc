@@ -1,56 +1,28 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/policy_loader.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
-#include "capset/fd.h"
 #include "capset/parallel.h"
 #include "capset/policy_parser.h"
+#include "capset/trusted_file.h"
 
 namespace capset {
 namespace {
 
-Result<std::string> ReadSmallFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (!fd.valid()) {
-    return Status(Code::kIoError, std::string("Failed to open: ") + std::strerror(errno), errno);
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return Status(Code::kInvalidArgument, "not a regular file");
-  }
-  if (static_cast<size_t>(st.st_size) > kMaxPolicyFileSize) {
-    return Status(Code::kInvalidArgument, "larger than " + std::to_string(kMaxPolicyFileSize) +
-                                              " bytes, refusing to read it");
-  }
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  size_t got = 0;
-  while (got < data.size()) {
-    const ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  data.resize(got);
-  return data;
-}
-
-// A symlink to /dev/null masks the name. (An empty file needs no test: it is an empty policy,
-// and like any file it hides the same name in lower directories.)
-bool IsMask(const std::string& path) {
-  char target[16] = {};
-  return ::readlink(path.c_str(), target, sizeof target - 1) > 0 &&
-         std::strcmp(target, "/dev/null") == 0;
-}
+// One file to read: in `dir` (held open), named `name`, shown as `shown`.
+struct PolicyFileRef {
+  const SafeDir* dir = nullptr;  ///< null: `shown` is a path of the running system
+  std::string name;
+  std::string shown;
+};
 
 // Appends `from` to `into`, refusing entries that an earlier file already defined.
 struct Seen {
@@ -83,6 +55,74 @@ void Merge(Policy& into, ParsedPolicy& from, Seen& seen, std::vector<Diagnostic>
   for (auto& src : from.policy.sources) into.sources.push_back(std::move(src));
 }
 
+bool Unsettled(const struct stat& st) {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return st.st_ctim.tv_sec > now.tv_sec - kSettleSeconds;
+}
+
+Diagnostic ErrorAt(const std::string& file, std::string message) {
+  return {Diagnostic::Severity::kError, {file, 0, 0}, std::move(message)};
+}
+
+// Reads, checks and parses each file (on every CPU if allowed), then merges in order.
+LoadedPolicy ReadAndMerge(SysOps& sys, const std::vector<PolicyFileRef>& refs,
+                          const PolicyLoadOptions& options, LoadedPolicy out) {
+  struct Parsed {
+    Status read_error;
+    ParsedPolicy parsed;
+    std::optional<std::string> untrusted;
+    bool unsettled = false;
+  };
+  std::vector<Parsed> results(refs.size());
+  TrustedReadOptions read;
+  read.max_bytes = kMaxPolicyFileSize;
+  read.trust = options.trust;
+  auto one = [&](size_t i) {
+    const PolicyFileRef& ref = refs[i];
+    Result<TrustedText> text = ref.dir ? ReadTrustedFileAt(sys, *ref.dir, ref.name, ref.shown, read)
+                                       : ReadTrustedFile(sys, ref.shown, read);
+    if (!text.ok()) {
+      results[i].read_error = text.status();
+      return;
+    }
+    results[i].untrusted = text->untrusted;
+    results[i].unsettled = Unsettled(text->st);
+    results[i].parsed = ParsePolicy(text->text, ref.shown);
+  };
+  if (options.parallel) {
+    ParallelFor(refs.size(), 16, one);
+  } else {
+    for (size_t i = 0; i < refs.size(); ++i) one(i);
+  }
+
+  Seen seen;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const std::string& path = refs[i].shown;
+    if (!results[i].read_error.ok()) {
+      out.diagnostics.push_back(ErrorAt(path, results[i].read_error.message()));
+      out.skipped.push_back(path);
+      continue;
+    }
+    if (results[i].untrusted) {
+      out.diagnostics.push_back({Diagnostic::Severity::kWarning,
+                                 {path, 0, 0},
+                                 *results[i].untrusted +
+                                     "; every component that acts on the policy refuses it"});
+    }
+    ParsedPolicy& parsed = results[i].parsed;
+    const bool good = parsed.ok();
+    for (auto& d : parsed.diagnostics) out.diagnostics.push_back(std::move(d));
+    if (!good) {
+      out.skipped.push_back(path);
+      continue;
+    }
+    if (results[i].unsettled) out.unsettled.push_back(path);
+    Merge(out.policy, parsed, seen, out.diagnostics);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RootedPath(const std::string& root, const std::string& path) {
@@ -90,9 +130,8 @@ std::string RootedPath(const std::string& root, const std::string& path) {
   return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
 }
 
-std::vector<std::string> PolicyDirectories(const std::string& root) {
-  return {RootedPath(root, "/etc/capset/policy.d"), RootedPath(root, "/run/capset/policy.d"),
-          RootedPath(root, "/usr/lib/capset/policy.d")};
+std::vector<std::string> PolicyDirectories() {
+  return {"/etc/capset/policy.d", "/run/capset/policy.d", "/usr/lib/capset/policy.d"};
 }
 
 bool LoadedPolicy::ok() const {
@@ -101,70 +140,77 @@ bool LoadedPolicy::ok() const {
   });
 }
 
-LoadedPolicy LoadPolicyFiles(const std::vector<std::string>& paths) {
-  // Reading and parsing are independent per file and most of the cost at boot: do them on
-  // every CPU, then merge in file order (the result does not depend on the
-  // number of threads).
-  struct Parsed {
-    Status read_error;
-    ParsedPolicy parsed;
-  };
-  std::vector<Parsed> results(paths.size());
-  ParallelFor(paths.size(), 16, [&](size_t i) {
-    Result<std::string> text = ReadSmallFile(paths[i]);
-    if (!text.ok()) {
-      results[i].read_error = text.status();
-    } else {
-      results[i].parsed = ParsePolicy(*text, paths[i]);
-    }
-  });
-
-  LoadedPolicy out;
-  Seen seen;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    if (!results[i].read_error.ok()) {
-      out.diagnostics.push_back(
-          {Diagnostic::Severity::kError, {paths[i], 0, 0}, results[i].read_error.message()});
-      out.skipped.push_back(paths[i]);
-      continue;
-    }
-    ParsedPolicy& parsed = results[i].parsed;
-    const bool good = parsed.ok();
-    for (auto& d : parsed.diagnostics) out.diagnostics.push_back(std::move(d));
-    if (!good) {
-      out.skipped.push_back(paths[i]);
-      continue;
-    }
-    Merge(out.policy, parsed, seen, out.diagnostics);
-  }
-  return out;
+LoadedPolicy LoadPolicyFiles(SysOps& sys, const std::vector<std::string>& paths,
+                             const PolicyLoadOptions& options) {
+  std::vector<PolicyFileRef> refs;
+  refs.reserve(paths.size());
+  for (const auto& p : paths) refs.push_back({nullptr, "", p});
+  return ReadAndMerge(sys, refs, options, LoadedPolicy{});
 }
 
-LoadedPolicy LoadPolicyTree(const std::string& root) {
-  std::map<std::string, std::string> by_name;  // name -> path of the highest-priority file
-  std::set<std::string> masked;
-  for (const auto& dir : PolicyDirectories(root)) {
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) continue;  // a missing directory is an empty one
-    while (const dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".yaml") != 0 || name[0] == '.') {
-        continue;
-      }
-      if (by_name.count(name) || masked.count(name)) continue;  // hidden by a higher directory
-      const std::string path = dir + "/" + name;
-      if ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && IsMask(path)) {
-        masked.insert(name);
-      } else {
-        by_name[name] = path;
-      }
-    }
-    ::closedir(d);
+LoadedPolicy LoadPolicyFiles(const std::vector<std::string>& paths,
+                             const PolicyLoadOptions& options) {
+  return LoadPolicyFiles(RealSys(), paths, options);
+}
+
+LoadedPolicy LoadPolicyTree(SysOps& sys, const std::string& root,
+                            const PolicyLoadOptions& options) {
+  LoadedPolicy out;
+  SafeOpenOptions walk;
+  walk.trust = options.trust;
+  Result<SafeDir> base = OpenRoot(sys, root.empty() ? "/" : root, walk);
+  if (!base.ok()) {
+    out.diagnostics.push_back(ErrorAt(root, base.status().message()));
+    return out;
   }
-  std::vector<std::string> paths;
-  paths.reserve(by_name.size());
-  for (const auto& [name, path] : by_name) paths.push_back(path);
-  return LoadPolicyFiles(paths);
+  std::vector<std::unique_ptr<SafeDir>> dirs;
+  std::map<std::string, PolicyFileRef> by_name;  // name -> the highest-priority file
+  std::set<std::string> masked;
+  for (const auto& dir_path : PolicyDirectories()) {
+    const std::string shown = RootedPath(root, dir_path);
+    Result<SafeDir> dir = OpenDirectoryBelow(sys, *base, dir_path, walk);
+    if (!dir.ok()) {
+      // A missing directory is an empty one; anything else (untrusted, a symbolic link,
+      // unreadable) is an error: the files in it cannot be vouched for.
+      if (dir.status().code() != Code::kNotFound) {
+        out.diagnostics.push_back(
+            ErrorAt(shown, dir.status().message() + "; no policy file in it is read"));
+      }
+      continue;
+    }
+    if (dir->untrusted) {
+      out.diagnostics.push_back({Diagnostic::Severity::kWarning,
+                                 {shown, 0, 0},
+                                 *dir->untrusted +
+                                     "; every component that acts on the policy refuses it"});
+    }
+    Result<std::vector<DirEntry>> entries = ListTrustedDirectory(sys, *dir, ".yaml");
+    if (!entries.ok()) {
+      out.diagnostics.push_back(ErrorAt(shown, entries.status().message()));
+      continue;
+    }
+    dirs.push_back(std::make_unique<SafeDir>(std::move(dir).value()));
+    const SafeDir* held = dirs.back().get();
+    for (const DirEntry& e : *entries) {
+      if (by_name.count(e.name) || masked.count(e.name)) continue;  // hidden by a higher dir
+      if (e.type == DT_LNK || e.type == DT_UNKNOWN) {
+        Result<std::string> target = sys.ReadLinkAt(held->fd.get(), e.name);
+        if (target.ok() && *target == "/dev/null") {
+          masked.insert(e.name);
+          continue;
+        }
+      }
+      by_name[e.name] = {held, e.name, shown + "/" + e.name};
+    }
+  }
+  std::vector<PolicyFileRef> refs;
+  refs.reserve(by_name.size());
+  for (auto& [name, ref] : by_name) refs.push_back(std::move(ref));
+  return ReadAndMerge(sys, refs, options, std::move(out));
+}
+
+LoadedPolicy LoadPolicyTree(const std::string& root, const PolicyLoadOptions& options) {
+  return LoadPolicyTree(RealSys(), root, options);
 }
 
 }  // namespace capset

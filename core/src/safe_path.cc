@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/safe_path.h"
 
 #include <fcntl.h>
@@ -5,16 +6,9 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 
 namespace capset {
 namespace {
-
-std::string Octal(mode_t mode) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
 
 std::string FileType(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
@@ -38,10 +32,8 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return parts;
 }
 
-std::string Join(const std::vector<std::string>& parts, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += "/" + parts[i];
-  return out.empty() ? "/" : out;
+std::string Child(const std::string& dir, const std::string& name) {
+  return (dir == "/" ? "" : dir) + "/" + name;
 }
 
 Status SysError(const Status& st, const std::string& verb, const std::string& what) {
@@ -51,17 +43,19 @@ Status SysError(const Status& st, const std::string& verb, const std::string& wh
 
 Status Unsafe(const std::string& message) { return Status(Code::kUnsafe, message); }
 
-// Explains why an openat of a directory component failed (ENOTDIR/ELOOP usually mean the
+Status SymlinkRefused(const std::string& shown) {
+  return Unsafe("Refusing '" + shown +
+                "': it is a symbolic link, and capset follows none (give the real path, e.g. "
+                "from realpath(1))");
+}
+
+// Explains why opening a directory component failed (ENOTDIR/ELOOP usually mean the
 // component is a symbolic link or a file).
 Status ExplainComponentFailure(SysOps& sys, int dirfd, const std::string& name,
                                const std::string& shown, const Status& open_error) {
   Result<struct stat> st = sys.StatAt(dirfd, name);
   if (st.ok()) {
-    if (S_ISLNK(st->st_mode)) {
-      return Unsafe("Refusing '" + shown +
-                    "': it is a symbolic link, and capctl follows none when writing "
-                    "capabilities (give the real path, e.g. from realpath(1))");
-    }
+    if (S_ISLNK(st->st_mode)) return SymlinkRefused(shown);
     if (!S_ISDIR(st->st_mode)) {
       return Status(Code::kNotFound, "Failed to open '" + shown + "': Not a directory", ENOTDIR);
     }
@@ -69,69 +63,52 @@ Status ExplainComponentFailure(SysOps& sys, int dirfd, const std::string& name,
   return SysError(open_error, "open", shown);
 }
 
-}  // namespace
-
-std::optional<std::string> UntrustedReason(SysOps& sys, const struct stat& st) {
-  const bool group_writable = (st.st_mode & S_IWGRP) != 0;
-  // The common case (owned by root:root or not group-writable) needs no look at the user
-  // namespace: this runs on every login in pam_capset.so.
-  const bool trusted_fast = st.st_uid == 0 && (!group_writable || st.st_gid == 0);
-  const bool userns = !trusted_fast && sys.InChildUserNamespace();
-  const bool root_owner = st.st_uid == 0 || (userns && st.st_uid == sys.OverflowUid());
-  const bool root_group = st.st_gid == 0 || (userns && st.st_gid == sys.OverflowGid());
-  auto detail = [&] {
-    return " (owner " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + ", mode " +
-           Octal(st.st_mode) + ")";
-  };
-  if (!root_owner) return "is owned by a non-root user" + detail();
-  if (group_writable && !root_group) return "is writable by a non-root group" + detail();
-  if (st.st_mode & S_IWOTH) return "is writable by everyone" + detail();
-  return std::nullopt;
+// Applies options.trust to one directory of a walk; `last`: the rule's also_owner applies.
+Status CheckDirectory(SysOps& sys, int fd, const std::string& shown, const std::string& subject,
+                      const SafeOpenOptions& options, bool last,
+                      std::optional<std::string>& untrusted) {
+  if (options.trust == TrustMode::kIgnore) return Status::Ok();
+  Result<struct stat> st = sys.Stat(fd);
+  if (!st.ok()) return SysError(st.status(), "stat", shown);
+  const std::optional<std::string> why =
+      UntrustedReason(sys, fd, *st, last ? options.rule : TrustRule{});
+  if (!why) return Status::Ok();
+  const std::string text = "directory '" + shown + "' " + *why +
+                           ", so someone other than root could replace what is in it";
+  if (options.trust == TrustMode::kReport) {
+    if (!untrusted) untrusted = text;
+    return Status::Ok();
+  }
+  return Unsafe("Refusing '" + subject + "': " + text);
 }
 
-namespace {
+// A directory being walked: its descriptor and how it is shown.
+struct Step {
+  Fd fd;
+  std::string shown;
+};
 
-// Walks parts[0..count) from "/" (see OpenRegularFileNoFollow); messages name `subject`.
-Result<Fd> WalkDirectories(SysOps& sys, const std::vector<std::string>& parts, size_t count,
-                           const std::string& subject, const SafeOpenOptions& options) {
-  // resolved[i] is the real component list of stack[i + 1]; ".." pops both.
-  std::vector<Fd> stack;
-  std::vector<std::string> resolved;
-  {
-    Result<Fd> root = sys.OpenAt(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
-    if (!root.ok()) return SysError(root.status(), "open", "/");
-    stack.push_back(std::move(root).value());
-  }
-
-  auto check_trust = [&](int fd, const std::string& shown) -> Status {
-    if (!options.require_trusted) return Status::Ok();
-    Result<struct stat> st = sys.Stat(fd);
-    if (!st.ok()) return SysError(st.status(), "stat", shown);
-    if (auto why = UntrustedReason(sys, *st)) {
-      return Unsafe("Refusing '" + subject + "': directory '" + shown + "' " + *why +
-                    ", so a non-root user could swap the file while it is changed");
-    }
-    return Status::Ok();
-  };
-  CAPSET_RETURN_IF_ERROR(check_trust(stack.back().get(), "/"));
-
+// Walks `parts` below `base`, each component with openat2 (contained, no symlinks).
+Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<std::string>& parts,
+                          size_t count, const std::string& subject,
+                          const SafeOpenOptions& options) {
+  SafeDir out;
+  out.untrusted = base.untrusted;
+  Result<Fd> self = sys.OpenBeneath(base.fd.get(), ".", O_PATH | O_DIRECTORY);
+  if (!self.ok()) return SysError(self.status(), "open", base.path);
+  Step cur{std::move(self).value(), base.path};
   for (size_t i = 0; i < count; ++i) {
     const std::string& name = parts[i];
-    if (name == ".") continue;
-    if (name == "..") {
-      if (stack.size() > 1) stack.pop_back(), resolved.pop_back();
-      continue;
-    }
-    resolved.push_back(name);
-    const std::string shown = Join(resolved, resolved.size());
-    Result<Fd> dir = sys.OpenAt(stack.back().get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
-    if (!dir.ok()) {
-      return ExplainComponentFailure(sys, stack.back().get(), name, shown, dir.status());
-    }
-    CAPSET_RETURN_IF_ERROR(check_trust(dir->get(), shown));
-    stack.push_back(std::move(dir).value());
+    const std::string shown = Child(cur.shown, name);
+    Result<Fd> dir = sys.OpenBeneath(cur.fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+    if (!dir.ok()) return ExplainComponentFailure(sys, cur.fd.get(), name, shown, dir.status());
+    CAPSET_RETURN_IF_ERROR(
+        CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == count, out.untrusted));
+    cur = Step{std::move(dir).value(), shown};
   }
-  return std::move(stack.back());
+  out.fd = std::move(cur.fd);
+  out.path = cur.shown;
+  return out;
 }
 
 Result<std::string> Absolute(const std::string& path) {
@@ -145,78 +122,173 @@ Result<std::string> Absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
+// Walks `parts[0..count)` from "/" on the running system: ".." pops (never above "/"); every
+// directory is checked. `subject` is named in refusals.
+Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts, size_t count,
+                              const std::string& subject, const SafeOpenOptions& options) {
+  SafeDir out;
+  std::vector<Step> stack;
+  {
+    Result<Fd> root = sys.OpenAt(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
+    if (!root.ok()) return SysError(root.status(), "open", "/");
+    stack.push_back({std::move(root).value(), "/"});
+  }
+  // The last real component, to which the rule's also_owner applies.
+  size_t last = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (parts[i] != "." && parts[i] != "..") last = i + 1;
+  }
+  CAPSET_RETURN_IF_ERROR(
+      CheckDirectory(sys, stack.back().fd.get(), "/", subject, options, last == 0, out.untrusted));
+  for (size_t i = 0; i < count; ++i) {
+    const std::string& name = parts[i];
+    if (name == ".") continue;
+    if (name == "..") {
+      if (stack.size() > 1) stack.pop_back();
+      continue;
+    }
+    const std::string shown = Child(stack.back().shown, name);
+    Result<Fd> dir = sys.OpenBeneath(stack.back().fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+    if (!dir.ok()) {
+      return ExplainComponentFailure(sys, stack.back().fd.get(), name, shown, dir.status());
+    }
+    CAPSET_RETURN_IF_ERROR(
+        CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == last, out.untrusted));
+    stack.push_back({std::move(dir).value(), shown});
+  }
+  out.fd = std::move(stack.back().fd);
+  out.path = stack.back().shown;
+  return out;
+}
+
 }  // namespace
+
+Result<std::vector<std::string>> PathBelowRoot(const std::string& path) {
+  std::vector<std::string> parts = SplitPath(path);
+  std::vector<std::string> out;
+  out.reserve(parts.size());
+  for (auto& p : parts) {
+    if (p == ".") continue;
+    if (p == "..") {
+      return Status(Code::kInvalidArgument,
+                    "Refusing '" + path + "': '..' would leave the root it is resolved in");
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<SafeDir> OpenRoot(SysOps& sys, const std::string& root, const SafeOpenOptions& options) {
+  Result<std::string> absolute = Absolute(root);
+  if (!absolute.ok()) return absolute.status();
+  const std::vector<std::string> parts = SplitPath(*absolute);
+  Result<SafeDir> dir = WalkFromSlash(sys, parts, parts.size(), root, options);
+  if (!dir.ok() && dir.status().code() == Code::kNotFound) {
+    return Status(Code::kNotFound,
+                  "the root directory '" + root + "' does not exist (" + dir.status().message() +
+                      ")",
+                  dir.status().sys_errno());
+  }
+  return dir;
+}
+
+Result<SafeDir> OpenDirectoryBelow(SysOps& sys, const SafeDir& base, const std::string& path,
+                                   const SafeOpenOptions& options) {
+  Result<std::vector<std::string>> parts = PathBelowRoot(path);
+  if (!parts.ok()) return parts.status();
+  const std::string subject = base.path == "/" ? path : base.path + path;
+  return WalkBelow(sys, base, *parts, parts->size(), subject, options);
+}
+
+Result<SafeFile> OpenRegularFileBelow(SysOps& sys, const SafeDir& base, const std::string& path,
+                                      const SafeOpenOptions& options) {
+  Result<std::vector<std::string>> parts = PathBelowRoot(path);
+  if (!parts.ok()) return parts.status();
+  const std::string shown = base.path == "/" ? path : base.path + path;
+  if (parts->empty() || path.back() == '/') {
+    return Unsafe("Refusing '" + shown + "': not a regular file");
+  }
+  SafeOpenOptions dirs = options;
+  dirs.rule = {};  // the rule is the file's; its directories are root's
+  Result<SafeDir> dir = WalkBelow(sys, base, *parts, parts->size() - 1, shown, dirs);
+  if (!dir.ok()) return dir.status();
+  return OpenRegularFileAt(sys, *dir, parts->back(), shown, options);
+}
 
 Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
                                       const SafeOpenOptions& options) {
-  Result<std::string> absolute = Absolute(path);
-  if (!absolute.ok()) return absolute.status();
-  const std::vector<std::string> parts = SplitPath(*absolute);
-  Result<Fd> dir = WalkDirectories(sys, parts, parts.size(), path, options);
-  if (!dir.ok()) return dir.status();
-  return SafeDir{std::move(dir).value(), path};
+  return OpenRoot(sys, path, options);
 }
 
-Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
-                                         const SafeOpenOptions& options) {
+Result<SafeParent> OpenParentNoFollow(SysOps& sys, const std::string& path,
+                                      const SafeOpenOptions& options) {
   Result<std::string> absolute = Absolute(path);
   if (!absolute.ok()) return absolute.status();
   const std::vector<std::string> parts = SplitPath(*absolute);
   if (parts.empty() || absolute->back() == '/' || parts.back() == "." || parts.back() == "..") {
     return Unsafe("Refusing '" + path + "': not a regular file");
   }
-  Result<Fd> dir = WalkDirectories(sys, parts, parts.size() - 1, path, options);
+  SafeOpenOptions dirs = options;
+  dirs.rule = {};  // the rule is the file's; its directories are root's
+  Result<SafeDir> dir = WalkFromSlash(sys, parts, parts.size() - 1, path, dirs);
   if (!dir.ok()) return dir.status();
-  return OpenRegularFileAt(sys, SafeDir{std::move(dir).value(), ""}, parts.back(), path, options);
+  return SafeParent{std::move(dir).value(), parts.back()};
+}
+
+Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
+                                         const SafeOpenOptions& options) {
+  Result<SafeParent> parent = OpenParentNoFollow(sys, path, options);
+  if (!parent.ok()) return parent.status();
+  return OpenRegularFileAt(sys, parent->dir, parent->name, path, options);
 }
 
 Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::string& name,
-                                   const std::string& path, const SafeOpenOptions& options) {
+                                   const std::string& shown, const SafeOpenOptions& options) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
-    return Unsafe("Refusing '" + path + "': not a regular file");
+    return Unsafe("Refusing '" + shown + "': not a regular file");
   }
-  Result<Fd> opath = sys.OpenAt(dir.fd.get(), name, O_PATH | O_NOFOLLOW);
-  if (!opath.ok()) return SysError(opath.status(), "open", path);
+  SafeFile out;
+  out.untrusted = dir.untrusted;
+  Result<Fd> opath = sys.OpenBeneath(dir.fd.get(), name, O_PATH | O_NOFOLLOW);
+  if (!opath.ok()) return SysError(opath.status(), "open", shown);
   Result<struct stat> st = sys.Stat(opath->get());
-  if (!st.ok()) return SysError(st.status(), "stat", path);
-  if (S_ISLNK(st->st_mode)) {
-    return Unsafe("Refusing '" + path +
-                  "': it is a symbolic link, and capctl follows none when writing capabilities "
-                  "(give the real path, e.g. from realpath(1))");
-  }
+  if (!st.ok()) return SysError(st.status(), "stat", shown);
+  if (S_ISLNK(st->st_mode)) return SymlinkRefused(shown);
   if (!S_ISREG(st->st_mode)) {
-    return Unsafe("Refusing '" + path + "': " + FileType(st->st_mode) +
-                  ", not a regular file (only regular files carry capabilities)");
+    return Unsafe("Refusing '" + shown + "': " + FileType(st->st_mode) +
+                  ", not a regular file (only regular files carry capabilities or policy)");
   }
-  if (options.require_trusted) {
-    if (auto why = UntrustedReason(sys, *st)) {
-      return Unsafe("Refusing '" + path + "': the file " + *why +
-                    ", so its owner could replace the contents after the capability is set");
+  if (options.trust != TrustMode::kIgnore) {
+    if (auto why = UntrustedReason(sys, opath->get(), *st, options.rule)) {
+      const std::string text = "the file " + *why + ", so someone other than root could change it";
+      if (options.trust == TrustMode::kRequire) return Unsafe("Refusing '" + shown + "': " + text);
+      if (!out.untrusted) out.untrusted = text;
     }
   }
 
-  SafeFile out;
   if (st->st_nlink > 1) {
     const std::string links = std::to_string(st->st_nlink);
     if (!options.allow_hardlinks) {
-      return Unsafe("Refusing '" + path + "': it has " + links +
+      return Unsafe("Refusing '" + shown + "': it has " + links +
                     " hard links, and every other name would carry the capability too "
                     "(check with 'find / -samefile', or force with -f)");
     }
-    out.warnings.push_back("'" + path + "' has " + links +
+    out.warnings.push_back("'" + shown + "' has " + links +
                            " hard links; every one of them gets the capability (forced)");
   }
 
+  // SECURITY: O_NONBLOCK, so that nothing swapped in between could block the open; the inode
+  // is compared below.
   Result<Fd> real = sys.Reopen(opath->get(), O_RDONLY | O_NONBLOCK);
-  if (!real.ok()) return SysError(real.status(), "open", path);
+  if (!real.ok()) return SysError(real.status(), "open", shown);
   Result<struct stat> st2 = sys.Stat(real->get());
-  if (!st2.ok()) return SysError(st2.status(), "stat", path);
+  if (!st2.ok()) return SysError(st2.status(), "stat", shown);
   if (st2->st_dev != st->st_dev || st2->st_ino != st->st_ino) {
-    return Unsafe("Refusing '" + path + "': the file changed while it was being opened");
+    return Unsafe("Refusing '" + shown + "': the file changed while it was being opened");
   }
   out.fd = std::move(real).value();
   out.st = *st2;
-  out.path = path;
+  out.path = shown;
   return out;
 }
 

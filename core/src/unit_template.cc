@@ -1,11 +1,11 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/unit_template.h"
 
-#include <dirent.h>
-
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <sstream>
+
+#include "capset/trusted_file.h"
 
 namespace capset {
 namespace {
@@ -73,13 +73,21 @@ std::vector<std::string> TemplateDirectories(const std::string& root) {
 
 Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
                                       const std::vector<std::string>& dirs) {
+  TrustedReadOptions read;
+  read.max_bytes = 1 << 20;
   for (const auto& dir : dirs) {
     const std::string path = dir + "/" + name + ".conf";
-    std::ifstream in(path);
-    if (!in) continue;
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return ParseUnitTemplate(buf.str(), name, path);
+    // SECURITY: a template becomes part of a unit: it is read like a policy file (trust rule,
+    // no symbolic links, a consistent snapshot). Only a missing file moves on to the next
+    // directory; an untrusted one is an error, not a reason to take a lower one.
+    Result<TrustedText> text = ReadTrustedFile(RealSys(), path, read);
+    if (!text.ok() && text.status().code() == Code::kNotFound) continue;
+    if (!text.ok()) return text.status();
+    if (auto bad = FindControlCharacter(text->text, /*allow_crlf=*/false)) {
+      return Status(Code::kInvalidArgument, path + ":" + std::to_string(bad->line) + ": " +
+                                                bad->Describe() + " is not allowed in a template");
+    }
+    return ParseUnitTemplate(text->text, name, path);
   }
   std::string searched;
   for (const auto& d : dirs) searched += (searched.empty() ? "" : ", ") + d;
@@ -88,16 +96,14 @@ Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
 
 std::vector<std::string> ListUnitTemplates(const std::vector<std::string>& dirs) {
   std::set<std::string> names;
+  SafeOpenOptions walk;
+  walk.trust = TrustMode::kIgnore;  // listing only: loading a template checks it
   for (const auto& dir : dirs) {
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) continue;
-    while (const dirent* e = ::readdir(d)) {
-      const std::string n = e->d_name;
-      if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0 && n[0] != '.') {
-        names.insert(n.substr(0, n.size() - 5));
-      }
-    }
-    ::closedir(d);
+    Result<SafeDir> d = OpenDirectoryNoFollow(RealSys(), dir, walk);
+    if (!d.ok()) continue;
+    Result<std::vector<DirEntry>> entries = ListTrustedDirectory(RealSys(), *d, ".conf");
+    if (!entries.ok()) continue;
+    for (const auto& e : *entries) names.insert(e.name.substr(0, e.name.size() - 5));
   }
   return {names.begin(), names.end()};
 }

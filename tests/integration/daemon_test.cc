@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "daemon_harness.h"
@@ -294,6 +295,104 @@ TEST_F(DaemonTest, UnauthorizedCallersChangeNothing) {
   EXPECT_NE(RawCapXattr(ping), "");
 }
 
+// CPU time (user + system) the process has used, in seconds.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  std::istringstream fields(all.substr(all.rfind(')') + 2));
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoull(f);
+    if (i == 15) stime = std::stoull(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// Issue 11: capsetd parsed the whole policy before it authorized a call, so 1,000 oneway
+// calls from a user allowed nothing cost 24 s of CPU and delayed root's call by 23 s. Now the
+// caller is authorized first against the cached policy.
+TEST_F(DaemonTest, CallsOfCallersAllowedNothingCostLittle) {
+  std::string files;
+  for (int i = 0; i < 3000; ++i) {
+    files += "  - path: /usr/bin/tool" + std::to_string(i) + "\n    caps: cap_net_raw=p\n";
+  }
+  Policy(files);
+  harness_->Start(Args());
+  {
+    varlink::Client c = harness_->Connect();
+    ASSERT_TRUE(c.Call("io.capset.Files.Verify", json::object(), 20000).ok());
+  }
+  const double before = CpuSeconds(harness_->pid());
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) {
+    flood += "{\"method\":\"io.capset.Files.Apply\",\"oneway\":true}" + std::string(1, '\0');
+  }
+  pid_t flooder = SpawnAs(kNobody, kNobody, {}, [&]() {
+    Fd fd = RawConnect(harness_->socket_path());
+    for (size_t sent = 0; sent < flood.size();) {
+      const ssize_t n = ::send(fd.get(), flood.data() + sent,
+                               std::min<size_t>(60000, flood.size() - sent), MSG_NOSIGNAL);
+      if (n <= 0) return 1;
+      sent += static_cast<size_t>(n);
+    }
+    ::shutdown(fd.get(), SHUT_WR);
+    return ReadsToClose(fd, 60000) ? 0 : 2;
+  });
+  ::usleep(100000);
+  const auto t0 = Clock::now();
+  varlink::Client root = harness_->Connect();
+  ASSERT_TRUE(root.Call("org.varlink.service.GetInfo", json::object(), 20000).ok());
+  const double root_wait = std::chrono::duration<double>(Clock::now() - t0).count();
+  EXPECT_EQ(WaitChild(flooder), 0);
+  const double spent = CpuSeconds(harness_->pid()) - before;
+  std::printf("1,000 refused oneway calls on a 3,000-entry policy: %.2f s of capsetd's CPU; "
+              "root answered after %.3f s\n",
+              spent, root_wait);
+  EXPECT_LT(spent, 2.0) << "each refused call must not read and parse the policy";
+  EXPECT_LT(root_wait, 2.0);
+  EXPECT_NE(harness_->log().find("refused io.capset.Files.Apply from uid 65534"),
+            std::string::npos);
+}
+
+// The cached policy is the policy as it is now: a rule taken away refuses the next call, and
+// an untrusted policy file allows nobody anything and applies nothing.
+TEST_F(DaemonTest, PolicyChangesAndUntrustedFilesTakeEffectAtOnce) {
+  const std::string ping = Bin("ping");
+  Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
+  harness_->Start(Args());
+  EXPECT_EQ(CallAs(kVerifier, kVerifier, {}, "io.capset.Files.Verify"), 0);
+  WriteFile(root_ + "/etc/capset/policy.d/10-test.yaml",
+            "files:\n  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
+  EXPECT_EQ(CallAs(kVerifier, kVerifier, {}, "io.capset.Files.Verify"), 10);
+
+  // Issue 11: a world-writable policy file gave nobody cap_sys_admin=ep on a root-owned file.
+  const std::string victim = Bin("victim");
+  const std::string evil = root_ + "/etc/capset/policy.d/50-evil.yaml";
+  WriteFile(evil,
+            "capsetd:\n  allow:\n    - user: \"65534\"\n      actions: [apply]\n"
+            "files:\n  - path: /usr/bin/victim\n    caps: cap_sys_admin=ep\n",
+            0666);
+  EXPECT_EQ(CallAs(kNobody, kNobody, {}, "io.capset.Files.Apply"), 10);
+  EXPECT_EQ(CallAs(kNobody, kNobody, {kAdminGroup}, "io.capset.Files.Apply"), 10)
+      << "the good file no longer allows the group either: its rule was removed above";
+  varlink::Client c = harness_->Connect();
+  Result<varlink::Reply> r = c.Call("io.capset.Files.Apply", json::object());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(RawCapXattr(victim), "") << "an untrusted policy file granted a capability";
+  EXPECT_NE(r->parameters.dump().find("is writable by everyone"), std::string::npos)
+      << r->parameters.dump();
+  // The same file given a POSIX ACL instead: user 65534 may write it.
+  ::chmod(evil.c_str(), 0644);
+  ASSERT_EQ(std::system(("setfacl -m u:65534:rw " + evil).c_str()), 0);
+  EXPECT_EQ(CallAs(kNobody, kNobody, {}, "io.capset.Files.Apply"), 10);
+  r = c.Call("io.capset.Files.Apply", json::object());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(RawCapXattr(victim), "");
+  EXPECT_NE(r->parameters.dump().find("through its POSIX ACL"), std::string::npos)
+      << r->parameters.dump();
+}
+
 TEST_F(DaemonTest, HostileMessagesCloseOnlyTheirConnection) {
   Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
   Bin("ping");
@@ -385,35 +484,76 @@ TEST_F(DaemonTest, HangingAndVanishingClientsDoNotHoldTheDaemon) {
   EXPECT_TRUE(harness_->running());
 }
 
+// A child process as uid/gid that opens `n` connections, is answered on each, and holds
+// them for `hold_ms`.
+pid_t HoldConnections(const std::string& socket, uid_t uid, gid_t gid, int n, int hold_ms) {
+  return SpawnAs(uid, gid, {}, [=]() {
+    std::vector<varlink::Client> held;
+    for (int i = 0; i < n; ++i) {
+      Result<varlink::Client> c = varlink::Client::Connect(socket);
+      if (!c.ok()) return 1;
+      held.push_back(std::move(c).value());
+      if (!held.back().Call("org.varlink.service.GetInfo", json::object(), 3000).ok()) return 2;
+    }
+    ::usleep(static_cast<useconds_t>(hold_ms) * 1000);
+    return 0;
+  });
+}
+
 TEST_F(DaemonTest, ConnectionLimits) {
   Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
   Bin("ping");
-  harness_->Start(Args({"--max-connections", "4", "--max-connections-per-user", "2"}));
+  harness_->Start(Args({"--max-connections", "4", "--max-connections-per-user", "2",
+                        "--max-unauthorized-connections", "2"}));
+  const std::string socket = harness_->socket_path();
+  auto closed_at_once = [&](uid_t uid, gid_t gid) {
+    return RunAs(uid, gid, {}, [&]() {
+      Fd c = RawConnect(socket);
+      return ReadsToClose(c, 3000) ? 0 : 1;
+    });
+  };
 
-  // Per user: a third connection of uid 65534 is closed at once.
-  EXPECT_EQ(RunAs(kNobody, kNobody, {},
-                  [&]() {
-                    Fd a = RawConnect(harness_->socket_path()),
-                       b = RawConnect(harness_->socket_path());
-                    ::usleep(200000);
-                    Fd c = RawConnect(harness_->socket_path());
-                    return ReadsToClose(c, 3000) ? 0 : 1;
-                  }),
-            0);
+  // Per user: a third connection of uid 5001 (an admin-group member) is closed at once.
+  pid_t a = HoldConnections(socket, 5001, kAdminGroup, 2, 1500);
+  ::usleep(500000);
+  EXPECT_EQ(closed_at_once(5001, kAdminGroup), 0) << "a third connection of one user";
+  EXPECT_EQ(WaitChild(a), 0);
 
-  // In all: the fifth waits in the socket's backlog until one of four closes.
+  // Issue 11: callers the policy allows nothing share --max-unauthorized-connections, and
+  // cannot crowd out the callers it names.
+  pid_t n1 = HoldConnections(socket, 5101, 5101, 1, 2000);
+  pid_t n2 = HoldConnections(socket, 5102, 5102, 1, 2000);
+  ::usleep(500000);
+  EXPECT_EQ(closed_at_once(5103, 5103), 0) << "a third caller allowed nothing";
+  EXPECT_EQ(CallAs(5001, kAdminGroup, {}, "io.capset.Files.Verify"), 0)
+      << "an authorized caller still gets a connection";
+  EXPECT_EQ(WaitChild(n1), 0);
+  EXPECT_EQ(WaitChild(n2), 0);
+
+  // In all: with four non-root connections open, a fifth non-root caller is closed at once,
+  // but root is served (it has connections of its own); beyond those, root waits in the
+  // socket's backlog until one closes.
+  pid_t m1 = HoldConnections(socket, 5001, kAdminGroup, 2, 3000);
+  pid_t m2 = HoldConnections(socket, 5002, kAdminGroup, 2, 3000);
+  ::usleep(700000);
+  EXPECT_EQ(closed_at_once(5003, kAdminGroup), 0) << "served beyond --max-connections";
   std::vector<varlink::Client> held;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 8; ++i) {
     held.push_back(harness_->Connect());
-    ASSERT_TRUE(held.back().Call("org.varlink.service.GetInfo", json::object()).ok());
+    ASSERT_TRUE(held.back().Call("org.varlink.service.GetInfo", json::object(), 2000).ok())
+        << "root's connection " << i << " while non-root callers hold all of theirs";
   }
-  varlink::Client fifth = harness_->Connect();
-  Result<varlink::Reply> waited = fifth.Call("org.varlink.service.GetInfo", json::object(), 500);
-  EXPECT_FALSE(waited.ok()) << "served beyond --max-connections";
+  varlink::Client waiting = harness_->Connect();
+  Result<varlink::Reply> waited =
+      waiting.Call("org.varlink.service.GetInfo", json::object(), 500);
+  EXPECT_FALSE(waited.ok()) << "served beyond --max-connections and root's reserve";
   held.erase(held.begin());  // closes one
-  Result<varlink::Reply> served = fifth.Call("org.varlink.service.GetInfo", json::object(), 5000);
+  Result<varlink::Reply> served =
+      waiting.Call("org.varlink.service.GetInfo", json::object(), 5000);
   // The first call was queued and is answered first; either reply proves it was served.
   EXPECT_TRUE(served.ok()) << served.status().message();
+  EXPECT_EQ(WaitChild(m1), 0);
+  EXPECT_EQ(WaitChild(m2), 0);
 }
 
 TEST_F(DaemonTest, LoadFromDozensOfClients) {

@@ -29,9 +29,10 @@ class GeneratorGoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GeneratorGoldenTest, MatchesExpectedTree) {
   const std::string dir = SourceDir() + "/tests/data/generator/" + GetParam();
-  char tmpl[] = "/tmp/capset-gen.XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::string tmp = tmpl, root = tmp + "/root", out = tmp + "/out";
+  // The image must pass the trust rule: root-owned all the way up (not below /tmp).
+  ScratchDir scratch;
+  if (!scratch.skip_reason().empty()) GTEST_SKIP() << scratch.skip_reason();
+  const std::string tmp = scratch.path(), root = tmp + "/root", out = tmp + "/out";
   fs::copy(dir + "/root", root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
   fs::create_directories(root + "/usr/lib/capset/unit-templates");
   fs::copy(SourceDir() + "/unit-templates", root + "/usr/lib/capset/unit-templates",
@@ -56,7 +57,6 @@ TEST_P(GeneratorGoldenTest, MatchesExpectedTree) {
   EXPECT_EQ(got, ReadTree(dir + "/expected"));
   std::ifstream in(dir + "/expected.stderr");
   EXPECT_EQ(err, std::string(std::istreambuf_iterator<char>(in), {}));
-  fs::remove_all(tmp);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GeneratorGoldenTest, ::testing::ValuesIn(Cases()),
@@ -69,15 +69,14 @@ INSTANTIATE_TEST_SUITE_P(Cases, GeneratorGoldenTest, ::testing::ValuesIn(Cases()
 TEST(GeneratorTest, ArgumentsAndEmptyPolicy) {
   EXPECT_EQ(RunCommand({GeneratorPath()}).exit_code, 1);
   EXPECT_EQ(RunCommand({GeneratorPath(), "/a", "/b"}).exit_code, 1);
-  char tmpl[] = "/tmp/capset-gen.XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  ScratchDir scratch;
+  if (!scratch.skip_reason().empty()) GTEST_SKIP() << scratch.skip_reason();
   // No policy at all: nothing written, nothing said, success.
-  CommandResult r =
-      RunCommand({GeneratorPath(), tmpl}, "", std::nullopt, {std::string("CAPSET_ROOT=") + tmpl});
+  CommandResult r = RunCommand({GeneratorPath(), scratch.path()}, "", std::nullopt,
+                               {"CAPSET_ROOT=" + scratch.path()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.err, "");
-  EXPECT_TRUE(ReadTree(tmpl).empty());
-  fs::remove_all(tmpl);
+  EXPECT_TRUE(ReadTree(scratch.path()).empty());
 }
 
 }  // namespace

@@ -51,13 +51,35 @@ TEST(CapabilityConfTest, OnlyForKeepsTheDecidingRuleAndEveryError) {
 }
 
 TEST(CapabilityConfTest, SplitsOnBlanksLikePamCap) {
-  // Only space and tab separate words, as in pam_cap: "bob\r" (a CRLF file) is not "bob".
-  LoginRules r = ParseCapabilityConf("cap_chown\tbob\r\n  cap_kill   carol  \n", "c.conf");
+  // Only space and tab separate words, as in pam_cap.
+  LoginRules r = ParseCapabilityConf("cap_chown\tbob\n  cap_kill   carol  \n", "c.conf");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.rules.size(), 2u);
-  EXPECT_EQ(r.rules[0].ids, std::vector<std::string>{"bob\r"});
+  EXPECT_EQ(r.rules[0].ids, std::vector<std::string>{"bob"});
   EXPECT_EQ(r.rules[1].where.ToString(), "c.conf:2:3");
   EXPECT_EQ(r.rules[1].ids, std::vector<std::string>{"carol"});
+}
+
+// Issue 11: pam_capset failed open on NUL bytes (pam_cap stops reading a line at the NUL).
+TEST(CapabilityConfTest, ControlCharactersMakeTheWholeFileAnError) {
+  const std::string cases[] = {
+      std::string("cap_net_raw,cap_sys_admin\0 daemon\ncap_chown bob\n", 48),
+      std::string("\0cap_net_raw daemon\n", 20),
+      "cap_chown\tbob\r\n",  // CRLF: "bob\r" would be nobody, but the file is broken
+      "cap_chown bob\ncap_kill carol\x1b[2J\n",
+      "cap_chown bob\x7f\n",
+  };
+  for (const std::string& text : cases) {
+    LoginRules r = ParseCapabilityConf(text, "c.conf");
+    EXPECT_FALSE(r.ok()) << ::testing::PrintToString(text);
+    ASSERT_FALSE(r.diagnostics.empty());
+    EXPECT_NE(r.diagnostics[0].message.find("is not allowed in capability.conf"),
+              std::string::npos)
+        << r.diagnostics[0].ToString();
+  }
+  LoginRules r = ParseCapabilityConf(cases[0], "c.conf");
+  EXPECT_EQ(r.diagnostics[0].where.ToString(), "c.conf:1:26");
+  EXPECT_NE(r.diagnostics[0].message.find("a NUL byte"), std::string::npos);
 }
 
 TEST(CapabilityConfTest, FirstMatchWinsThroughAllGroups) {

@@ -83,7 +83,7 @@ TEST_F(SafePathTest, TrustChecksCanBeSkippedForReading) {
   sys_.AddDir("/tmp", 01777);
   sys_.AddFile("/tmp/x");
   SafeOpenOptions opt;
-  opt.require_trusted = false;
+  opt.trust = TrustMode::kIgnore;
   EXPECT_TRUE(Open("/tmp/x", opt).ok());
 }
 

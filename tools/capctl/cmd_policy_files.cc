@@ -240,12 +240,18 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
     }
     report = std::move(*reply);
   } else {
-    const LoadedPolicy loaded = files.empty() ? LoadPolicyTree(opt.root) : LoadPolicyFiles(files);
-    const FilePolicyRun run =
-        RunFilePolicy(RealSys(), loaded.policy, opt,
-                      files.empty() ? RecordUseForTree(loaded.ok()) : RecordUse::kNone);
-    journal::RecordFileRun(run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
-    report = FileReportJson(run, loaded.diagnostics, loaded.ok(), opt);
+    PolicyTreeRun tree;
+    if (files.empty()) {
+      const PolicyLoader load = [&] {
+        return std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root));
+      };
+      tree = RunPolicyTree(RealSys(), load, opt);
+    } else {
+      tree.loaded = std::make_shared<const LoadedPolicy>(LoadPolicyFiles(files));
+      tree.run = RunFilePolicy(RealSys(), tree.loaded->policy, opt, RecordUse::kNone);
+    }
+    journal::RecordFileRun(tree.run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
+    report = FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt);
   }
 
   // A reply from capsetd with fields of unexpected types makes nlohmann::json throw.

@@ -182,7 +182,7 @@ class Runner {
     bool refused = false;
     for (const Op& op : ops) {
       SafeOpenOptions so;
-      so.require_trusted = !op.verify;
+      so.trust = op.verify ? TrustMode::kIgnore : TrustMode::kRequire;
       so.allow_hardlinks = op.force || op.verify;
       Result<SafeFile> f = OpenRegularFileNoFollow(RealSys(), op.file, so);
       if (!f.ok()) {

@@ -13,8 +13,8 @@ PACKAGES=(
   nlohmann-json3-dev
   # reference implementations, used as oracles in differential tests
   libcap2-bin libpam-cap libcap-ng-utils
-  # tests: user namespaces, loop-mounted ext4, tmpfs
-  util-linux mount e2fsprogs attr
+  # tests: user namespaces, loop-mounted ext4, tmpfs, POSIX ACLs (setfacl)
+  util-linux mount e2fsprogs attr acl
   # a real systemd manager for tests (systemd-nspawn), offline unit checks (systemd-analyze)
   systemd systemd-container
   # capctl's bash completion, tested with the real framework

@@ -37,6 +37,9 @@ struct AppliedFile {
   std::string package;
   std::string source;  ///< the policy entry's file:line:column
 
+  /// The file of `source` (file names may hold ':').
+  std::string SourceFile() const;
+
   bool operator==(const AppliedFile&) const = default;
 };
 
@@ -77,6 +80,7 @@ class AppliedRecordStore {
  private:
   Fd dir_;   ///< invalid: the directory does not exist (read-only open)
   Fd lock_;  ///< the locked .lock file (for_update)
+  std::string root_;
   std::string path_;
 };
 

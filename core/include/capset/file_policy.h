@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,9 @@ struct FileResult {
   /// The entry is no longer in the policy, but the record says capset applied it: what capset
   /// set (and nobody changed since) is taken away.
   bool removed = false;
+  /// A removed entry left alone for now: its policy file changed a moment ago (a warning says
+  /// so); the record keeps it.
+  bool deferred = false;
   std::shared_ptr<const FileEntry> removed_entry;  ///< owns `entry` when removed
   std::vector<std::string> warnings;
   Status error;  ///< the file could not be checked or changed
@@ -89,6 +93,9 @@ struct FilePolicyOptions {
   /// What capset applied before (applied_record.h), or null. Recorded paths that the policy no
   /// longer names (of `package`, when given) are processed too, as removed entries.
   const AppliedRecord* record = nullptr;
+  /// Policy files that changed a moment ago (LoadedPolicy::unsettled): recorded entries from
+  /// them are not taken as removed yet.
+  std::set<std::string> unsettled_sources;
 };
 
 /// The entries of `policy.files` selected by `options`, each checked (and with apply,

@@ -7,10 +7,13 @@
 // Thread-safety: reentrant.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "capset/file_policy.h"
+#include "capset/policy_loader.h"
 
 namespace capset {
 
@@ -41,5 +44,24 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
 
 /// kFull for a whole tree that loaded without errors, kRecordOnly with errors.
 RecordUse RecordUseForTree(bool policy_ok);
+
+struct PolicyTreeRun {
+  std::shared_ptr<const LoadedPolicy> loaded;  ///< the policy the run used
+  FilePolicyRun run;
+};
+
+/// Loads the policy (a copy of a policy of thousands of entries costs; capsetd shares one).
+using PolicyLoader = std::function<std::shared_ptr<const LoadedPolicy>()>;
+
+/// The run for the whole policy tree, as `load` loads it (LoadPolicyTree of options.root):
+/// the record as RecordUseForTree(loaded.ok()) allows. What capctl policy apply|verify and
+/// capsetd run.
+///
+/// SECURITY: a file being rewritten in place reads, for a moment, as a valid prefix that
+/// lacks entries nobody removed. So when the record would lose an entry because a file that
+/// changed less than kSettleSeconds ago no longer names it, the run waits until that file has
+/// settled and loads the policy again; an entry whose file is still changing is kept for the
+/// next run (FileResult::deferred, with a warning), never taken away.
+PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options);
 
 }  // namespace capset

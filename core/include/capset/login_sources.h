@@ -8,6 +8,7 @@
 #include <string>
 
 #include "capset/login_policy.h"
+#include "capset/safe_path.h"
 
 namespace capset {
 
@@ -17,8 +18,12 @@ struct LoginSources {
   std::string capability_conf = kDefaultCapabilityConf;
   bool read_policy = true;  ///< also the YAML users: sections
   std::string root = "/";
-  /// Refuse a capability.conf (or policy file) that a non-root user could change.
-  bool require_trusted = true;
+  /// kRequire: refuse a capability.conf or policy file that someone other than root could
+  /// change (trust.h), whatever reads it. kReport only for explaining (capctl login): the
+  /// reason becomes a warning.
+  TrustMode trust = TrustMode::kRequire;
+  /// Read the policy files on every CPU; false inside pam_capset.so (no threads there).
+  bool parallel = true;
 };
 
 /// Loads every rule. Any error (unreadable, untrusted or malformed file) is a diagnostic, and

@@ -16,8 +16,13 @@ Result<CapState> GetProcessCaps();
 Status RaiseEffective(int cap);
 
 /// Narrows the process to the capabilities of `keep` it holds: permitted = effective =
-/// permitted & keep, nothing inheritable or ambient, and no_new_privs set. Returns the new
-/// state. For daemons that were started with more than they need.
+/// permitted & keep, nothing inheritable or ambient, no_new_privs set, and — where it holds
+/// CAP_SETPCAP to do so — a bounding set of `keep` only. Without CAP_SETPCAP the bounding set
+/// stays as it was given (no_new_privs then keeps exec from using it). Returns the new state.
+/// For daemons that were started with more than they need.
 Result<CapState> LimitProcessCaps(CapMask keep);
+
+/// The calling process's bounding set.
+CapMask ProcessBoundingSet();
 
 }  // namespace capset

@@ -1,16 +1,20 @@
-// capset — opening a file for a capability write without following any symlink.
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// capset — opening what capset reads authority from or writes privilege to, without following
+// any symlink and without leaving the root it was given.
 //
 // SECURITY: libcap's cap_set_file(path) resolves the path when it writes; a user who can
 // change any component in between can redirect the write to another file (CVE-2026-4878).
-// OpenRegularFileNoFollow walks the path one component at a time with
-// openat(O_PATH|O_NOFOLLOW) from "/", so no symbolic link is followed anywhere, checks every
-// directory it passes and the file itself, and hands back a descriptor: all later reads and
-// writes go through that descriptor, never through the path again.
+// These functions walk a path one component at a time, each opened with O_PATH relative to
+// the directory before it, check every directory they pass and the file itself against the
+// trust rule (trust.h), and hand back a descriptor: all later reads and writes go through
+// that descriptor, never through the path again.
 //
-// Trust rule (when `require_trusted`): a directory or the file is refused if anyone but root
-// could change it — owner not root, group-writable by a non-root group, or world-writable
-// (sticky or not). In a user namespace, owners that are not mapped (the overflow uid/gid)
-// count as root: nobody inside the namespace can act as them.
+// Containment: below a root (`--root IMG`, an image being built), every component is opened
+// with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS), so the kernel
+// itself refuses what would leave the root, and ".." is refused before it gets there: a path
+// from a policy or from the record can never name a file outside the image. The root itself
+// (and the path to it) comes from the administrator's command line; it is walked from "/"
+// without following symlinks, ".." taken lexically, and checked like any other directory.
 // Thread-safety: as safe as the SysOps passed in.
 #pragma once
 
@@ -23,12 +27,21 @@
 #include "capset/fd.h"
 #include "capset/status.h"
 #include "capset/sys_ops.h"
+#include "capset/trust.h"
 
 namespace capset {
 
+enum class TrustMode {
+  kRequire,  ///< refuse what a user other than root could change (kUnsafe)
+  kReport,   ///< open it anyway, and say why it is not trusted in `untrusted`
+  kIgnore,   ///< do not look (reading what is not acted upon, e.g. capctl set -v)
+};
+
 struct SafeOpenOptions {
-  /// Refuse the file and every directory above it when a non-root user could change them.
-  bool require_trusted = true;
+  TrustMode trust = TrustMode::kRequire;
+  /// Who besides root may own the last component walked (the file, or the directory that is
+  /// opened); every directory above it must be root's.
+  TrustRule rule;
   /// Accept a file with more than one hard link (with a warning): another name for the same
   /// inode, possibly in a directory a user controls, would carry the capability too.
   bool allow_hardlinks = false;
@@ -37,35 +50,60 @@ struct SafeOpenOptions {
 struct SafeFile {
   Fd fd;              ///< read-only descriptor of the regular file (not O_PATH)
   struct stat st {};  ///< its fstat at open time
-  std::string path;   ///< the path as given
+  std::string path;   ///< the path as shown in messages
   std::vector<std::string> warnings;
+  std::optional<std::string> untrusted;  ///< TrustMode::kReport: the first reason
 };
 
-/// Opens `path` (absolute, or relative to the working directory) as described above.
-/// Errors: kNotFound, kUnsafe (symlink, not a regular file, untrusted, hard links),
-/// kPermissionDenied, kIoError; the message names the offending component.
-Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
-                                         const SafeOpenOptions& options);
-
-/// A directory opened (O_PATH) and checked by the same walk, so that many files in it can be
+/// A directory opened (O_PATH) and checked by the walk, so that many files in it can be
 /// opened without walking to it again (capctl policy apply: a package's files share /usr/bin).
 /// Only root can change a trusted directory, so holding it open is as safe as walking again.
 struct SafeDir {
   Fd fd;
-  std::string path;  ///< as given
+  std::string path;  ///< as shown in messages ("/" for the root of the running system)
+  std::optional<std::string> untrusted;
 };
 
-/// Walks to the directory `path` (absolute) as OpenRegularFileNoFollow walks to a file's
-/// directory, with the same checks on every directory including `path` itself.
+/// Opens the directory `root` (absolute, or relative to the working directory; ".."
+/// resolved lexically) from "/", checking it and every directory above it.
+/// Errors: kNotFound ("root directory ... does not exist"), kUnsafe, kPermissionDenied,
+/// kIoError.
+Result<SafeDir> OpenRoot(SysOps& sys, const std::string& root, const SafeOpenOptions& options);
+
+/// Walks to the directory `path` ("/etc/capset/policy.d": absolute within `base`) below
+/// `base`, contained by the kernel; "/" is `base` itself. ".." is kInvalidArgument.
+Result<SafeDir> OpenDirectoryBelow(SysOps& sys, const SafeDir& base, const std::string& path,
+                                   const SafeOpenOptions& options);
+
+/// Opens the regular file `path` (absolute within `base`) below `base`, as above.
+/// Errors: kNotFound, kInvalidArgument (".."), kUnsafe (symlink, not a regular file,
+/// untrusted, hard links), kPermissionDenied, kIoError; the message names the component.
+Result<SafeFile> OpenRegularFileBelow(SysOps& sys, const SafeDir& base, const std::string& path,
+                                      const SafeOpenOptions& options);
+
+/// Opens `name` (one component, no '/') in `dir` with the file checks; `shown` is the file's
+/// full path, for messages.
+Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::string& name,
+                                   const std::string& shown, const SafeOpenOptions& options);
+
+/// The running system: `path` (absolute, or relative to the working directory; ".."
+/// resolved lexically, never above "/") opened as OpenRoot opens a directory.
+Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
+                                         const SafeOpenOptions& options);
 Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
                                       const SafeOpenOptions& options);
 
-/// Opens `name` (one component, no '/') in `dir` with the file checks of
-/// OpenRegularFileNoFollow; `path` is the file's full path, for messages.
-Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::string& name,
-                                   const std::string& path, const SafeOpenOptions& options);
+/// The directory holding `path` on the running system, walked and checked as
+/// OpenRegularFileNoFollow walks it (refusals name `path`), and the last component.
+struct SafeParent {
+  SafeDir dir;
+  std::string name;
+};
+Result<SafeParent> OpenParentNoFollow(SysOps& sys, const std::string& path,
+                                      const SafeOpenOptions& options);
 
-/// Why `st` (of `what`) is not trusted, or nullopt if only root can change it.
-std::optional<std::string> UntrustedReason(SysOps& sys, const struct stat& st);
+/// The components of `path` below a root: "." and empty ones dropped; ".." is an error
+/// naming `path` (no path below a root may climb out of it).
+Result<std::vector<std::string>> PathBelowRoot(const std::string& path);
 
 }  // namespace capset

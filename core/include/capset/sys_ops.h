@@ -1,8 +1,9 @@
 // capset — SysOps: the seam at the operating-system boundary.
 //
-// Everything in the core that touches the filesystem for *writing* capabilities goes through
-// this interface, so the safety logic (symlink-free walk, trust checks) is unit-tested
-// against tests/unit/fakes/fake_sys_ops.h without root. RealSys() is the only
+// Everything in the core that opens a file capset takes authority from (policy files,
+// capability.conf, templates, the record) or writes privilege to goes through this interface,
+// so the safety logic (the contained, symlink-free walk; the trust rule with its ACLs; the
+// consistent read) is unit-tested against tests/unit/fakes/fake_sys_ops.h without root. RealSys() is the only
 // implementation that makes system calls; it lives in core/src/sys/.
 //
 // Errors are Statuses whose message is the bare reason (strerror text) and whose sys_errno is
@@ -16,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "capset/fd.h"
 #include "capset/status.h"
@@ -30,12 +32,23 @@ struct RawCapXattr {
   std::span<const uint8_t> span() const { return {data.data(), size}; }
 };
 
+/// One entry of a directory, as getdents64(2) gives it.
+struct DirEntry {
+  std::string name;
+  unsigned char type = 0;  ///< DT_REG, DT_DIR, DT_LNK, ...; DT_UNKNOWN where the fs says none
+};
+
 class SysOps {
  public:
   virtual ~SysOps() = default;
 
   /// openat(2); O_CLOEXEC is always added.
   virtual Result<Fd> OpenAt(int dirfd, const std::string& name, int flags) = 0;
+  /// openat2(2) of `name` below `dirfd` with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+  /// RESOLVE_NO_MAGICLINKS: the kernel refuses ("..", absolute names, any symbolic link) what
+  /// would leave `dirfd`. A trailing symbolic link is opened itself with O_PATH | O_NOFOLLOW.
+  /// O_CLOEXEC is always added. kNotSupported on kernels before Linux 5.6.
+  virtual Result<Fd> OpenBeneath(int dirfd, const std::string& name, int flags) = 0;
   /// Re-opens an O_PATH descriptor as a real one (through /proc/self/fd), without a path walk.
   virtual Result<Fd> Reopen(int opath_fd, int flags) = 0;
   /// fstat(2).
@@ -48,6 +61,17 @@ class SysOps {
   virtual Status SetCapXattr(int fd, std::span<const uint8_t> value) = 0;
   /// fremovexattr(security.capability).
   virtual Status RemoveCapXattr(int fd) = 0;
+  /// The raw system.posix_acl_access value of `fd` (O_PATH descriptors too); nullopt when the
+  /// file has none or its filesystem has no ACLs.
+  virtual Result<std::optional<std::string>> GetAclXattr(int fd) = 0;
+  /// The whole content of the regular file `fd` from offset 0, at most `max` + 1 bytes (so
+  /// that a caller sees that the file is longer than `max`).
+  virtual Result<std::string> ReadContent(int fd, size_t max) = 0;
+  /// The entries of the directory `fd` (O_PATH is fine), without "." and "..", in the order
+  /// the kernel gives them.
+  virtual Result<std::vector<DirEntry>> ReadDirectory(int fd) = 0;
+  /// readlinkat(2) of `name` in `dirfd`.
+  virtual Result<std::string> ReadLinkAt(int dirfd, const std::string& name) = 0;
   /// fchown(2). The kernel clears security.capability and the set-user-ID bit on a chown.
   virtual Status Chown(int fd, uid_t uid, gid_t gid) = 0;
   /// fchmod(2), permission bits (07777).

@@ -41,8 +41,21 @@ Status RaiseEffective(int cap) {
 }
 
 Result<CapState> LimitProcessCaps(CapMask keep) {
+  // SECURITY: only ever lowers. The bounding set first, while CAP_SETPCAP (which the kernel
+  // wants for PR_CAPBSET_DROP) may still be held; it goes with the rest below.
   Result<CapState> have = GetProcessCaps();
   if (!have.ok()) return have.status();
+  if (have->permitted & CapBit(CAP_SETPCAP)) {
+    CAPSET_RETURN_IF_ERROR(RaiseEffective(CAP_SETPCAP));
+    for (int c = 0; c < 64; ++c) {
+      if (keep & CapBit(c)) continue;
+      const int in_set = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+      if (in_set < 0) break;  // past the kernel's last capability
+      if (in_set == 1 && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) {
+        return FromErrno(errno, "Failed to drop a capability from the bounding set");
+      }
+    }
+  }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
     return FromErrno(errno, "Failed to clear the ambient capabilities");
   }
@@ -62,6 +75,16 @@ Result<CapState> LimitProcessCaps(CapMask keep) {
     return FromErrno(errno, "Failed to drop capabilities");
   }
   return GetProcessCaps();
+}
+
+CapMask ProcessBoundingSet() {
+  CapMask mask = 0;
+  for (int c = 0; c < 64; ++c) {
+    const int in_set = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+    if (in_set < 0) break;
+    if (in_set == 1) mask |= CapBit(c);
+  }
+  return mask;
 }
 
 }  // namespace capset

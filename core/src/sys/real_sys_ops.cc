@@ -1,19 +1,25 @@
-// RealSysOps: the system calls behind SysOps. Nothing else in the core calls open/xattr for
-// writing capabilities.
+// RealSysOps: the system calls behind SysOps.
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "capset/sys_ops.h"
 #include "sys/errno_status.h"
 
 namespace capset {
 namespace {
+
+constexpr const char kAclXattrName[] = "system.posix_acl_access";
 
 // The first line of a small /proc file ("" if unreadable). Plain read(2), not iostreams:
 // this code is linked into pam_capset.so, which should not drag the locale machinery along.
@@ -40,6 +46,23 @@ class RealSysOps final : public SysOps {
     const int fd = ::openat(dirfd, name.c_str(), flags | O_CLOEXEC);
     if (fd < 0) return FromErrno(errno);
     return Fd(fd);
+  }
+
+  Result<Fd> OpenBeneath(int dirfd, const std::string& name, int flags) override {
+    open_how how{};
+    how.flags = static_cast<__u64>(static_cast<unsigned>(flags | O_CLOEXEC));
+    how.resolve = static_cast<__u64>(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    const long fd = ::syscall(SYS_openat2, dirfd, name.c_str(), &how, sizeof how);
+    if (fd < 0) {
+      if (errno == ENOSYS) {
+        return Status(Code::kNotSupported,
+                      "the kernel has no openat2(2) (Linux 5.6 or later is needed to resolve "
+                      "paths inside a root)",
+                      ENOSYS);
+      }
+      return FromErrno(errno);
+    }
+    return Fd(static_cast<int>(fd));
   }
 
   Result<Fd> Reopen(int opath_fd, int flags) override {
@@ -91,6 +114,76 @@ class RealSysOps final : public SysOps {
   Status RemoveCapXattr(int fd) override {
     if (::fremovexattr(fd, kCapXattrName) != 0) return FromErrno(errno);
     return Status::Ok();
+  }
+
+  Result<std::optional<std::string>> GetAclXattr(int fd) override {
+    // An ACL is a few entries of 8 bytes; 32 entries is already a lot.
+    std::string buf(4096, '\0');
+    ssize_t n = ::fgetxattr(fd, kAclXattrName, buf.data(), buf.size());
+    if (n < 0 && errno == EBADF) {
+      // O_PATH descriptors have no f*xattr(2) before Linux 6.16: name the inode the descriptor
+      // already holds through its magic link (no path a user could change is walked).
+      const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+      n = ::getxattr(proc.c_str(), kAclXattrName, buf.data(), buf.size());
+      if (n < 0 && errno == ENOENT) {
+        return Status(Code::kNotSupported, "/proc is not mounted", ENOENT);
+      }
+    }
+    if (n < 0) {
+      if (errno == ENODATA || errno == ENOTSUP || errno == EOPNOTSUPP) {
+        return std::optional<std::string>();
+      }
+      return FromErrno(errno);
+    }
+    buf.resize(static_cast<size_t>(n));
+    return std::optional<std::string>(std::move(buf));
+  }
+
+  Result<std::string> ReadContent(int fd, size_t max) override {
+    std::string out;
+    char buf[65536];
+    for (off_t offset = 0;;) {
+      const size_t want = std::min(sizeof buf, max + 1 - out.size());
+      const ssize_t n = ::pread(fd, buf, want, offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return FromErrno(errno);
+      if (n == 0) break;
+      out.append(buf, static_cast<size_t>(n));
+      offset += n;
+      if (out.size() > max) break;
+    }
+    return out;
+  }
+
+  Result<std::vector<DirEntry>> ReadDirectory(int fd) override {
+    // "." of an O_PATH descriptor opens the directory itself, readable, without a path walk.
+    const int dfd = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return FromErrno(errno);
+    DIR* d = ::fdopendir(dfd);
+    if (d == nullptr) {
+      const int err = errno;
+      ::close(dfd);
+      return FromErrno(err);
+    }
+    std::vector<DirEntry> out;
+    errno = 0;
+    while (const dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
+        out.push_back({e->d_name, e->d_type});
+      }
+      errno = 0;
+    }
+    const int err = errno;
+    ::closedir(d);
+    if (err != 0) return FromErrno(err);
+    return out;
+  }
+
+  Result<std::string> ReadLinkAt(int dirfd, const std::string& name) override {
+    char buf[4096];
+    const ssize_t n = ::readlinkat(dirfd, name.c_str(), buf, sizeof buf);
+    if (n < 0) return FromErrno(errno);
+    return std::string(buf, static_cast<size_t>(n));
   }
 
   Status Chown(int fd, uid_t uid, gid_t gid) override {

@@ -9,6 +9,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "capset/id_parse.h"
+#include "capset/trusted_file.h"
 #include "yaml_document.h"
 
 namespace capset {
@@ -50,6 +52,15 @@ class Parser {
   ParsedPolicy Run(std::string_view text) {
     ParsedPolicy out;
     out.policy.sources.push_back(file_);
+    // SECURITY: a NUL or a control character is refused for the whole file before the YAML
+    // parser sees it: what a reader stopping at the NUL and one reading past it take from
+    // the file differ.
+    if (auto bad = FindControlCharacter(text, /*allow_crlf=*/true)) {
+      Error(yaml::Mark{bad->line - 1, bad->column - 1},
+            bad->Describe() + " is not allowed in a policy file; the whole file is ignored");
+      out.diagnostics = std::move(diags_);
+      return out;
+    }
     try {
       const yaml::Document doc(text);
       if (!doc.ok()) {
@@ -84,9 +95,52 @@ class Parser {
     return false;
   }
   std::optional<std::string> Scalar(const yaml::Node& n, const std::string& what) {
-    if (n.IsScalar() && !n.Scalar().empty()) return n.Scalar();
+    if (n.IsScalar() && !n.Scalar().empty()) {
+      std::string value = n.Scalar();
+      // A "\0" escape in a quoted scalar: no name, path or text capset uses can hold one.
+      if (value.find('\0') != std::string::npos) {
+        Error(n.GetMark(), "expected " + what + ", got a string with a NUL byte");
+        return std::nullopt;
+      }
+      return value;
+    }
     Error(n.GetMark(), "expected " + what + " (a non-empty string)");
     return std::nullopt;
+  }
+
+  // An owner:/group:/user: value: a name, or a number that is a valid id (id_parse.h).
+  std::optional<std::string> IdValue(const yaml::Node& n, const std::string& key, bool group) {
+    auto s = Scalar(n, "'" + key + "': a " + (group ? "group" : "user") + " name or number");
+    if (!s || !IsAllDigits(*s)) return s;
+    const Status st = group ? ParseGid(*s).status() : ParseUid(*s).status();
+    if (!st.ok()) {
+      Error(n.GetMark(), "'" + key + "': " + st.message());
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  // A files: path: absolute and normalized, no "." or ".." (SECURITY: a path is resolved
+  // inside --root, and ".." would climb out of it), no empty component, no trailing '/'.
+  bool ValidPath(const yaml::Node& n, const std::string& path) {
+    auto bad = [&](const std::string& why) {
+      Error(n.GetMark(), "'path': expected a normalized absolute file name, got '" + path +
+                             "' (" + why + ")");
+      return false;
+    };
+    if (path[0] != '/') return bad("not absolute");
+    if (path.size() > 4095) return bad("longer than PATH_MAX");
+    if (path.size() == 1 || path.back() == '/') return bad("names a directory");
+    for (size_t start = 1; start <= path.size();) {
+      size_t end = path.find('/', start);
+      if (end == std::string::npos) end = path.size();
+      const std::string_view part(path.data() + start, end - start);
+      if (part.empty()) return bad("an empty component, '//'");
+      if (part == ".") return bad("a '.' component");
+      if (part == "..") return bad("a '..' component, which could leave the root");
+      start = end + 1;
+    }
+    return true;
   }
   std::optional<bool> Bool(const yaml::Node& n, const std::string& key) {
     if (n.IsScalar()) {
@@ -183,8 +237,8 @@ class Parser {
              const size_t before = diags_.size();
              if (key == "path") {
                auto s = Scalar(v, "'path': an absolute file name");
-               if (s && (*s)[0] != '/') Error(v.GetMark(), "'path': expected an absolute file name");
-               if (s) e.path = *s, has_path = true;
+               if (s) has_path = true;
+               if (s && ValidPath(v, *s)) e.path = *s;
              } else if (key == "caps") {
                auto s =
                    Scalar(v, "'caps': capabilities in cap_from_text(3) form, e.g. cap_net_raw=p");
@@ -208,9 +262,9 @@ class Parser {
                  Error(v.GetMark(), "'fallback': expected setuid or none, got '" + *s + "'");
                }
              } else if (key == "owner") {
-               if (auto s = Scalar(v, "'owner': a user name or number")) e.owner = *s;
+               if (auto s = IdValue(v, key, false)) e.owner = *s;
              } else if (key == "group") {
-               if (auto s = Scalar(v, "'group': a group name or number")) e.group = *s;
+               if (auto s = IdValue(v, key, true)) e.group = *s;
              } else {
                auto s = Scalar(v, "'mode': octal permission bits such as \"0755\"");
                if (s) {
@@ -403,9 +457,9 @@ class Parser {
              Keys(item, {"user", "group", "actions"}, "an allow rule",
                   [&](const std::string& key, const yaml::Node& val, const yaml::Mark&) {
                     if (key == "user") {
-                      if (auto s = Scalar(val, "'user': a user name")) r.user = *s;
+                      if (auto s = IdValue(val, key, false)) r.user = *s;
                     } else if (key == "group") {
-                      if (auto s = Scalar(val, "'group': a group name")) r.group = *s;
+                      if (auto s = IdValue(val, key, true)) r.group = *s;
                     } else if (IsSeq(val, "'actions': a list such as [apply, verify]")) {
                       for (const auto& a : val.Items()) {
                         if (!a.IsScalar() || (a.Scalar() != "apply" && a.Scalar() != "verify")) {

@@ -2,10 +2,12 @@
 // walk's rules without root. Paths are created with Add*; descriptors index opened nodes.
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +28,9 @@ class FakeSysOps final : public SysOps {
     std::string link_target;
     std::map<std::string, std::shared_ptr<Node>> children;
     std::optional<RawCapXattr> xattr;
+    std::optional<std::string> acl;  ///< system.posix_acl_access, raw
+    std::string content;             ///< a regular file's bytes
+    time_t mtime = 0, ctime = 0;
   };
 
   FakeSysOps() { root_->ino = 1; }
@@ -49,6 +54,12 @@ class FakeSysOps final : public SysOps {
     n.link_target = target;
     return n;
   }
+  Node& AddTextFile(const std::string& path, const std::string& content, mode_t perm = 0644,
+                    uid_t uid = 0) {
+    Node& n = AddFile(path, perm, uid);
+    n.content = content;
+    return n;
+  }
   Node& AddFifo(const std::string& path) {
     Node& n = Make(path);
     n.mode = S_IFIFO | 0644;
@@ -58,6 +69,8 @@ class FakeSysOps final : public SysOps {
   bool userns = false;
   bool no_xattr_support = false;
   int set_calls = 0;
+  /// Called after ReadContent with the node read (a writer changing the file meanwhile).
+  std::function<void(Node&)> after_read;
 
   Result<Fd> OpenAt(int dirfd, const std::string& name, int flags) override {
     std::shared_ptr<Node> base = dirfd == AT_FDCWD ? root_ : Lookup(dirfd);
@@ -81,6 +94,68 @@ class FakeSysOps final : public SysOps {
     }
     return NewFd(n);
   }
+
+  // Like openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) of one name.
+  Result<Fd> OpenBeneath(int dirfd, const std::string& name, int flags) override {
+    ++beneath_calls;
+    if (name == ".") {
+      std::shared_ptr<Node> base = Lookup(dirfd);
+      if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+      return NewFd(base);
+    }
+    if (name.empty() || name == ".." || name.find('/') != std::string::npos) {
+      return Status(Code::kIoError, "Invalid cross-device link", EXDEV);
+    }
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    if (!S_ISDIR(base->mode)) return Status(Code::kNotFound, "Not a directory", ENOTDIR);
+    auto it = base->children.find(name);
+    if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
+    if (S_ISLNK(it->second->mode) && !((flags & O_PATH) && (flags & O_NOFOLLOW))) {
+      return Status(Code::kIoError, "Too many levels of symbolic links", ELOOP);
+    }
+    return OpenAt(dirfd, name, flags | O_NOFOLLOW);
+  }
+
+  Result<std::optional<std::string>> GetAclXattr(int fd) override {
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    return n->acl;
+  }
+
+  Result<std::string> ReadContent(int fd, size_t max) override {
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    std::string out = n->content.substr(0, max + 1);
+    if (after_read) after_read(*n);
+    return out;
+  }
+
+  Result<std::vector<DirEntry>> ReadDirectory(int fd) override {
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    if (!S_ISDIR(n->mode)) return Status(Code::kNotFound, "Not a directory", ENOTDIR);
+    std::vector<DirEntry> out;
+    for (const auto& [name, child] : n->children) {
+      const unsigned char type = S_ISDIR(child->mode)   ? DT_DIR
+                                 : S_ISLNK(child->mode) ? DT_LNK
+                                 : S_ISREG(child->mode) ? DT_REG
+                                                        : DT_UNKNOWN;
+      out.push_back({name, type});
+    }
+    return out;
+  }
+
+  Result<std::string> ReadLinkAt(int dirfd, const std::string& name) override {
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    auto it = base->children.find(name);
+    if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
+    if (!S_ISLNK(it->second->mode)) return Status(Code::kInvalidArgument, "Invalid argument", EINVAL);
+    return it->second->link_target;
+  }
+
+  int beneath_calls = 0;
 
   Result<Fd> Reopen(int opath_fd, int) override {
     std::shared_ptr<Node> n = Lookup(opath_fd);
@@ -203,6 +278,9 @@ class FakeSysOps final : public SysOps {
     st.st_nlink = n.nlink;
     st.st_ino = n.ino;
     st.st_dev = 1;
+    st.st_size = static_cast<off_t>(n.content.size());
+    st.st_mtim.tv_sec = n.mtime;
+    st.st_ctim.tv_sec = n.ctime;
     return st;
   }
 

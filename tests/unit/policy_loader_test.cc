@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The layered loader on the fake filesystem: precedence and masks, broken files, and the
+// trust rule and consistent reads for every policy directory and file (issue 11).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "capset/policy_loader.h"
+#include "fakes/acl_bytes.h"
+#include "fakes/fake_sys_ops.h"
+
+namespace capset {
+namespace {
+
+using testing::AclWithEntry;
+using testing::FakeSysOps;
+
+std::vector<std::string> Messages(const std::vector<Diagnostic>& d) {
+  std::vector<std::string> out;
+  for (const auto& x : d) out.push_back(x.ToString());
+  return out;
+}
+
+bool HasMessage(const std::vector<Diagnostic>& d, const std::string& part) {
+  for (const auto& m : Messages(d)) {
+    if (m.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+class PolicyTreeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const auto& d : PolicyDirectories()) sys_.AddDir(kRoot + d);
+  }
+  FakeSysOps::Node& Write(const std::string& rel, const std::string& text) {
+    return sys_.AddTextFile(kRoot + rel, text);
+  }
+  LoadedPolicy Load(const PolicyLoadOptions& options = {}) {
+    return LoadPolicyTree(sys_, kRoot, options);
+  }
+  const std::string kRoot = "/img";
+  FakeSysOps sys_;
+};
+
+constexpr const char kEvil[] =
+    "capsetd:\n  allow:\n    - user: '4242'\n      actions: [apply]\n"
+    "files:\n  - path: /usr/bin/vim\n    caps: cap_sys_admin=ep\n";
+
+TEST_F(PolicyTreeTest, EtcOverridesUsrLibAndDevNullMasks) {
+  Write("/usr/lib/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: vendor\n");
+  Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: admin\n");
+  Write("/usr/lib/capset/policy.d/b.yaml", "services:\n  b.service:\n    user: b\n");
+  Write("/run/capset/policy.d/c.yaml", "services:\n  c.service:\n    user: c\n");
+  sys_.AddSymlink(kRoot + "/etc/capset/policy.d/b.yaml", "/dev/null");
+  LoadedPolicy p = Load();
+  ASSERT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  ASSERT_EQ(p.policy.services.size(), 2u);
+  EXPECT_EQ(p.policy.services[0].name, "a.service");
+  EXPECT_EQ(*p.policy.services[0].user, "admin");
+  EXPECT_EQ(p.policy.services[1].name, "c.service");
+  EXPECT_EQ(p.policy.sources[0], "/img/etc/capset/policy.d/a.yaml");
+}
+
+TEST_F(PolicyTreeTest, BrokenFileIsSkippedWholeAndDuplicatesAcrossFilesReported) {
+  Write("/usr/lib/capset/policy.d/10-good.yaml", "services:\n  a.service:\n    user: a\n");
+  Write("/usr/lib/capset/policy.d/20-bad.yaml",
+        "services:\n  b.service:\n    user: b\n  c.service:\n    bogus: 1\n");
+  Write("/usr/lib/capset/policy.d/30-dup.yaml", "services:\n  a.service:\n    user: again\n");
+  LoadedPolicy p = Load();
+  EXPECT_FALSE(p.ok());
+  ASSERT_EQ(p.skipped.size(), 1u);
+  EXPECT_NE(p.skipped[0].find("20-bad.yaml"), std::string::npos);
+  ASSERT_EQ(p.policy.services.size(), 1u);  // b.service went with its broken file
+  EXPECT_EQ(*p.policy.services[0].user, "a");
+  EXPECT_TRUE(HasMessage(p.diagnostics,
+                         "30-dup.yaml:2:3: error: service 'a.service' is already "
+                         "defined at"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
+TEST_F(PolicyTreeTest, SerialAndParallelLoadsAgree) {
+  for (int i = 0; i < 40; ++i) {
+    Write("/usr/lib/capset/policy.d/" + std::to_string(100 + i) + ".yaml",
+          "services:\n  s" + std::to_string(i) + ".service:\n    user: u\n");
+  }
+  PolicyLoadOptions serial;
+  serial.parallel = false;
+  const LoadedPolicy a = Load(), b = Load(serial);
+  ASSERT_EQ(a.policy.services.size(), 40u);
+  ASSERT_EQ(b.policy.services.size(), 40u);
+  for (size_t i = 0; i < 40; ++i) EXPECT_EQ(a.policy.services[i].name, b.policy.services[i].name);
+}
+
+// Every way someone other than root could have written a policy file: nothing of it is used.
+struct Untrusted {
+  const char* name;
+  std::function<void(FakeSysOps&, const std::string& file)> make;
+  const char* message;
+};
+
+class UntrustedPolicyTest : public PolicyTreeTest,
+                            public ::testing::WithParamInterface<Untrusted> {};
+
+TEST_P(UntrustedPolicyTest, GrantsNothing) {
+  Write("/usr/lib/capset/policy.d/10-good.yaml", "services:\n  a.service:\n    user: a\n");
+  const std::string file = kRoot + "/etc/capset/policy.d/50-evil.yaml";
+  sys_.AddTextFile(file, kEvil);
+  GetParam().make(sys_, file);
+  LoadedPolicy p = Load();
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(p.policy.files.empty());
+  EXPECT_TRUE(p.policy.capsetd_allow.empty());
+  EXPECT_TRUE(HasMessage(p.diagnostics, GetParam().message))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
+std::string Parent(const std::string& path) { return path.substr(0, path.rfind('/')); }
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryKind, UntrustedPolicyTest,
+    ::testing::Values(
+        Untrusted{"WorldWritable",
+                  [](FakeSysOps& s, const std::string& f) { s.At(f).mode = S_IFREG | 0666; },
+                  "is writable by everyone"},
+        Untrusted{"OwnedByUser", [](FakeSysOps& s, const std::string& f) { s.At(f).uid = 4242; },
+                  "is owned by a non-root user"},
+        Untrusted{"GroupWritableByUserGroup",
+                  [](FakeSysOps& s, const std::string& f) {
+                    s.At(f).mode = S_IFREG | 0664;
+                    s.At(f).gid = 100;
+                  },
+                  "writable by a non-root group"},
+        Untrusted{"AclUserWrite",
+                  [](FakeSysOps& s, const std::string& f) {
+                    s.At(f).mode = S_IFREG | 0664;  // the mask shows as the group bits
+                    s.At(f).acl = AclWithEntry(2, 4242, 6);
+                  },
+                  "is writable by user 4242 through its POSIX ACL"},
+        Untrusted{"AclGroupWrite",
+                  [](FakeSysOps& s, const std::string& f) {
+                    s.At(f).mode = S_IFREG | 0664;
+                    s.At(f).acl = AclWithEntry(8, 100, 6);
+                  },
+                  "is writable by group 100 through its POSIX ACL"},
+        Untrusted{"MalformedAcl",
+                  [](FakeSysOps& s, const std::string& f) { s.At(f).acl = std::string("\2"); },
+                  "capset cannot read"},
+        Untrusted{"DirectoryOwnedByUser",
+                  [](FakeSysOps& s, const std::string& f) { s.At(Parent(f)).uid = 4242; },
+                  "no policy file in it is read"},
+        Untrusted{"DirectoryWithAclWrite",
+                  [](FakeSysOps& s, const std::string& f) {
+                    s.At(Parent(f)).mode = S_IFDIR | 0775;
+                    s.At(Parent(f)).acl = AclWithEntry(2, 4242, 7);
+                  },
+                  "user 4242 through its POSIX ACL"},
+        Untrusted{"AncestorWorldWritable",
+                  [](FakeSysOps& s, const std::string&) {
+                    s.At("/img/etc").mode = S_IFDIR | 01777;
+                  },
+                  "directory '/img/etc' is writable by everyone"},
+        Untrusted{"RootOfImageOwnedByUser",
+                  [](FakeSysOps& s, const std::string&) { s.At("/img").uid = 4242; },
+                  "directory '/img' is owned by a non-root user"},
+        Untrusted{"Symlink",
+                  [](FakeSysOps& s, const std::string& f) {
+                    s.Remove(f);
+                    s.AddTextFile("/home/u/evil.yaml", kEvil, 0644, 0);
+                    s.AddSymlink(f, "/home/u/evil.yaml");
+                  },
+                  "is a symbolic link"},
+        Untrusted{"Fifo",
+                  [](FakeSysOps& s, const std::string& f) {
+                    s.Remove(f);
+                    s.AddFifo(f);
+                  },
+                  "a FIFO, not a regular file"},
+        Untrusted{"ChangedWhileRead",
+                  [](FakeSysOps& s, const std::string&) {
+                    s.after_read = [](FakeSysOps::Node& n) {
+                      if (n.content == kEvil) n.mtime += 1;
+                    };
+                  },
+                  "changed while it was read"},
+        Untrusted{"ShorterThanItsSize",
+                  [](FakeSysOps& s, const std::string&) {
+                    s.after_read = [](FakeSysOps::Node& n) {
+                      if (n.content == kEvil) n.content += "# more";
+                    };
+                  },
+                  "changed while it was read"}),
+    [](const ::testing::TestParamInfo<Untrusted>& i) { return std::string(i.param.name); });
+
+TEST_F(PolicyTreeTest, ReportModeWarnsButReads) {
+  Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n").uid = 4242;
+  PolicyLoadOptions lint;
+  lint.trust = TrustMode::kReport;
+  LoadedPolicy p = Load(lint);
+  EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_EQ(p.policy.services.size(), 1u);
+  EXPECT_TRUE(HasMessage(p.diagnostics, "warning: the file is owned by a non-root user"));
+  EXPECT_TRUE(HasMessage(p.diagnostics, "every component that acts on the policy refuses it"));
+}
+
+TEST_F(PolicyTreeTest, MaskedAclWriteIsTrusted) {
+  // user:4242:rw- under a mask of r-x: the kernel gives that user no write access.
+  auto& f = Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n");
+  f.acl = AclWithEntry(2, 4242, 6, 5);
+  f.mode = S_IFREG | 0654;
+  LoadedPolicy p = Load();
+  EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
+TEST_F(PolicyTreeTest, AMissingRootIsAnError) {
+  LoadedPolicy p = LoadPolicyTree(sys_, "/no/such/image");
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(HasMessage(p.diagnostics, "the root directory '/no/such/image' does not exist"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
+TEST_F(PolicyTreeTest, AMissingPolicyDirectoryIsEmpty) {
+  sys_.Remove(kRoot + "/run/capset/policy.d");
+  Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n");
+  LoadedPolicy p = Load();
+  EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
+TEST_F(PolicyTreeTest, ADirectoryThatIsASymlinkIsRefused) {
+  sys_.Remove(kRoot + "/etc/capset/policy.d");
+  sys_.AddDir("/elsewhere");
+  sys_.AddTextFile("/elsewhere/a.yaml", kEvil);
+  sys_.AddSymlink(kRoot + "/etc/capset/policy.d", "/elsewhere");
+  LoadedPolicy p = Load();
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(p.policy.files.empty());
+  EXPECT_TRUE(HasMessage(p.diagnostics, "symbolic link"));
+}
+
+TEST_F(PolicyTreeTest, RecentlyChangedFilesAreUnsettled) {
+  Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n").ctime =
+      ::time(nullptr);
+  Write("/etc/capset/policy.d/b.yaml", "services:\n  b.service:\n    user: b\n").ctime =
+      ::time(nullptr) - 60;
+  LoadedPolicy p = Load();
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p.unsettled.size(), 1u);
+  EXPECT_EQ(p.unsettled[0], "/img/etc/capset/policy.d/a.yaml");
+}
+
+TEST_F(PolicyTreeTest, NamedFilesAreReadTheSameWay) {
+  sys_.AddTextFile("/home/u/draft.yaml", kEvil, 0644, 4242);
+  LoadedPolicy p = LoadPolicyFiles(sys_, {"/home/u/draft.yaml"});
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(p.policy.files.empty());
+  PolicyLoadOptions lint;
+  lint.trust = TrustMode::kReport;
+  p = LoadPolicyFiles(sys_, {"/home/u/draft.yaml"}, lint);
+  EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_EQ(p.policy.files.size(), 1u);
+}
+
+}  // namespace
+}  // namespace capset
