@@ -73,6 +73,7 @@ PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOpt
   if (RemovalFromUnsettledFile(*out.loaded, options)) {
     ::usleep(static_cast<useconds_t>(kSettleSeconds) * 1000000 + 50000);
     out.loaded = load();
+    out.waited = true;
   }
   options.unsettled_sources.insert(out.loaded->unsettled.begin(), out.loaded->unsettled.end());
   out.run = RunFilePolicy(sys, out.loaded->policy, std::move(options),

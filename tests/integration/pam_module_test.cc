@@ -181,6 +181,70 @@ TEST_F(PamModuleTest, FailsClosedWhereLibcapPamCapDoesNot) {
   EXPECT_EQ(Harness("typo", "root").rfind("auth=SERVICE_ERR setcred=SERVICE_ERR", 0), 0u);
 }
 
+// Issue 11: the trust rule (owner, mode, POSIX ACLs, every directory above) for
+// capability.conf and for policy files, and NUL bytes, which made pam_capset grant
+// "cap_net_raw,cap_sys_admin" where pam_cap grants nothing.
+TEST_F(PamModuleTest, UntrustedOrBrokenFilesGrantNothing) {
+  Service("capset", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy");
+  Service("pamcap", kPamCap, "config=" + conf_);
+  auto refused = [&](const std::string& user) {
+    const std::string out = Harness("capset", user);
+    EXPECT_EQ(out.rfind("auth=AUTHINFO_UNAVAIL setcred=AUTHINFO_UNAVAIL", 0), 0u) << out;
+    EXPECT_EQ(out.find("cap_net_raw"), std::string::npos) << out;
+    EXPECT_EQ(out.find("cap_sys_admin"), std::string::npos) << out;
+  };
+  // A root-owned 0644 file with an ACL letting uid 4242 write it.
+  Conf("^cap_net_raw root\n");
+  ASSERT_EQ(std::system(("setfacl -m u:4242:rw " + conf_).c_str()), 0);
+  refused("root");
+  // The same ACL on the directory instead: 4242 could replace the file.
+  Conf("^cap_net_raw root\n");
+  ASSERT_EQ(std::system(("setfacl -b " + conf_ + " && setfacl -m u:4242:rwx " + dir_.path())
+                            .c_str()),
+            0);
+  refused("root");
+  ASSERT_EQ(std::system(("setfacl -b " + dir_.path()).c_str()), 0);
+  EXPECT_NE(Harness("capset", "root").find("^cap_net_raw"), std::string::npos);
+
+  // NUL bytes: pam_cap stops reading the line there and grants nothing to daemon.
+  Conf(std::string("cap_net_raw,cap_sys_admin\0 daemon\n", 34));
+  refused("daemon");
+  if (::access(kPamCap, R_OK) == 0) {
+    const std::string ref = Harness("pamcap", "daemon");
+    EXPECT_EQ(ref.find("cap_sys_admin"), std::string::npos) << ref;
+  }
+  Conf(std::string("\0^cap_net_raw daemon\n", 21));
+  refused("daemon");
+
+  // A FIFO named capability.conf: refused at once, not a login blocked in open(2).
+  ::unlink(conf_.c_str());
+  ASSERT_EQ(::mkfifo(conf_.c_str(), 0644), 0);
+  CommandResult r = RunCommand({"/usr/bin/timeout", "10", CAPSET_TEST_PAM_HARNESS, dir_.path(),
+                                "capset", "root"});
+  EXPECT_EQ(r.exit_code, 0) << "blocked on the FIFO";
+  EXPECT_EQ(r.out.rfind("auth=AUTHINFO_UNAVAIL", 0), 0u) << r.out;
+  EXPECT_NE(r.err.find("a FIFO, not a regular file"), std::string::npos) << r.err;
+  ::unlink(conf_.c_str());
+
+  // A policy file anyone can write: its users: rules are not obeyed.
+  std::filesystem::create_directories(dir_ / "root/etc/capset/policy.d");
+  const std::string yaml = dir_ / "root/etc/capset/policy.d/u.yaml";
+  std::ofstream(yaml) << "users:\n  - match: \"@root\"\n    ambient: [cap_net_raw]\n";
+  ::chmod(yaml.c_str(), 0666);
+  Service("yaml", CAPSET_TEST_PAM_MODULE,
+          "config=" + dir_ / "none.conf" + " policy_root=" + dir_ / "root");
+  std::string out = Harness("yaml", "root");
+  EXPECT_EQ(out.rfind("auth=AUTHINFO_UNAVAIL", 0), 0u) << out;
+  EXPECT_EQ(out.find("cap_net_raw"), std::string::npos) << out;
+  ::chmod(yaml.c_str(), 0644);
+  EXPECT_NE(Harness("yaml", "root").find("setcred=SUCCESS iab=^cap_net_raw"), std::string::npos);
+  // policy_root= naming no directory is an error, not an empty policy.
+  Service("noroot", CAPSET_TEST_PAM_MODULE,
+          "config=" + dir_ / "none.conf" + " policy_root=" + dir_ / "no-such-root");
+  out = Harness("noroot", "root");
+  EXPECT_EQ(out.rfind("auth=AUTHINFO_UNAVAIL", 0), 0u) << out;
+}
+
 TEST_F(PamModuleTest, FailureToApplyIsAnErrorNotIgnore) {
   // Without CAP_SETPCAP a process cannot raise an inheritable capability outside its
   // permitted set: pam_cap then returns PAM_IGNORE (success for the stack); capset an error.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "capset/status.h"
 
@@ -20,6 +21,20 @@ void PrintError(const std::string& message);
 void PrintWarning(const std::string& message);
 /// "capctl: note: <message>" on stderr.
 void PrintNote(const std::string& message);
+
+/// Whether `root` (a --root argument) names a directory that exists; otherwise says why
+/// ("capctl: --root: ...") and the command exits kExitUsage. Its trust is the command's to
+/// judge (policies and files below an untrusted root are refused where they are read).
+bool RootExists(const std::string& root);
+
+/// `text` for a terminal or a log line: control characters, DEL, backslash and bytes that
+/// are not UTF-8 as C escapes ("\\n", "\\x1b"), so a file name cannot forge output lines.
+std::string Printable(std::string_view text);
+
+/// Writes `text` to the file `path` that capctl was asked to create (--policy-out): never
+/// through a symbolic link (O_NOFOLLOW), never into a FIFO or device (it must be a regular
+/// file), replacing what it held.
+Status WriteOutputFile(const std::string& path, const std::string& text);
 
 /// Makes stdout fully buffered when it is not a terminal (large listings).
 void BufferStdout();

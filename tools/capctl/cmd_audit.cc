@@ -114,6 +114,7 @@ int RunAudit(int argc, char** argv) {
   }
   if (known) return PrintKnown(json);
   std::vector<std::string> dirs(argv + optind, argv + argc);
+  if (!RootExists(root)) return kExitUsage;
   if (dirs.empty()) {
     for (const char* d : {"/usr", "/opt", "/bin", "/sbin", "/lib"}) {
       struct stat st {};
@@ -127,11 +128,16 @@ int RunAudit(int argc, char** argv) {
   const std::vector<AuditFinding> findings = Audit(files, loaded.policy);
 
   if (!policy_out.empty()) {
-    const std::string text = SuggestedPolicy(findings);
+    std::vector<std::string> skipped;
+    const std::string text = SuggestedPolicy(findings, &skipped);
+    for (const auto& path : skipped) {
+      PrintWarning("'" + Printable(path) +
+                   "' is left out of the policy: its name is not UTF-8, which YAML cannot hold");
+    }
     if (policy_out == "-") {
       std::fputs(text.c_str(), stdout);
-    } else if (!(std::ofstream(policy_out) << text)) {
-      PrintError("Failed to write '" + policy_out + "'");
+    } else if (Status st = WriteOutputFile(policy_out, text); !st.ok()) {
+      PrintError(st.message());
       return kExitFailure;
     }
     if (policy_out == "-") return errors.empty() && loaded.ok() ? kExitOk : kExitFailure;
@@ -169,14 +175,14 @@ int RunAudit(int argc, char** argv) {
         caps += " [rootid=" + std::to_string(f.file.caps->caps.rootid) + "]";
       }
       std::printf("%-18s %-22s %-28s %s\n", AuditKindName(f.kind), SetIdText(f.file).c_str(),
-                  caps.c_str(), f.file.path.c_str());
+                  caps.c_str(), Printable(f.file.path).c_str());
       if (f.kind == AuditFinding::Kind::kReplaceable) {
         ++replaceable;
         std::printf("%-18s -> %s: %s (%s)\n", "", f.known->caps, f.known->why, f.known->source);
       } else if (f.kind == AuditFinding::Kind::kNotReplaceable) {
         std::printf("%-18s -> keeps set-ID: %s\n", "", f.known->why);
       } else if (!f.detail.empty()) {
-        std::printf("%-18s -> %s\n", "", f.detail.c_str());
+        std::printf("%-18s -> %s\n", "", Printable(f.detail).c_str());
       }
     }
     std::fprintf(stderr, "%zu privileged file(s), %zu replaceable by capabilities%s\n",

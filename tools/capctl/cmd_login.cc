@@ -69,6 +69,7 @@ int RunLogin(int argc, char** argv) {
     return kExitUsage;
   }
   const std::string user = argv[optind];
+  if (!RootExists(sources.root)) return kExitUsage;
   const LoginRules rules = LoadLoginRules(sources);
   Result<LoginIdentity> who = LookupIdentity(user);
 

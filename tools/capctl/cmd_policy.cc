@@ -64,7 +64,12 @@ int RunPolicy(int argc, char** argv) {
     }
   }
   const std::vector<std::string> files(argv + optind, argv + argc);
-  const LoadedPolicy loaded = files.empty() ? LoadPolicyTree(root) : LoadPolicyFiles(files);
+  if (!RootExists(root)) return kExitUsage;
+  // A linter: files that would be refused (untrusted) are read, with a warning saying so.
+  PolicyLoadOptions lint;
+  lint.trust = TrustMode::kReport;
+  const LoadedPolicy loaded =
+      files.empty() ? LoadPolicyTree(root, lint) : LoadPolicyFiles(files, lint);
   if (json) {
     const nlohmann::json doc = {{"ok", loaded.ok()},
                                 {"files", loaded.policy.sources},

@@ -222,6 +222,7 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
     }
   }
   const std::vector<std::string> files(argv + optind, argv + argc);
+  if (!RootExists(opt.root)) return kExitUsage;
   if (via_daemon && (!files.empty() || opt.root != "/" || opt.allow_hardlinks)) {
     PrintError("policy " + verb_name +
                ": --daemon acts on the system policy: no FILE, --root or --force-hardlinks");
@@ -246,6 +247,11 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
         return std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root));
       };
       tree = RunPolicyTree(RealSys(), load, opt);
+      if (tree.waited) {
+        PrintNote("a policy file changed less than " + std::to_string(kSettleSeconds) +
+                  " s before it was read and no longer named a file capset applied; waited for "
+                  "it to settle and read the policy again");
+      }
     } else {
       tree.loaded = std::make_shared<const LoadedPolicy>(LoadPolicyFiles(files));
       tree.run = RunFilePolicy(RealSys(), tree.loaded->policy, opt, RecordUse::kNone);
@@ -262,6 +268,12 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
       PrintReport(report, verb, opt.dry_run);
     }
     const nlohmann::json& sum = report["summary"];
+    // A package name that names nothing is a typo, not "nothing to do".
+    if (opt.package && report["entries"].empty()) {
+      PrintError("--package " + *opt.package + ": no entry of the policy (nor of the record " +
+                 "of applied files) has 'package: " + *opt.package + "'");
+      return kExitFailure;
+    }
     const bool policy_ok =
         std::none_of(report["diagnostics"].begin(), report["diagnostics"].end(),
                      [](const nlohmann::json& d) { return d.value("severity", "") == "error"; });

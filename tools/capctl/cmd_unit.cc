@@ -110,8 +110,11 @@ int Run(const UnitOptions& opt) {
   if (!opt.templates.empty()) dirs.insert(dirs.begin(), opt.templates);
   if (opt.command == "templates") return Templates(opt, dirs);
 
-  const LoadedPolicy loaded =
-      opt.policy_files.empty() ? LoadPolicyTree(opt.root) : LoadPolicyFiles(opt.policy_files);
+  // lint only reads (untrusted files are warned about); generate writes units from it.
+  PolicyLoadOptions load;
+  load.trust = opt.command == "lint" ? TrustMode::kReport : TrustMode::kRequire;
+  const LoadedPolicy loaded = opt.policy_files.empty() ? LoadPolicyTree(opt.root, load)
+                                                       : LoadPolicyFiles(opt.policy_files, load);
   LintOptions lint;
   lint.systemd_version = opt.systemd_version >= 0 ? opt.systemd_version : DetectSystemdVersion();
   auto from_policy = PolicyFileCaps(loaded.policy);
@@ -243,6 +246,7 @@ int RunUnit(int argc, char** argv) {
     }
   }
   opt.services.assign(argv + optind, argv + argc);
+  if (!RootExists(opt.root)) return kExitUsage;
   if (!opt.output.empty() && opt.command != "generate") {
     PrintError("unit: --output only goes with 'generate'");
     return kExitUsage;

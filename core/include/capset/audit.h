@@ -36,6 +36,9 @@ struct AuditedFile {
   uid_t uid = 0;
   gid_t gid = 0;
   std::optional<VfsCap> caps;
+  /// Why someone other than root could change the file or a directory above it (the trust
+  /// rule, trust.h), or nullopt. No replacement is ever suggested for such a file.
+  std::optional<std::string> untrusted;
 };
 
 /// Walks `dirs` (not following symlinks, not leaving each one's filesystem) and returns the
@@ -50,6 +53,7 @@ struct AuditFinding {
     kPolicyOk,         ///< in the policy and as it says
     kPolicyDrift,      ///< in the policy, but different
     kReplaceable,      ///< set-user-ID/-group-ID; known capabilities replace it
+    kUntrusted,        ///< set-user-ID/-group-ID, but someone other than root could change it
     kNotReplaceable,   ///< set-user-ID/-group-ID; capabilities cannot replace it
     kUnknown,          ///< set-user-ID/-group-ID; nothing known about it
     kCapsNotInPolicy,  ///< has capabilities the policy does not mention
@@ -61,13 +65,16 @@ struct AuditFinding {
   std::string detail;
 };
 
-/// "policy-ok", "policy-drift", "replaceable", "not-replaceable", "unknown",
+/// "policy-ok", "policy-drift", "replaceable", "untrusted", "not-replaceable", "unknown",
 /// "caps-not-in-policy".
 const char* AuditKindName(AuditFinding::Kind kind);
 
 std::vector<AuditFinding> Audit(const std::vector<AuditedFile>& files, const Policy& policy);
 
-/// A policy file (capset.policy(5)) with a files: entry for every kReplaceable finding.
-std::string SuggestedPolicy(const std::vector<AuditFinding>& findings);
+/// A policy file (capset.policy(5)) with a files: entry for every kReplaceable finding, every
+/// string quoted by YamlQuoted (yaml_quote.h). A path YAML cannot hold (not UTF-8) is left
+/// out, and named in `ret_skipped`.
+std::string SuggestedPolicy(const std::vector<AuditFinding>& findings,
+                            std::vector<std::string>* ret_skipped = nullptr);
 
 }  // namespace capset

@@ -48,6 +48,7 @@ RecordUse RecordUseForTree(bool policy_ok);
 struct PolicyTreeRun {
   std::shared_ptr<const LoadedPolicy> loaded;  ///< the policy the run used
   FilePolicyRun run;
+  bool waited = false;  ///< it waited for a policy file to settle, then loaded it again
 };
 
 /// Loads the policy (a copy of a policy of thousands of entries costs; capsetd shares one).

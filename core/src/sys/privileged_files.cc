@@ -11,6 +11,8 @@
 #include "capset/audit.h"
 #include "capset/fd.h"
 #include "capset/policy_loader.h"
+#include "capset/safe_path.h"
+#include "capset/trust.h"
 #include "sys/dir_scan_ops.h"
 
 namespace capset {
@@ -29,8 +31,10 @@ std::optional<VfsCap> ReadCaps(int dirfd, const std::string& name, const std::st
 
 // Depth-first, without following symlinks or leaving `dev`. `prefix` (the image root, "" for
 // the running system) is cut from the front of each path to give its policy path.
+// `untrusted`: why this directory (or one above it) is not root's alone, if it is not.
 void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& prefix,
-          std::vector<AuditedFile>& out, std::vector<std::string>& errors) {
+          const std::optional<std::string>& untrusted, std::vector<AuditedFile>& out,
+          std::vector<std::string>& errors) {
   const int fd = ::dup(dirfd);
   DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
   if (d == nullptr) {
@@ -54,7 +58,13 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& pref
         errors.push_back(child + ": " + std::strerror(errno));
         continue;
       }
-      Walk(sub.get(), child, dev, prefix, out, errors);
+      std::optional<std::string> sub_untrusted = untrusted;
+      if (!sub_untrusted) {
+        if (auto why = UntrustedReason(RealSys(), sub.get(), st)) {
+          sub_untrusted = "directory '" + child + "' " + *why;
+        }
+      }
+      Walk(sub.get(), child, dev, prefix, sub_untrusted, out, errors);
       continue;
     }
     if (!S_ISREG(st.st_mode)) continue;
@@ -67,6 +77,16 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& pref
     f.uid = st.st_uid;
     f.gid = st.st_gid;
     f.caps = caps;
+    f.untrusted = untrusted;
+    if (!f.untrusted) {
+      // SECURITY: what a non-root user can change is no place to grant a capability.
+      Fd self(::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      if (!self.valid()) {
+        f.untrusted = std::string("cannot be opened to check it: ") + std::strerror(errno);
+      } else if (auto why = UntrustedReason(RealSys(), self.get(), st)) {
+        f.untrusted = "the file " + *why;
+      }
+    }
     out.push_back(std::move(f));
   }
   ::closedir(d);
@@ -86,7 +106,17 @@ std::vector<AuditedFile> InventoryPrivilegedFiles(const std::vector<std::string>
       errors.push_back(dir + ": " + std::strerror(errno));
       continue;
     }
-    Walk(fd.get(), dir, st.st_dev, prefix, out, errors);
+    // The directory and everything above it, by the trust rule (safe_path.h's walk).
+    SafeOpenOptions look;
+    look.trust = TrustMode::kReport;
+    Result<SafeDir> checked = OpenDirectoryNoFollow(RealSys(), dir, look);
+    std::optional<std::string> untrusted;
+    if (!checked.ok()) {
+      untrusted = checked.status().message();
+    } else {
+      untrusted = checked->untrusted;
+    }
+    Walk(fd.get(), dir, st.st_dev, prefix, untrusted, out, errors);
   }
   return out;
 }

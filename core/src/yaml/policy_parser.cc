@@ -122,10 +122,10 @@ class Parser {
 
   // A files: path: absolute and normalized, no "." or ".." (SECURITY: a path is resolved
   // inside --root, and ".." would climb out of it), no empty component, no trailing '/'.
-  bool ValidPath(const yaml::Node& n, const std::string& path) {
+  bool ValidPath(const yaml::Node& n, const std::string& path, const char* key = "path") {
     auto bad = [&](const std::string& why) {
-      Error(n.GetMark(), "'path': expected a normalized absolute file name, got '" + path +
-                             "' (" + why + ")");
+      Error(n.GetMark(), std::string("'") + key + "': expected a normalized absolute file name, got '" +
+                             path + "' (" + why + ")");
       return false;
     };
     if (path[0] != '/') return bad("not absolute");
@@ -360,8 +360,7 @@ class Parser {
              SecureBits(v, s);
            } else if (key == "exec") {
              auto e = Scalar(v, "'exec': the absolute path of the service's binary");
-             if (e && (*e)[0] != '/') Error(v.GetMark(), "'exec': expected an absolute path");
-             if (e) s.exec = *e;
+             if (e && ValidPath(v, *e, "exec")) s.exec = *e;
            } else {
              Settings(v, s);
            }
