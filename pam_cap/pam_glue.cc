@@ -1,7 +1,9 @@
 #include "pam_glue.h"
 
+#include <fcntl.h>
 #include <security/pam_ext.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <memory>
@@ -14,6 +16,7 @@ namespace {
 
 constexpr const char kDeferredKey[] = "pam_capset_deferred";
 constexpr const char kDecisionKey[] = "pam_capset_decision";
+constexpr const char kKeepCapsKey[] = "pam_capset_keepcaps";
 
 // What pam_sm_authenticate decided, kept in the handle for pam_sm_setcred.
 struct Decision {
@@ -99,6 +102,8 @@ void ApplyDeferred(pam_handle_t* pamh, void* data, int error_status) noexcept {
   if (status != PAM_SUCCESS || !(error_status & PAM_DATA_SILENT)) return;
   try {
     Status st = ApplyLoginRule(*rule, false);
+    // In the child that has changed to the user: keep nothing beyond the grant.
+    if (st.ok()) st = NarrowToGrant();
     if (!st.ok()) pam_syslog(pamh, LOG_ERR, "deferred: %s", st.message().c_str());
   } catch (...) {
     pam_syslog(pamh, LOG_ERR, "deferred: failed to apply the capability rule");
@@ -204,6 +209,53 @@ Result<std::optional<LoginRule>> RuleFor(pam_handle_t* pamh, const Options& opt,
   return Decide(pamh, opt, user);
 }
 
+// Why PR_SET_KEEPCAPS must not be set in this application, or nullopt. KEEPCAPS keeps root's
+// permitted set across the application's setuid(); that is safe only where the application
+// calls pam_end() after it (util-linux su, runuser and login do, in the child), so that the
+// deferred rule narrows the process again. sshd's per-session process and systemd's
+// (sd-pam) helper change to the user and never call pam_end() or exec(): they would hold
+// root's permitted set for the whole session.
+std::optional<std::string> KeepCapsUnsafe(pam_handle_t* pamh) {
+  const void* item = nullptr;
+  const char* service = pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS && item
+                            ? static_cast<const char*>(item)
+                            : "";
+  if (std::strcmp(service, "sshd") == 0) {
+    return std::string("sshd's session process never calls pam_end() after it changes to "
+                       "the user");
+  }
+  if (std::strcmp(service, "systemd-user") == 0) {
+    return std::string("systemd's (sd-pam) helper never calls pam_end() after it changes to "
+                       "the user");
+  }
+  // A service of systemd's with PAMName=: the process is PID 1's child, renamed "(NAME)".
+  char comm[32] = {};
+  const int fd = ::open("/proc/self/comm", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd >= 0) {
+    const ssize_t n = ::read(fd, comm, sizeof comm - 1);
+    ::close(fd);
+    const size_t len = n > 0 ? static_cast<size_t>(n) : 0;
+    if (::getppid() == 1 && len >= 3 && comm[0] == '(' &&
+        (comm[len - 1] == ')' || (comm[len - 1] == '\n' && comm[len - 2] == ')'))) {
+      return std::string("this is a systemd service with PAMName=, whose (sd-pam) helper never "
+                         "calls pam_end() after it changes to the user");
+    }
+  }
+  return std::nullopt;
+}
+
+// Whether `keepcaps` is to be honoured here; logs why not.
+bool KeepCapsAllowed(pam_handle_t* pamh, const char* stage) {
+  if (auto why = KeepCapsUnsafe(pamh)) {
+    pam_syslog(pamh, LOG_WARNING,
+               "%s: ignoring keepcaps: %s, so it would keep root's permitted capabilities for "
+               "the whole session (see pam_capset(8))",
+               stage, why->c_str());
+    return false;
+  }
+  return true;
+}
+
 // Arranges for `rule` to be applied again at pam_end(PAM_SUCCESS | PAM_DATA_SILENT) — the
 // call login programs make in the child after setuid(). With `keepcaps`, also sets
 // PR_SET_KEEPCAPS so that the permitted set survives that setuid(): ambient capabilities need
@@ -257,6 +309,13 @@ int WithUserRule(pam_handle_t* pamh, int argc, const char** argv, const char* st
   return PAM_SUCCESS;
 }
 
+// Remembers in the handle that this module set PR_SET_KEEPCAPS in the application, so that
+// pam_sm_close_session clears it again.
+void RememberKeepCaps(pam_handle_t* pamh) {
+  static const char kSet = 1;
+  pam_set_data(pamh, kKeepCapsKey, const_cast<char*>(&kSet), nullptr);
+}
+
 }  // namespace
 
 int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
@@ -265,21 +324,40 @@ int SetCred(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   return WithUserRule(pamh, argc, argv, "setcred", [&](const Options& opt, const LoginRule& rule) {
     // pam_cap's defer: only arrange the later application (with keepcaps, also keep the
     // permitted set now); otherwise apply now, like pam_cap.
-    return opt.defer ? Defer(pamh, rule, opt.keepcaps) : ApplyLoginRule(rule, opt.keepcaps);
+    const bool keepcaps = opt.keepcaps && KeepCapsAllowed(pamh, "setcred");
+    Status st = opt.defer ? Defer(pamh, rule, keepcaps) : ApplyLoginRule(rule, keepcaps);
+    if (st.ok() && keepcaps) RememberKeepCaps(pamh);
+    return st;
   });
 }
 
 int OpenSession(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
-  return WithUserRule(pamh, argc, argv, "session", [&](const Options&, const LoginRule& rule) {
-    // Apply now (the inheritable set and the bounding set survive setuid()), and again after
-    // the login program's setuid() for the ambient set.
+  return WithUserRule(pamh, argc, argv, "session", [&](const Options& opt, const LoginRule& rule) {
+    // SECURITY: apply now — the inheritable set and the bounding-set drops reach every
+    // process the application starts, and survive its setuid() — and nothing more. Only with
+    // `keepcaps` (for applications that call pam_end() in the child after setuid(): su,
+    // runuser, login) also keep the permitted set across that setuid() and apply the rule
+    // again at that pam_end(), which raises the ambient set and then narrows the process to
+    // it (NarrowToGrant).
     Status st = ApplyLoginRule(rule, false);
-    return st.ok() ? Defer(pamh, rule, true) : st;
+    if (!st.ok() || !opt.keepcaps || !KeepCapsAllowed(pamh, "session")) return st;
+    st = Defer(pamh, rule, true);
+    if (st.ok()) RememberKeepCaps(pamh);
+    return st;
   });
 }
 
-int CloseSession(pam_handle_t* /*pamh*/, int /*flags*/, int /*argc*/, const char** /*argv*/) {
-  // Nothing to undo: the capabilities end with the session's processes.
+int CloseSession(pam_handle_t* pamh, int /*flags*/, int /*argc*/, const char** /*argv*/) {
+  // The capabilities end with the session's processes; PR_SET_KEEPCAPS, if this module set
+  // it in the application, is cleared: nothing needs it any more.
+  const void* data = nullptr;
+  if (pam_get_data(pamh, kKeepCapsKey, &data) == PAM_SUCCESS && data != nullptr) {
+    const Status st = ClearKeepCaps();
+    if (!st.ok()) {
+      pam_syslog(pamh, LOG_ERR, "%s", st.message().c_str());
+      return ToPamCode(st);
+    }
+  }
   return PAM_SUCCESS;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "test_util.h"
@@ -61,6 +62,24 @@ class LoginProgramsTest : public ::testing::Test {
            session_line + "\nsession required pam_permit.so\n";
   }
 
+  // A script the user's shell runs: its own Cap* lines, its uid, and every process of the
+  // login that runs as the user — the script and each parent up to the login program
+  // ("PROC pid comm" and its Cap* lines). Not every process of the uid: tests run in parallel.
+  std::string ShowScript() const {
+    const std::string path = dir_ / "show.sh";
+    const std::string uid = std::to_string(kUid);
+    Write(path,
+          "#!/bin/sh\ngrep Cap /proc/self/status\nid -u\np=$$\n"
+          "while [ \"$(awk '/^Uid:/ {print $2}' /proc/$p/status 2>/dev/null)\" = " + uid +
+              " ]; do\n"
+              "  echo \"PROC $p $(cat /proc/$p/comm)\"\n"
+              "  grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/$p/status\n"
+              "  p=$(awk '/^PPid:/ {print $2}' /proc/$p/status)\n"
+              "done\nexit 0\n");
+    ::chmod(path.c_str(), 0755);
+    return path;
+  }
+
   std::string Module() const {
     return std::string(CAPSET_TEST_PAM_MODULE) + " config=" + dir_ / "capability.conf" +
            " nopolicy";
@@ -99,27 +118,75 @@ void ExpectGranted(const CommandResult& r, const std::string& what) {
   EXPECT_EQ(bnd | (1ULL << 16), std::stoull(bnd_before, nullptr, 16) | (1ULL << 16)) << r.out;
 }
 
-TEST_F(LoginProgramsTest, SuDeliversAmbientThroughTheSessionHook) {
-  CommandResult r = Run("su", Stack("", "session optional " + Module()),
-                        std::string("su ") + kUser + " -c 'grep Cap /proc/self/status; id -u'");
+// Issue 11: no process of the login holds more than the user's grant in any set.
+void ExpectNothingBeyondTheGrant(const std::string& out, const std::string& what) {
+  int processes = 0;
+  std::istringstream in(out);
+  std::string line, proc;
+  while (std::getline(in, line)) {
+    if (line.rfind("PROC ", 0) == 0) {
+      proc = line, ++processes;
+      continue;
+    }
+    if (proc.empty() || line.rfind("Cap", 0) != 0) continue;
+    const unsigned long long set = std::stoull(line.substr(line.find('\t') + 1), nullptr, 16);
+    EXPECT_EQ(set & ~(1ULL << 13), 0u) << what << ": " << proc << ": " << line;
+  }
+  EXPECT_GE(processes, 1) << what << ": no process of the user was seen\n" << out;
+  std::printf("%s: %d process(es) of the login checked\n", what.c_str(), processes);
+}
+
+void ExpectInheritableOnly(const CommandResult& r, const std::string& what) {
+  ASSERT_EQ(r.exit_code, 0) << what << ": " << r.err << r.out;
+  EXPECT_NE(r.out.find(std::string("CapInh:\t") + kNetRaw), std::string::npos) << what << r.out;
+  for (const char* set : {"CapPrm", "CapEff", "CapAmb"}) {
+    EXPECT_NE(r.out.find(std::string(set) + ":\t0000000000000000"), std::string::npos)
+        << what << ": " << set << "\n" << r.out;
+  }
+  ExpectNothingBeyondTheGrant(r.out, what);
+}
+
+// The session line as pam-auth-update's profile installs it (no arguments): the inheritable
+// set and the bounding-set drops, no ambient set, and never root's permitted set.
+TEST_F(LoginProgramsTest, SessionHookGivesTheInheritableSetAndNothingElse) {
+  const std::string show = ShowScript();
+  ExpectInheritableOnly(Run("su", Stack("", "session optional " + Module()),
+                            std::string("su ") + kUser + " -c " + show),
+                        "su");
+  ExpectInheritableOnly(Run("runuser", Stack("", "session optional " + Module()),
+                            std::string("runuser -u ") + kUser + " -- " + show),
+                        "runuser");
+}
+
+TEST_F(LoginProgramsTest, SuWithKeepcapsDeliversAmbientAndNarrowsTheRest) {
+  CommandResult r =
+      Run("su", Stack("", "session optional " + Module() + " keepcaps"),
+          std::string("su ") + kUser + " -c " + ShowScript());
   ExpectGranted(r, "su");
   EXPECT_NE(r.out.find(std::to_string(kUid)), std::string::npos) << r.out;
+  EXPECT_EQ(Field(r.out, "CapPrm"), kNetRaw) << r.out;
+  ExpectNothingBeyondTheGrant(r.out, "su keepcaps");
 }
 
-TEST_F(LoginProgramsTest, RunuserDeliversAmbientThroughTheSessionHook) {
-  CommandResult r = Run("runuser", Stack("", "session optional " + Module()),
-                        std::string("runuser -u ") + kUser + " -- grep Cap /proc/self/status");
+TEST_F(LoginProgramsTest, RunuserWithKeepcapsDeliversAmbient) {
+  CommandResult r =
+      Run("runuser", Stack("", "session optional " + Module() + " keepcaps"),
+          std::string("runuser -u ") + kUser + " -- " + ShowScript());
   ExpectGranted(r, "runuser");
+  EXPECT_EQ(Field(r.out, "CapPrm"), kNetRaw) << r.out;
+  ExpectNothingBeyondTheGrant(r.out, "runuser keepcaps");
 }
 
-TEST_F(LoginProgramsTest, LoginDeliversAmbientThroughTheSessionHook) {
+TEST_F(LoginProgramsTest, LoginWithKeepcapsDeliversAmbient) {
   if (::access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "script(1) missing";
   // login wants a terminal: script(1) gives it one; the shell reads the commands.
-  CommandResult r = Run("login", Stack("", "session optional " + Module()),
-                        std::string("printf 'grep Cap /proc/self/status; exit\\n' | "
-                                    "script -qec 'login -f ") +
-                            kUser + "' /dev/null");
+  CommandResult r =
+      Run("login", Stack("", "session optional " + Module() + " keepcaps"),
+          "printf '" + ShowScript() + "; exit\\n' | script -qec 'login -f " + kUser +
+              "' /dev/null");
   ExpectGranted(r, "login");
+  EXPECT_EQ(Field(r.out, "CapPrm"), kNetRaw) << r.out;
+  ExpectNothingBeyondTheGrant(r.out, "login keepcaps");
 }
 
 TEST_F(LoginProgramsTest, SuWithAuthLineOnlyKeepsInheritableButNotAmbient) {

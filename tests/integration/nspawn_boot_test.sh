@@ -16,6 +16,8 @@ capctl=$3
 capsetd=$4
 capsetd_service=$5
 
+# shellcheck source=nspawn_lib.sh
+source "$(dirname "$0")/nspawn_lib.sh"
 skip() { echo "SKIP: $*" >&2; exit 77; }
 [[ $(id -u) -eq 0 ]] || skip "needs root to boot a container"
 command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (package systemd-container)"
@@ -24,17 +26,13 @@ work=$(mktemp -d /run/capset-nspawn.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 R=$work/root
 out=$work/out
-mkdir -p "$R"/{usr,var,tmp,root,run,out} "$R"/etc/systemd/system/multi-user.target.wants \
-  "$R"/etc/systemd/system-generators "$R"/etc/capset/policy.d "$R"/etc/capset/unit-templates "$out"
+nspawn_root "$R"
+mkdir -p "$R"/etc/systemd/system-generators "$R"/etc/capset/policy.d \
+  "$R"/etc/capset/unit-templates "$out"
 chmod 0777 "$out"  # the services write here as their own (non-root) users
-chmod 1777 "$R/tmp"
-for l in bin sbin lib lib64; do ln -s usr/$l "$R/$l"; done
-cp /etc/os-release /etc/shadow /etc/nsswitch.conf "$R/etc/"
 # The host may already have a capsetd user (a package installed it, with
 # whatever uid sysusers picked); the container gets exactly the ids below.
-ours='^(capsettest|capsetother|capsetd|capset-admin):'
-grep -Ev "$ours" /etc/passwd >"$R/etc/passwd"
-grep -Ev "$ours" /etc/group >"$R/etc/group"
+nspawn_accounts "$R" '^(capsettest|capsetother|capsetd|capset-admin):'
 echo "capsettest:x:4242:4242:capset test:/:/usr/sbin/nologin" >>"$R/etc/passwd"
 echo "capsettest:x:4242:" >>"$R/etc/group"
 echo "capsetother:x:4243:4243:capset test, not allowed:/:/usr/sbin/nologin" >>"$R/etc/passwd"
@@ -42,7 +40,6 @@ echo "capsetother:x:4243:" >>"$R/etc/group"
 echo "capsetd:x:4250:4250:capset file-capability broker:/:/usr/sbin/nologin" >>"$R/etc/passwd"
 echo "capsetd:x:4250:" >>"$R/etc/group"
 echo "capset-admin:x:4251:capsettest" >>"$R/etc/group"
-touch "$R/etc/machine-id"
 
 cp "$generator" "$R/etc/systemd/system-generators/capset-generator"
 cp "$src"/unit-templates/*.conf "$R/etc/capset/unit-templates/"
@@ -90,7 +87,7 @@ ExecStart=/bin/sh -c '/opt/capset/capctl policy apply --package local >/out/loca
 [Install]
 WantedBy=multi-user.target
 UNIT
-ln -s ../capset-local-apply.service "$R/etc/systemd/system/multi-user.target.wants/"
+nspawn_enable "$R" capset-local-apply.service
 sed "s|^ExecStart=.*|ExecStart=/opt/capset/capsetd|" "$capsetd_service" \
   >"$R/etc/systemd/system/capsetd.service"
 cp "$src/capsetd/capsetd.socket" "$R/etc/systemd/system/"
@@ -108,7 +105,7 @@ ExecStart=/bin/sh -c '/opt/capset/capctl policy verify >/out/$who.verify 2>&1; e
 [Install]
 WantedBy=multi-user.target
 UNIT
-  ln -s "../capset-client-$who.service" "$R/etc/systemd/system/multi-user.target.wants/"
+  nspawn_enable "$R" "capset-client-$who.service"
 done
 
 # The vendor units: they only say what to run; capabilities and user come from capset.
@@ -123,7 +120,7 @@ ExecStart=/bin/sh -c 'grep -E "^(Cap|Uid)" /proc/self/status > /out/$name.status
 [Install]
 WantedBy=multi-user.target
 UNIT
-  ln -s "../capset-$name.service" "$R/etc/systemd/system/multi-user.target.wants/"
+  nspawn_enable "$R" "capset-$name.service"
 done
 cat >"$R/etc/systemd/system/capset-done.service" <<'UNIT'
 [Unit]
@@ -137,11 +134,10 @@ ExecStart=/bin/sh -c 'getcap /opt/t/ping > /out/ping.getcap; pid=$(systemctl sho
 ExecStart=/bin/sh -c 'stat -c "%%U %%a" /var/lib/capset > /out/record.stat; cp /var/lib/capset/applied-files.json /out/record.json'
 ExecStartPost=/bin/systemctl --no-block poweroff
 UNIT
-ln -s ../capset-done.service "$R/etc/systemd/system/multi-user.target.wants/"
+nspawn_enable "$R" capset-done.service
 
 start=$(date +%s%N)
-if ! timeout 120 systemd-nspawn --directory="$R" --register=no --keep-unit --quiet \
-    --bind-ro=/usr --bind="$out":/out --boot >"$work/console" 2>&1; then
+if ! nspawn_boot "$R" "$out" "$work/console"; then
   if [[ ! -e $out/generated ]]; then
     tail -20 "$work/console" >&2
     skip "systemd-nspawn could not boot a container here"

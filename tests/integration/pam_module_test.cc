@@ -245,6 +245,61 @@ TEST_F(PamModuleTest, UntrustedOrBrokenFilesGrantNothing) {
   EXPECT_EQ(out.rfind("auth=AUTHINFO_UNAVAIL", 0), 0u) << out;
 }
 
+// Issue 11: with `session optional pam_capset.so` (pam-auth-update's profile), sshd's
+// per-session process — it runs as the user, never calls pam_end() and never execs — held
+// root's whole permitted set (PR_SET_KEEPCAPS) for the whole connection. The harness does
+// what that process does (setuid, no pam_end, no exec) and what su's child does (setuid,
+// then pam_end(PAM_DATA_SILENT)), and prints what it holds afterwards.
+TEST_F(PamModuleTest, SessionNeverLeavesRootsPermittedSetBehind) {
+  Conf("^cap_net_raw nobody\nnone *\n");
+  auto stack = [&](const std::string& name, const std::string& session_args) {
+    const std::string args = "config=" + conf_ + " nopolicy";
+    std::ofstream(dir_ / name) << "auth optional " << CAPSET_TEST_PAM_MODULE << " " << args
+                               << "\nsession optional " << CAPSET_TEST_PAM_MODULE << " " << args
+                               << " " << session_args << "\n";
+  };
+  auto run = [&](const std::string& service, const std::string& user, const std::string& mode) {
+    CommandResult r = RunCommand({CAPSET_TEST_PAM_HARNESS, dir_.path(), service, user, mode});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r;
+  };
+  const std::string nobody = "=65534", kNone = "0000000000000000", kRaw = "0000000000002000";
+  stack("profile", "");
+  for (const std::string user : {"nobody", "daemon"}) {  // a rule; only "none *"
+    for (const std::string mode : {"session-noend", "session-setuid"}) {
+      const std::string out = run("profile", user, mode + nobody).out;
+      EXPECT_NE(out.find("session=SUCCESS prm=" + kNone + " eff=" + kNone + " amb=" + kNone +
+                         " keepcaps=0"),
+                std::string::npos)
+          << user << " " << mode << ": " << out;
+    }
+  }
+  // keepcaps, for an application that calls pam_end() after setuid(): the ambient set, and
+  // nothing beyond it, once pam_end has run.
+  stack("su", "keepcaps");
+  std::string out = run("su", "nobody", "session-setuid" + nobody).out;
+  EXPECT_NE(out.find("prm=" + kRaw + " eff=" + kRaw + " amb=" + kRaw + " keepcaps=0"),
+            std::string::npos)
+      << out;
+  // keepcaps where the application never calls pam_end() after setuid() (sshd): refused.
+  stack("sshd", "keepcaps");
+  CommandResult r = run("sshd", "nobody", "session-noend" + nobody);
+  EXPECT_NE(r.out.find("prm=" + kNone + " eff=" + kNone + " amb=" + kNone + " keepcaps=0"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("ignoring keepcaps: sshd's session process never calls pam_end()"),
+            std::string::npos)
+      << r.err;
+  // The contrast: pam_cap's keepcaps in the same application leaves root's permitted set.
+  if (::access(kPamCap, R_OK) == 0) {
+    std::ofstream(dir_ / "pamcap") << "auth optional " << kPamCap << " config=" << conf_
+                                   << " keepcaps\n";
+    out = run("pamcap", "nobody", "session-noend" + nobody).out;
+    std::printf("pam_cap keepcaps, setuid without pam_end: %s", out.c_str());
+    EXPECT_EQ(out.find("prm=" + kNone), std::string::npos) << out;
+  }
+}
+
 TEST_F(PamModuleTest, FailureToApplyIsAnErrorNotIgnore) {
   // Without CAP_SETPCAP a process cannot raise an inheritable capability outside its
   // permitted set: pam_cap then returns PAM_IGNORE (success for the stack); capset an error.

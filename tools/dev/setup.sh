@@ -23,6 +23,8 @@ PACKAGES=(
   dpkg-dev debhelper lintian groff-base
   # packaging: RPM packages (rpmbuild), built and inspected here
   rpm
+  # real login programs for the session tests (sshd in a booted container; password logins)
+  openssh-server openssh-client sshpass
   # benchmarks
   bc
 )
@@ -45,5 +47,15 @@ fi
 
 echo "setup.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Installed programs are started by tests, never by their maintainer scripts (this machine
+# may have no systemd as PID 1, and some init scripts would start a daemon directly).
+policy_rc=/usr/sbin/policy-rc.d
+added_policy_rc=0
+if [[ ! -e $policy_rc ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy_rc"
+  chmod 0755 "$policy_rc"
+  added_policy_rc=1
+fi
+trap '[[ $added_policy_rc -eq 1 ]] && rm -f "$policy_rc"' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -13,4 +13,14 @@ namespace capset {
 /// `keepcaps`, also sets PR_SET_KEEPCAPS so permitted capabilities survive a later setuid().
 Status ApplyLoginRule(const LoginRule& rule, bool keepcaps);
 
+/// After a deferred rule was applied in a process that has changed to the user (every uid
+/// non-zero): narrows the permitted and effective sets to the ambient set — all that exec()
+/// will give the user's program anyway — and clears PR_SET_KEEPCAPS, so the process holds no
+/// more than the user's grant even before it execs (or if it never does). Does nothing for
+/// a process with a zero uid (a root login keeps root's capabilities).
+Status NarrowToGrant();
+
+/// Clears PR_SET_KEEPCAPS (what the session hook set once nothing needs it any more).
+Status ClearKeepCaps();
+
 }  // namespace capset

@@ -1,6 +1,7 @@
 #include "capset/login_apply.h"
 
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
@@ -40,6 +41,38 @@ Status ApplyLoginRule(const LoginRule& rule, bool keepcaps) {
   }
   if (keepcaps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
     return FromErrno(errno, "Failed to set PR_SET_KEEPCAPS");
+  }
+  return Status::Ok();
+}
+
+Status NarrowToGrant() {
+  // SECURITY: keepcaps kept root's whole permitted set across the application's setuid();
+  // once the ambient set is raised, nothing but the ambient capabilities is needed (exec
+  // recomputes P' = A for a program without file capabilities). Only ever lowers.
+  uid_t r = 0, e = 0, s = 0;
+  if (::getresuid(&r, &e, &s) != 0) return FromErrno(errno, "Failed to read the user ids");
+  if (r == 0 || e == 0 || s == 0) return ClearKeepCaps();
+  std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree> caps(cap_get_proc());
+  if (!caps) return FromErrno(errno, "Failed to read the process capabilities");
+  for (int c = 0; c < 64; ++c) {
+    const int ambient = ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
+    if (ambient < 0) break;  // past the kernel's last capability
+    const auto value = static_cast<cap_value_t>(c);
+    const cap_flag_value_t keep = ambient == 1 ? CAP_SET : CAP_CLEAR;
+    if (cap_set_flag(caps.get(), CAP_PERMITTED, 1, &value, keep) != 0 ||
+        cap_set_flag(caps.get(), CAP_EFFECTIVE, 1, &value, keep) != 0) {
+      return FromErrno(errno, "Failed to build the narrowed capability set");
+    }
+  }
+  if (cap_set_proc(caps.get()) != 0) {
+    return FromErrno(errno, "Failed to narrow the permitted set to the ambient set");
+  }
+  return ClearKeepCaps();
+}
+
+Status ClearKeepCaps() {
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
+    return FromErrno(errno, "Failed to clear PR_SET_KEEPCAPS");
   }
   return Status::Ok();
 }

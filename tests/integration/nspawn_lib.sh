@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared by the tests that boot a real systemd in a container (sourced, not run): a minimal
+# root whose /usr is the host's, bound read-only at boot (TESTING.md's recipe).
+
+# nspawn_root DIR: the skeleton, with the host's os-release and nsswitch.conf.
+nspawn_root() {
+  local R=$1
+  mkdir -p "$R"/{usr,var,tmp,root,run,out,home} "$R"/etc/systemd/system/multi-user.target.wants
+  chmod 1777 "$R/tmp"
+  for l in bin sbin lib lib64; do ln -s usr/$l "$R/$l"; done
+  cp /etc/os-release /etc/nsswitch.conf "$R/etc/"
+  touch "$R/etc/machine-id"
+  # Where the container's cgroups do not report emptiness, a stop waits for its timeout
+  # (seen here with a PAMName= service's (sd-pam) and user@.service): keep it short.
+  # user@.service sets its own 120 s, and logind stops a user's manager 10 s after the last
+  # session (which then holds up that user's next login): keep managers until poweroff.
+  mkdir -p "$R/etc/systemd/system.conf.d" "$R/etc/systemd/system/user@.service.d" \
+    "$R/etc/systemd/logind.conf.d"
+  printf '[Manager]\nDefaultTimeoutStopSec=5s\n' >"$R/etc/systemd/system.conf.d/capset-test.conf"
+  printf '[Service]\nTimeoutStopSec=3s\n' >"$R/etc/systemd/system/user@.service.d/capset-test.conf"
+  printf '[Login]\nUserStopDelaySec=infinity\n' >"$R/etc/systemd/logind.conf.d/capset-test.conf"
+}
+
+# nspawn_accounts DIR REGEX: the host's passwd, group and shadow without the entries whose
+# names match REGEX (the test adds its own, with fixed ids, whatever the host has).
+nspawn_accounts() {
+  local R=$1 ours=$2 f
+  for f in passwd group shadow; do
+    grep -Ev "$ours" "/etc/$f" >"$R/etc/$f" || true
+  done
+  chmod 0640 "$R/etc/shadow"
+}
+
+# nspawn_enable DIR UNIT...: wanted by multi-user.target.
+nspawn_enable() {
+  local R=$1 u
+  shift
+  for u in "$@"; do ln -s "../$u" "$R/etc/systemd/system/multi-user.target.wants/"; done
+}
+
+# nspawn_boot DIR OUT CONSOLE [nspawn options...]: boots, runs the enabled units until one
+# powers off, and returns nspawn's status; the console goes to CONSOLE.
+nspawn_boot() {
+  local R=$1 out=$2 console=$3
+  shift 3
+  timeout 180 systemd-nspawn --directory="$R" --register=no --keep-unit --quiet \
+    --bind-ro=/usr --bind="$out":/out "$@" --boot >"$console" 2>&1
+}
