@@ -15,7 +15,8 @@ bool PlannedService::ok() const {
 std::vector<PlannedService> PlanServices(const Policy& policy,
                                          const std::vector<std::string>& template_dirs,
                                          const LintOptions& options,
-                                         const std::vector<std::string>& only) {
+                                         const std::vector<std::string>& only,
+                                         TrustMode template_trust) {
   std::map<std::string, std::pair<std::shared_ptr<const UnitTemplate>, Status>> cache;
   std::vector<PlannedService> out;
   for (const auto& s : policy.services) {
@@ -25,7 +26,7 @@ std::vector<PlannedService> PlanServices(const Policy& policy,
     if (!s.template_name.empty()) {
       auto it = cache.find(s.template_name);
       if (it == cache.end()) {
-        Result<UnitTemplate> t = LoadUnitTemplate(s.template_name, template_dirs);
+        Result<UnitTemplate> t = LoadUnitTemplate(s.template_name, template_dirs, template_trust);
         auto entry = t.ok() ? std::make_pair(std::make_shared<const UnitTemplate>(*std::move(t)),
                                              Status::Ok())
                             : std::make_pair(std::shared_ptr<const UnitTemplate>(), t.status());
@@ -41,6 +42,13 @@ std::vector<PlannedService> PlanServices(const Policy& policy,
       }
     }
     if (p.findings.empty()) p.findings = LintService(s, p.tmpl.get(), options);
+    if (p.tmpl && p.tmpl->untrusted) {
+      auto where = s.key_where.find("template");
+      p.findings.push_back({Diagnostic::Severity::kWarning,
+                            where != s.key_where.end() ? where->second : s.where,
+                            s.name + ": template '" + p.tmpl->path + "': " + *p.tmpl->untrusted +
+                                "; the generator and capctl unit generate --output refuse it"});
+    }
     out.push_back(std::move(p));
   }
   return out;

@@ -72,9 +72,10 @@ std::vector<std::string> TemplateDirectories(const std::string& root) {
 }
 
 Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
-                                      const std::vector<std::string>& dirs) {
+                                      const std::vector<std::string>& dirs, TrustMode trust) {
   TrustedReadOptions read;
   read.max_bytes = 1 << 20;
+  read.trust = trust;
   for (const auto& dir : dirs) {
     const std::string path = dir + "/" + name + ".conf";
     // SECURITY: a template becomes part of a unit: it is read like a policy file (trust rule,
@@ -87,7 +88,9 @@ Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
       return Status(Code::kInvalidArgument, path + ":" + std::to_string(bad->line) + ": " +
                                                 bad->Describe() + " is not allowed in a template");
     }
-    return ParseUnitTemplate(text->text, name, path);
+    Result<UnitTemplate> t = ParseUnitTemplate(text->text, name, path);
+    if (t.ok()) t->untrusted = text->untrusted;
+    return t;
   }
   std::string searched;
   for (const auto& d : dirs) searched += (searched.empty() ? "" : ", ") + d;

@@ -744,6 +744,28 @@ TEST_F(DaemonTest, ExitsWhenIdleAndIsStartedAgainOnDemand) {
   EXPECT_TRUE(waiting.Call("io.capset.Files.Verify", json::object(), 5000).ok());
 }
 
+// Issue 11: started with more than it needs (here: as root, with everything), capsetd narrowed
+// its permitted and effective sets but kept the whole bounding set.
+TEST_F(DaemonTest, StartedWithMoreItNarrowsEverySetIncludingTheBoundingSet) {
+  Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
+  harness_->Start(Args(), "root");
+  varlink::Client c = harness_->Connect();
+  ASSERT_TRUE(c.Call("org.varlink.service.GetInfo", json::object()).ok());
+  std::ifstream status("/proc/" + std::to_string(harness_->pid()) + "/status");
+  std::string line, caps;
+  while (std::getline(status, line)) {
+    if (line.rfind("Cap", 0) == 0 || line.rfind("NoNewPrivs", 0) == 0) caps += line + "\n";
+  }
+  // CAP_CHOWN 0, CAP_DAC_READ_SEARCH 2, CAP_FOWNER 3, CAP_SETFCAP 31.
+  const std::string kept = "000000008000000d";
+  for (const char* set : {"CapPrm", "CapEff", "CapBnd"}) {
+    EXPECT_NE(caps.find(std::string(set) + ":\t" + kept), std::string::npos) << set << "\n" << caps;
+  }
+  EXPECT_NE(caps.find("CapInh:\t0000000000000000"), std::string::npos) << caps;
+  EXPECT_NE(caps.find("CapAmb:\t0000000000000000"), std::string::npos) << caps;
+  EXPECT_NE(caps.find("NoNewPrivs:\t1"), std::string::npos) << caps;
+}
+
 TEST_F(DaemonTest, EachCapabilityIsNeeded) {
   // Without CAP_FOWNER the set-user-ID bit of a root-owned file cannot be cleared; without
   // CAP_SETFCAP no capability can be written: both are needed, nothing else is.

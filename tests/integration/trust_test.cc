@@ -196,6 +196,41 @@ TEST_F(TrustTest, IdsNeverWrap) {
       << r.err;
 }
 
+// A drop-in grants its service capabilities: it is written only into a directory root alone
+// can change, and never through a link planted there.
+TEST_F(TrustTest, DropInsAreNeverWrittenWhereAnotherUserCouldChangeThem) {
+  const std::string policy = img_ + "/etc/capset/policy.d/50-test.yaml";
+  Policy("services:\n  web.service:\n    user: www-data\n    ambient: [CAP_NET_BIND_SERVICE]\n");
+  const std::string shared = *dir_ / "shared";
+  ASSERT_EQ(::mkdir(shared.c_str(), 01777), 0);
+  ASSERT_EQ(::chmod(shared.c_str(), 01777), 0);
+  CommandResult r = Capctl({"unit", "generate", "--policy", policy, "--output", shared});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is writable by everyone"), std::string::npos) << r.err;
+
+  const std::string out = *dir_ / "units";
+  ASSERT_EQ(::mkdir(out.c_str(), 0755), 0);
+  const std::string victim = *dir_ / "victim";
+  std::ofstream(victim) << "keep\n";
+  ASSERT_EQ(::mkdir((out + "/web.service.d").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink(victim.c_str(), (out + "/web.service.d/50-capset.conf").c_str()), 0);
+  r = Capctl({"unit", "generate", "--policy", policy, "--output", out});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream v(victim);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(v)), {}), "keep\n");
+  struct stat st {};
+  ASSERT_EQ(::lstat((out + "/web.service.d/50-capset.conf").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode)) << "the planted link was replaced, not written through";
+
+  // A unit directory that is a link elsewhere is refused.
+  ASSERT_EQ(std::system(("rm -r '" + out + "/web.service.d'").c_str()), 0);
+  ASSERT_EQ(::symlink(shared.c_str(), (out + "/web.service.d").c_str()), 0);
+  r = Capctl({"unit", "generate", "--policy", policy, "--output", out});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("symbolic link"), std::string::npos) << r.err;
+  EXPECT_NE(::access((shared + "/50-capset.conf").c_str(), F_OK), 0);
+}
+
 TEST_F(TrustTest, RootAndPackageMustNameSomething) {
   const std::string none = *dir_ / "no-such-image";
   for (std::vector<std::string> args :

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "capset/drop_in_writer.h"
 #include "capset/policy_loader.h"
 #include "capset/scanner.h"
 #include "capset/service_plan.h"
@@ -67,24 +68,11 @@ int DetectSystemdVersion() {
   return version;
 }
 
-Status WriteDropIn(const std::string& dir, const std::string& service, const std::string& text) {
-  const std::string unit_dir = dir + "/" + service + ".d";
-  if (::mkdir(unit_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Status(Code::kIoError, "Failed to create '" + unit_dir + "': " + std::strerror(errno));
-  }
-  const std::string path = unit_dir + "/" + kDropInName;
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return Status(Code::kIoError, "Failed to write '" + path + "'");
-  return Status::Ok();
-}
-
 int Templates(const UnitOptions& opt, const std::vector<std::string>& dirs) {
   nlohmann::json list = nlohmann::json::array();
   int rc = kExitOk;
   for (const auto& name : ListUnitTemplates(dirs)) {
-    Result<UnitTemplate> t = LoadUnitTemplate(name, dirs);
+    Result<UnitTemplate> t = LoadUnitTemplate(name, dirs, TrustMode::kReport);
     if (!t.ok()) {
       PrintError(t.status().message());
       rc = kExitFailure;
@@ -110,9 +98,13 @@ int Run(const UnitOptions& opt) {
   if (!opt.templates.empty()) dirs.insert(dirs.begin(), opt.templates);
   if (opt.command == "templates") return Templates(opt, dirs);
 
-  // lint only reads (untrusted files are warned about); generate writes units from it.
+  // Writing drop-ins (--output) grants capabilities: the policy and the templates must pass
+  // the trust rule. Linting, or printing the drop-ins for someone to review, only reads:
+  // untrusted files are warned about (a package build generates units from its source tree).
+  const TrustMode trust =
+      opt.command == "generate" && !opt.output.empty() ? TrustMode::kRequire : TrustMode::kReport;
   PolicyLoadOptions load;
-  load.trust = opt.command == "lint" ? TrustMode::kReport : TrustMode::kRequire;
+  load.trust = trust;
   const LoadedPolicy loaded = opt.policy_files.empty() ? LoadPolicyTree(opt.root, load)
                                                        : LoadPolicyFiles(opt.policy_files, load);
   LintOptions lint;
@@ -129,7 +121,18 @@ int Run(const UnitOptions& opt) {
     return found;
   };
 
-  std::vector<PlannedService> plans = PlanServices(loaded.policy, dirs, lint, opt.services);
+  // The output directory must be root's: a drop-in grants its service capabilities.
+  std::optional<SafeDir> output;
+  if (!opt.output.empty()) {
+    Result<SafeDir> dir = OpenDropInDirectory(opt.output);
+    if (!dir.ok()) {
+      PrintError("--output: " + dir.status().message());
+      return kExitFailure;
+    }
+    output = std::move(dir).value();
+  }
+  std::vector<PlannedService> plans =
+      PlanServices(loaded.policy, dirs, lint, opt.services, trust);
   for (const auto& name : opt.services) {
     if (std::none_of(plans.begin(), plans.end(),
                      [&](const PlannedService& p) { return p.service->name == name; })) {
@@ -157,8 +160,8 @@ int Run(const UnitOptions& opt) {
       continue;
     }
     const std::string text = RenderDropIn(*p.service, p.tmpl.get());
-    if (!opt.output.empty()) {
-      Status st = WriteDropIn(opt.output, p.service->name, text);
+    if (output) {
+      Status st = WriteDropIn(*output, p.service->name, text);
       if (!st.ok()) {
         PrintError(st.message());
         failed = true;

@@ -9,49 +9,13 @@
 #include <cstring>
 #include <vector>
 
+#include "capset/drop_in_writer.h"
 #include "capset/fd.h"
 #include "capset/parallel.h"
 #include "capset/policy_loader.h"
 #include "capset/service_plan.h"
 
 namespace capset::generator {
-namespace {
-
-bool WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Writes DIR/NAME.d/50-capset.conf without following symlinks below DIR.
-std::string WriteDropIn(int dirfd, const std::string& unit, const std::string& text) {
-  const std::string sub = unit + ".d";
-  const std::string file = sub + "/" + kDropInName;
-  Fd f;
-  if (::mkdirat(dirfd, sub.c_str(), 0755) == 0) {
-    // We just created the directory, so the path can hold no symlink but the last component.
-    f.Reset(
-        ::openat(dirfd, file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-  } else if (errno == EEXIST) {
-    Fd d(::openat(dirfd, sub.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!d.valid()) return "Failed to open '" + sub + "': " + std::strerror(errno);
-    f.Reset(::openat(d.get(), kDropInName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                     0644));
-  } else {
-    return "Failed to create '" + sub + "': " + std::strerror(errno);
-  }
-  if (!f.valid() || !WriteAll(f.get(), text)) {
-    return "Failed to write '" + file + "': " + std::strerror(errno);
-  }
-  return "";
-}
-
-}  // namespace
 
 Log::Log() {
   if (::secure_getenv("SYSTEMD_SCOPE") != nullptr) {
@@ -88,9 +52,9 @@ Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
   counts.skipped_files = loaded.skipped.size();
   if (loaded.policy.services.empty()) return counts;
 
-  Fd out(::open(normal_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!out.valid()) {
-    log.Error("Failed to open output directory '" + normal_dir + "': " + std::strerror(errno));
+  Result<SafeDir> out = OpenDropInDirectory(normal_dir);
+  if (!out.ok()) {
+    log.Error("Failed to open output directory '" + normal_dir + "': " + out.status().message());
     return counts;
   }
   LintOptions lint;
@@ -105,7 +69,7 @@ Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
     const PlannedService& p = plans[i];
     if (p.ok()) {
       write_errors[i] =
-          WriteDropIn(out.get(), p.service->name, RenderDropIn(*p.service, p.tmpl.get()));
+          WriteDropIn(*out, p.service->name, RenderDropIn(*p.service, p.tmpl.get())).message();
     }
   });
 

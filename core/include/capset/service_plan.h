@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "capset/policy.h"
+#include "capset/safe_path.h"
 #include "capset/unit_gen.h"
 #include "capset/unit_template.h"
 
@@ -23,11 +24,13 @@ struct PlannedService {
 };
 
 /// Plans `policy`'s services (only those named in `only`, if it is not empty). Unknown
-/// templates and lint errors are findings of the service. Templates are read once each.
+/// templates and lint errors are findings of the service. Templates are read once each, by
+/// the trust rule as `template_trust` says (kReport: an untrusted template is a warning).
 std::vector<PlannedService> PlanServices(const Policy& policy,
                                          const std::vector<std::string>& template_dirs,
                                          const LintOptions& options,
-                                         const std::vector<std::string>& only = {});
+                                         const std::vector<std::string>& only = {},
+                                         TrustMode template_trust = TrustMode::kRequire);
 
 /// A file-capability lookup over the policy's files: entries (for LintOptions::file_caps).
 std::function<std::optional<FileCaps>(const std::string&)> PolicyFileCaps(const Policy& policy);

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "capset/safe_path.h"
 #include "capset/status.h"
 
 namespace capset {
@@ -28,6 +29,8 @@ struct UnitTemplate {
   std::string description;
   std::optional<double> exposure;
   std::vector<std::pair<std::string, std::string>> settings;  ///< in file order
+  /// Read with TrustMode::kReport: why the file would be refused, if it would.
+  std::optional<std::string> untrusted;
 };
 
 /// Parses a template file's text. Errors name path:line.
@@ -37,9 +40,11 @@ Result<UnitTemplate> ParseUnitTemplate(const std::string& text, const std::strin
 /// Template directories under `root`, highest priority first.
 std::vector<std::string> TemplateDirectories(const std::string& root);
 
-/// Finds and parses template `name` in `dirs` (first hit wins).
+/// Finds and parses template `name` in `dirs` (first hit wins), read by the trust rule
+/// (trusted_file.h; kReport fills UnitTemplate::untrusted instead of refusing).
 Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
-                                      const std::vector<std::string>& dirs);
+                                      const std::vector<std::string>& dirs,
+                                      TrustMode trust = TrustMode::kRequire);
 
 /// Names of all templates in `dirs` (deduplicated, sorted).
 std::vector<std::string> ListUnitTemplates(const std::vector<std::string>& dirs);
