@@ -221,12 +221,14 @@ std::optional<std::string> KeepCapsUnsafe(pam_handle_t* pamh) {
                             ? static_cast<const char*>(item)
                             : "";
   if (std::strcmp(service, "sshd") == 0) {
-    return std::string("sshd's session process never calls pam_end() after it changes to "
-                       "the user");
+    return std::string(
+        "sshd's session process never calls pam_end() after it changes to "
+        "the user");
   }
   if (std::strcmp(service, "systemd-user") == 0) {
-    return std::string("systemd's (sd-pam) helper never calls pam_end() after it changes to "
-                       "the user");
+    return std::string(
+        "systemd's (sd-pam) helper never calls pam_end() after it changes to "
+        "the user");
   }
   // A service of systemd's with PAMName=: the process is PID 1's child, renamed "(NAME)".
   char comm[32] = {};
@@ -237,8 +239,9 @@ std::optional<std::string> KeepCapsUnsafe(pam_handle_t* pamh) {
     const size_t len = n > 0 ? static_cast<size_t>(n) : 0;
     if (::getppid() == 1 && len >= 3 && comm[0] == '(' &&
         (comm[len - 1] == ')' || (comm[len - 1] == '\n' && comm[len - 2] == ')'))) {
-      return std::string("this is a systemd service with PAMName=, whose (sd-pam) helper never "
-                         "calls pam_end() after it changes to the user");
+      return std::string(
+          "this is a systemd service with PAMName=, whose (sd-pam) helper never "
+          "calls pam_end() after it changes to the user");
     }
   }
   return std::nullopt;

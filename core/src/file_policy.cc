@@ -55,8 +55,8 @@ Result<unsigned> IdFromFile(const std::string& root, const std::string& file,
     if (c == std::string_view::npos) break;
     Result<uid_t> id = ParseUid(line.substr(b + 1, c - b - 1));
     if (!id.ok()) {
-      return Status(Code::kCorrupt, "'" + shown + "': the entry of '" + name + "' has " +
-                                        id.status().message());
+      return Status(Code::kCorrupt,
+                    "'" + shown + "': the entry of '" + name + "' has " + id.status().message());
     }
     return static_cast<unsigned>(*id);
   }

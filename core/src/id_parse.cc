@@ -9,8 +9,8 @@ namespace {
 
 Result<uint32_t> ParseId(std::string_view text, const char* what) {
   auto bad = [&](const std::string& why) {
-    return Status(Code::kInvalidArgument, "'" + std::string(text) + "' is not a valid " + what +
-                                              " (" + why + ")");
+    return Status(Code::kInvalidArgument,
+                  "'" + std::string(text) + "' is not a valid " + what + " (" + why + ")");
   };
   if (!IsAllDigits(text)) return bad("expected decimal digits");
   uint64_t value = 0;

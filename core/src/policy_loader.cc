@@ -105,10 +105,10 @@ LoadedPolicy ReadAndMerge(SysOps& sys, const std::vector<PolicyFileRef>& refs,
       continue;
     }
     if (results[i].untrusted) {
-      out.diagnostics.push_back({Diagnostic::Severity::kWarning,
-                                 {path, 0, 0},
-                                 *results[i].untrusted +
-                                     "; every component that acts on the policy refuses it"});
+      out.diagnostics.push_back(
+          {Diagnostic::Severity::kWarning,
+           {path, 0, 0},
+           *results[i].untrusted + "; every component that acts on the policy refuses it"});
     }
     ParsedPolicy& parsed = results[i].parsed;
     const bool good = parsed.ok();
@@ -179,10 +179,10 @@ LoadedPolicy LoadPolicyTree(SysOps& sys, const std::string& root,
       continue;
     }
     if (dir->untrusted) {
-      out.diagnostics.push_back({Diagnostic::Severity::kWarning,
-                                 {shown, 0, 0},
-                                 *dir->untrusted +
-                                     "; every component that acts on the policy refuses it"});
+      out.diagnostics.push_back(
+          {Diagnostic::Severity::kWarning,
+           {shown, 0, 0},
+           *dir->untrusted + "; every component that acts on the policy refuses it"});
     }
     Result<std::vector<DirEntry>> entries = ListTrustedDirectory(sys, *dir, ".yaml");
     if (!entries.ok()) {

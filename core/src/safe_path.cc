@@ -148,7 +148,8 @@ Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts
       continue;
     }
     const std::string shown = Child(stack.back().shown, name);
-    Result<Fd> dir = sys.OpenBeneath(stack.back().fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+    Result<Fd> dir =
+        sys.OpenBeneath(stack.back().fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
     if (!dir.ok()) {
       return ExplainComponentFailure(sys, stack.back().fd.get(), name, shown, dir.status());
     }
@@ -184,10 +185,10 @@ Result<SafeDir> OpenRoot(SysOps& sys, const std::string& root, const SafeOpenOpt
   const std::vector<std::string> parts = SplitPath(*absolute);
   Result<SafeDir> dir = WalkFromSlash(sys, parts, parts.size(), root, options);
   if (!dir.ok() && dir.status().code() == Code::kNotFound) {
-    return Status(Code::kNotFound,
-                  "the root directory '" + root + "' does not exist (" + dir.status().message() +
-                      ")",
-                  dir.status().sys_errno());
+    return Status(
+        Code::kNotFound,
+        "the root directory '" + root + "' does not exist (" + dir.status().message() + ")",
+        dir.status().sys_errno());
   }
   return dir;
 }

@@ -34,8 +34,8 @@ std::optional<std::string> ByMode(RootLike& root, const struct stat& st, const T
   };
   // The common case (root:root, or not group-writable) needs no look at the user namespace:
   // this runs on every login in pam_capset.so.
-  const bool owner_ok = st.st_uid == 0 || (rule.also_owner && st.st_uid == *rule.also_owner) ||
-                        root.Uid(st.st_uid);
+  const bool owner_ok =
+      st.st_uid == 0 || (rule.also_owner && st.st_uid == *rule.also_owner) || root.Uid(st.st_uid);
   if (!owner_ok) return "is owned by a non-root user" + detail();
   if (group_writable && st.st_gid != 0 && !root.Gid(st.st_gid)) {
     return "is writable by a non-root group" + detail();
@@ -56,12 +56,12 @@ std::optional<std::string> ByAcl(RootLike& root, const struct stat& st, std::str
         if (!mask_writes || root.Uid(w.id) || (rule.also_owner && w.id == *rule.also_owner)) {
           continue;
         }
-        return "is writable by user " + std::to_string(w.id) + " through its POSIX ACL (user:" +
-               std::to_string(w.id) + ":w)";
+        return "is writable by user " + std::to_string(w.id) +
+               " through its POSIX ACL (user:" + std::to_string(w.id) + ":w)";
       case AclWriter::Kind::kGroup:
         if (!mask_writes || root.Gid(w.id)) continue;
-        return "is writable by group " + std::to_string(w.id) + " through its POSIX ACL (group:" +
-               std::to_string(w.id) + ":w)";
+        return "is writable by group " + std::to_string(w.id) +
+               " through its POSIX ACL (group:" + std::to_string(w.id) + ":w)";
       case AclWriter::Kind::kOwningGroup:
         if (!mask_writes || root.Gid(st.st_gid)) continue;
         return "is writable by its group " + std::to_string(st.st_gid) + " through its POSIX ACL";

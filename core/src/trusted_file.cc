@@ -33,12 +33,14 @@ Result<TrustedText> ReadTrustedFileAt(SysOps& sys, const SafeDir& dir, const std
   }
   Result<std::string> text = sys.ReadContent(f->fd.get(), options.max_bytes);
   if (!text.ok()) {
-    return Status(text.status().code(), "Failed to read '" + shown + "': " + text.status().message(),
+    return Status(text.status().code(),
+                  "Failed to read '" + shown + "': " + text.status().message(),
                   text.status().sys_errno());
   }
   Result<struct stat> after = sys.Stat(f->fd.get());
   if (!after.ok()) {
-    return Status(after.status().code(), "Failed to stat '" + shown + "': " + after.status().message(),
+    return Status(after.status().code(),
+                  "Failed to stat '" + shown + "': " + after.status().message(),
                   after.status().sys_errno());
   }
   // SECURITY: one consistent snapshot, or nothing: a prefix of a file being rewritten in
@@ -68,8 +70,8 @@ Result<std::vector<DirEntry>> ListTrustedDirectory(SysOps& sys, const SafeDir& d
                                                    const std::string& suffix) {
   Result<std::vector<DirEntry>> all = sys.ReadDirectory(dir.fd.get());
   if (!all.ok()) {
-    return Status(all.status().code(), "Failed to read the directory '" + dir.path +
-                                           "': " + all.status().message(),
+    return Status(all.status().code(),
+                  "Failed to read the directory '" + dir.path + "': " + all.status().message(),
                   all.status().sys_errno());
   }
   std::vector<DirEntry> out;

@@ -71,8 +71,8 @@ std::vector<std::string> TemplateDirectories(const std::string& root) {
   return {r + "/etc/capset/unit-templates", r + "/usr/lib/capset/unit-templates"};
 }
 
-Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
-                                      const std::vector<std::string>& dirs, TrustMode trust) {
+Result<UnitTemplate> LoadUnitTemplate(const std::string& name, const std::vector<std::string>& dirs,
+                                      TrustMode trust) {
   TrustedReadOptions read;
   read.max_bytes = 1 << 20;
   read.trust = trust;

@@ -58,9 +58,8 @@ Result<std::string> YamlQuoted(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     const size_t n = Decode(text, i, cp);
     if (n == 0) {
-      return Status(Code::kInvalidArgument,
-                    "not valid UTF-8 at byte " + std::to_string(i) +
-                        ", so YAML cannot hold it as the same bytes");
+      return Status(Code::kInvalidArgument, "not valid UTF-8 at byte " + std::to_string(i) +
+                                                ", so YAML cannot hold it as the same bytes");
     }
     if (cp == '"' || cp == '\\') {
       out += '\\';

@@ -120,8 +120,8 @@ TEST(AuditTest, NeverSuggestsForWhatAUserCanChangeAndQuotesEveryName) {
   EXPECT_EQ(found[ping]["kind"], "replaceable");
   EXPECT_EQ(found[weird_ping]["kind"], "replaceable");
   EXPECT_EQ(found[in_user_dir]["kind"], "untrusted") << found[in_user_dir].dump();
-  EXPECT_NE(found[in_user_dir]["detail"].get<std::string>().find(
-                "directory '" + user_dir + "' is owned by a non-root user"),
+  EXPECT_NE(found[in_user_dir]["detail"].get<std::string>().find("directory '" + user_dir +
+                                                                 "' is owned by a non-root user"),
             std::string::npos)
       << found[in_user_dir].dump();
   EXPECT_EQ(found[acl_ping]["kind"], "untrusted");

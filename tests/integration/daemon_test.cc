@@ -346,9 +346,10 @@ TEST_F(DaemonTest, CallsOfCallersAllowedNothingCostLittle) {
   const double root_wait = std::chrono::duration<double>(Clock::now() - t0).count();
   EXPECT_EQ(WaitChild(flooder), 0);
   const double spent = CpuSeconds(harness_->pid()) - before;
-  std::printf("1,000 refused oneway calls on a 3,000-entry policy: %.2f s of capsetd's CPU; "
-              "root answered after %.3f s\n",
-              spent, root_wait);
+  std::printf(
+      "1,000 refused oneway calls on a 3,000-entry policy: %.2f s of capsetd's CPU; "
+      "root answered after %.3f s\n",
+      spent, root_wait);
   EXPECT_LT(spent, 2.0) << "each refused call must not read and parse the policy";
   EXPECT_LT(root_wait, 2.0);
   EXPECT_NE(harness_->log().find("refused io.capset.Files.Apply from uid 65534"),
@@ -544,12 +545,10 @@ TEST_F(DaemonTest, ConnectionLimits) {
         << "root's connection " << i << " while non-root callers hold all of theirs";
   }
   varlink::Client waiting = harness_->Connect();
-  Result<varlink::Reply> waited =
-      waiting.Call("org.varlink.service.GetInfo", json::object(), 500);
+  Result<varlink::Reply> waited = waiting.Call("org.varlink.service.GetInfo", json::object(), 500);
   EXPECT_FALSE(waited.ok()) << "served beyond --max-connections and root's reserve";
   held.erase(held.begin());  // closes one
-  Result<varlink::Reply> served =
-      waiting.Call("org.varlink.service.GetInfo", json::object(), 5000);
+  Result<varlink::Reply> served = waiting.Call("org.varlink.service.GetInfo", json::object(), 5000);
   // The first call was queued and is answered first; either reply proves it was served.
   EXPECT_TRUE(served.ok()) << served.status().message();
   EXPECT_EQ(WaitChild(m1), 0);

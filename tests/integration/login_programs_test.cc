@@ -70,7 +70,8 @@ class LoginProgramsTest : public ::testing::Test {
     const std::string uid = std::to_string(kUid);
     Write(path,
           "#!/bin/sh\ngrep Cap /proc/self/status\nid -u\np=$$\n"
-          "while [ \"$(awk '/^Uid:/ {print $2}' /proc/$p/status 2>/dev/null)\" = " + uid +
+          "while [ \"$(awk '/^Uid:/ {print $2}' /proc/$p/status 2>/dev/null)\" = " +
+              uid +
               " ]; do\n"
               "  echo \"PROC $p $(cat /proc/$p/comm)\"\n"
               "  grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/$p/status\n"
@@ -141,7 +142,8 @@ void ExpectInheritableOnly(const CommandResult& r, const std::string& what) {
   EXPECT_NE(r.out.find(std::string("CapInh:\t") + kNetRaw), std::string::npos) << what << r.out;
   for (const char* set : {"CapPrm", "CapEff", "CapAmb"}) {
     EXPECT_NE(r.out.find(std::string(set) + ":\t0000000000000000"), std::string::npos)
-        << what << ": " << set << "\n" << r.out;
+        << what << ": " << set << "\n"
+        << r.out;
   }
   ExpectNothingBeyondTheGrant(r.out, what);
 }
@@ -159,9 +161,8 @@ TEST_F(LoginProgramsTest, SessionHookGivesTheInheritableSetAndNothingElse) {
 }
 
 TEST_F(LoginProgramsTest, SuWithKeepcapsDeliversAmbientAndNarrowsTheRest) {
-  CommandResult r =
-      Run("su", Stack("", "session optional " + Module() + " keepcaps"),
-          std::string("su ") + kUser + " -c " + ShowScript());
+  CommandResult r = Run("su", Stack("", "session optional " + Module() + " keepcaps"),
+                        std::string("su ") + kUser + " -c " + ShowScript());
   ExpectGranted(r, "su");
   EXPECT_NE(r.out.find(std::to_string(kUid)), std::string::npos) << r.out;
   EXPECT_EQ(Field(r.out, "CapPrm"), kNetRaw) << r.out;
@@ -169,9 +170,8 @@ TEST_F(LoginProgramsTest, SuWithKeepcapsDeliversAmbientAndNarrowsTheRest) {
 }
 
 TEST_F(LoginProgramsTest, RunuserWithKeepcapsDeliversAmbient) {
-  CommandResult r =
-      Run("runuser", Stack("", "session optional " + Module() + " keepcaps"),
-          std::string("runuser -u ") + kUser + " -- " + ShowScript());
+  CommandResult r = Run("runuser", Stack("", "session optional " + Module() + " keepcaps"),
+                        std::string("runuser -u ") + kUser + " -- " + ShowScript());
   ExpectGranted(r, "runuser");
   EXPECT_EQ(Field(r.out, "CapPrm"), kNetRaw) << r.out;
   ExpectNothingBeyondTheGrant(r.out, "runuser keepcaps");
@@ -180,10 +180,9 @@ TEST_F(LoginProgramsTest, RunuserWithKeepcapsDeliversAmbient) {
 TEST_F(LoginProgramsTest, LoginWithKeepcapsDeliversAmbient) {
   if (::access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "script(1) missing";
   // login wants a terminal: script(1) gives it one; the shell reads the commands.
-  CommandResult r =
-      Run("login", Stack("", "session optional " + Module() + " keepcaps"),
-          "printf '" + ShowScript() + "; exit\\n' | script -qec 'login -f " + kUser +
-              "' /dev/null");
+  CommandResult r = Run(
+      "login", Stack("", "session optional " + Module() + " keepcaps"),
+      "printf '" + ShowScript() + "; exit\\n' | script -qec 'login -f " + kUser + "' /dev/null");
   ExpectGranted(r, "login");
   EXPECT_EQ(Field(r.out, "CapPrm"), kNetRaw) << r.out;
   ExpectNothingBeyondTheGrant(r.out, "login keepcaps");

@@ -199,9 +199,8 @@ TEST_F(PamModuleTest, UntrustedOrBrokenFilesGrantNothing) {
   refused("root");
   // The same ACL on the directory instead: 4242 could replace the file.
   Conf("^cap_net_raw root\n");
-  ASSERT_EQ(std::system(("setfacl -b " + conf_ + " && setfacl -m u:4242:rwx " + dir_.path())
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(("setfacl -b " + conf_ + " && setfacl -m u:4242:rwx " + dir_.path()).c_str()), 0);
   refused("root");
   ASSERT_EQ(std::system(("setfacl -b " + dir_.path()).c_str()), 0);
   EXPECT_NE(Harness("capset", "root").find("^cap_net_raw"), std::string::npos);
@@ -219,8 +218,8 @@ TEST_F(PamModuleTest, UntrustedOrBrokenFilesGrantNothing) {
   // A FIFO named capability.conf: refused at once, not a login blocked in open(2).
   ::unlink(conf_.c_str());
   ASSERT_EQ(::mkfifo(conf_.c_str(), 0644), 0);
-  CommandResult r = RunCommand({"/usr/bin/timeout", "10", CAPSET_TEST_PAM_HARNESS, dir_.path(),
-                                "capset", "root"});
+  CommandResult r = RunCommand(
+      {"/usr/bin/timeout", "10", CAPSET_TEST_PAM_HARNESS, dir_.path(), "capset", "root"});
   EXPECT_EQ(r.exit_code, 0) << "blocked on the FIFO";
   EXPECT_EQ(r.out.rfind("auth=AUTHINFO_UNAVAIL", 0), 0u) << r.out;
   EXPECT_NE(r.err.find("a FIFO, not a regular file"), std::string::npos) << r.err;
@@ -292,8 +291,8 @@ TEST_F(PamModuleTest, SessionNeverLeavesRootsPermittedSetBehind) {
       << r.err;
   // The contrast: pam_cap's keepcaps in the same application leaves root's permitted set.
   if (::access(kPamCap, R_OK) == 0) {
-    std::ofstream(dir_ / "pamcap") << "auth optional " << kPamCap << " config=" << conf_
-                                   << " keepcaps\n";
+    std::ofstream(dir_ / "pamcap")
+        << "auth optional " << kPamCap << " config=" << conf_ << " keepcaps\n";
     out = run("pamcap", "nobody", "session-noend" + nobody).out;
     std::printf("pam_cap keepcaps, setuid without pam_end: %s", out.c_str());
     EXPECT_EQ(out.find("prm=" + kNone), std::string::npos) << out;

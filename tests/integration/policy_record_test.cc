@@ -14,8 +14,8 @@
 #include <fstream>
 #include <future>
 #include <memory>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -335,9 +335,10 @@ TEST_P(PolicyRecordTest, AFileBeingRewrittenInPlaceTakesNothingAway) {
   }
   stop = true;
   writer.join();
-  std::printf("%d applies during in-place rewrites: %d read a prefix and waited, %d then kept "
-              "an entry for later, %d refused a torn read, %d took one away\n",
-              kApplies, waited, deferred, torn, taken);
+  std::printf(
+      "%d applies during in-place rewrites: %d read a prefix and waited, %d then kept "
+      "an entry for later, %d refused a torn read, %d took one away\n",
+      kApplies, waited, deferred, torn, taken);
   EXPECT_EQ(taken, 0);
   EXPECT_GT(waited + torn, 0) << "the race was never seen; the test proves nothing";
   EXPECT_EQ(RecordedPaths(), (std::set<std::string>{"/usr/bin/mtr", "/usr/bin/ping"}));
@@ -347,8 +348,9 @@ TEST_P(PolicyRecordTest, AFileBeingRewrittenInPlaceTakesNothingAway) {
   std::ofstream(file) << "files:\n  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n";
   CommandResult r = Capctl("apply");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("changed " + mtr_ + ": caps cap_net_raw=ep -> none (no longer in the policy)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("changed " + mtr_ + ": caps cap_net_raw=ep -> none (no longer in the policy)"),
+      std::string::npos)
       << r.out << r.err;
   EXPECT_EQ(Getcap(mtr_), "");
   EXPECT_NE(Getcap(ping_), "");

@@ -3,8 +3,8 @@
 // ACLs included), paths never leave --root, an apply never leaves a state verify would
 // refuse, ids never wrap, and --root / --package must name something. Each test asserts what
 // must NOT happen (libcap's setcap is the contrast where it accepts what capctl refuses).
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -186,8 +186,9 @@ TEST_F(TrustTest, IdsNeverWrap) {
               std::string::npos)
         << r.err;
   }
-  Policy("capsetd:\n  allow:\n    - user: \"4294971538\"\n      actions: [apply]\n"
-         "    - group: \"4294967296\"\n      actions: [verify]\n");
+  Policy(
+      "capsetd:\n  allow:\n    - user: \"4294971538\"\n      actions: [apply]\n"
+      "    - group: \"4294967296\"\n      actions: [verify]\n");
   CommandResult r = Capctl({"policy", "check", f});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(":3:13: error: 'user': '4294971538' is not a valid uid"), std::string::npos)
@@ -233,9 +234,12 @@ TEST_F(TrustTest, DropInsAreNeverWrittenWhereAnotherUserCouldChangeThem) {
 
 TEST_F(TrustTest, RootAndPackageMustNameSomething) {
   const std::string none = *dir_ / "no-such-image";
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"policy", "apply"}, {"policy", "verify"}, {"policy", "diff"},
-        {"policy", "check"}, {"audit"}, {"unit", "lint"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"policy", "apply"},
+                                        {"policy", "verify"},
+                                        {"policy", "diff"},
+                                        {"policy", "check"},
+                                        {"audit"},
+                                        {"unit", "lint"}}) {
     args.push_back("--root");
     args.push_back(none);
     CommandResult r = Capctl(args);

@@ -73,8 +73,7 @@ TEST(CapabilityConfTest, ControlCharactersMakeTheWholeFileAnError) {
     LoginRules r = ParseCapabilityConf(text, "c.conf");
     EXPECT_FALSE(r.ok()) << ::testing::PrintToString(text);
     ASSERT_FALSE(r.diagnostics.empty());
-    EXPECT_NE(r.diagnostics[0].message.find("is not allowed in capability.conf"),
-              std::string::npos)
+    EXPECT_NE(r.diagnostics[0].message.find("is not allowed in capability.conf"), std::string::npos)
         << r.diagnostics[0].ToString();
   }
   LoginRules r = ParseCapabilityConf(cases[0], "c.conf");

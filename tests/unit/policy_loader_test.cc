@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The layered loader on the fake filesystem: precedence and masks, broken files, and the
 // trust rule and consistent reads for every policy directory and file (issue 11).
+#include "capset/policy_loader.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "capset/policy_loader.h"
 #include "fakes/acl_bytes.h"
 #include "fakes/fake_sys_ops.h"
 
@@ -154,11 +155,10 @@ INSTANTIATE_TEST_SUITE_P(
                     s.At(Parent(f)).acl = AclWithEntry(2, 4242, 7);
                   },
                   "user 4242 through its POSIX ACL"},
-        Untrusted{"AncestorWorldWritable",
-                  [](FakeSysOps& s, const std::string&) {
-                    s.At("/img/etc").mode = S_IFDIR | 01777;
-                  },
-                  "directory '/img/etc' is writable by everyone"},
+        Untrusted{
+            "AncestorWorldWritable",
+            [](FakeSysOps& s, const std::string&) { s.At("/img/etc").mode = S_IFDIR | 01777; },
+            "directory '/img/etc' is writable by everyone"},
         Untrusted{"RootOfImageOwnedByUser",
                   [](FakeSysOps& s, const std::string&) { s.At("/img").uid = 4242; },
                   "directory '/img' is owned by a non-root user"},

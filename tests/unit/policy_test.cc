@@ -103,7 +103,8 @@ version: 2
                          "bad.yaml:5:24: error: 'no-new-privileges': expected true or false"));
   EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:6:3: error: expected a service unit name"));
   EXPECT_TRUE(HasMessage(p.diagnostics, "User= is written by capset; use the 'user' key"));
-  EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:12:11: error: 'path': expected a normalized absolute"));
+  EXPECT_TRUE(
+      HasMessage(p.diagnostics, "bad.yaml:12:11: error: 'path': expected a normalized absolute"));
   EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:14:5: error: file entry without 'path'"));
   EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:15:1: error: unknown key 'frobnicate'"));
   EXPECT_TRUE(HasMessage(p.diagnostics, "bad.yaml:16:10: error: unsupported policy version"));

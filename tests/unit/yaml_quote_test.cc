@@ -2,12 +2,13 @@
 // YamlQuoted: whatever a file may be called (as long as YAML can hold it: UTF-8, no NUL),
 // the policy parser reads back exactly the same path (issue 11: a set-user-ID file named
 // with newlines and YAML became a policy granting cap_dac_override=ep to /usr/bin/vim.tiny).
+#include "capset/yaml_quote.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "capset/policy_parser.h"
-#include "capset/yaml_quote.h"
 
 namespace capset {
 namespace {
@@ -30,20 +31,54 @@ std::string RoundTrip(const std::string& name) {
 TEST(YamlQuotedTest, HostileNamesReadBackAsThemselves) {
   const std::string names[] = {
       "ping\n  - path: /usr/bin/vim.tiny\n    caps: cap_dac_override=ep",
-      "a\"b", "a\\b", "a: b", "#comment", "- item", "{x: 1}", "[1, 2]", "&anchor", "*alias",
-      "!tag", "%directive", "@", "`", "'single'", "  leading", "trailing  ", "tab\there",
-      "cr\rhere", "bell\a", "esc\x1b[2J", "del\x7f", "nel\xc2\x85", "c1\xc2\x9b",
-      "ls\xe2\x80\xa8ps\xe2\x80\xa9", "bom\xef\xbb\xbf", "nonchar\xef\xbf\xbe", "emoji\xf0\x9f\x98\x80",
-      "\xc3\xa9t\xc3\xa9", "yes", "null", "~", "0755", "---", "...", "trailing\\",
+      "a\"b",
+      "a\\b",
+      "a: b",
+      "#comment",
+      "- item",
+      "{x: 1}",
+      "[1, 2]",
+      "&anchor",
+      "*alias",
+      "!tag",
+      "%directive",
+      "@",
+      "`",
+      "'single'",
+      "  leading",
+      "trailing  ",
+      "tab\there",
+      "cr\rhere",
+      "bell\a",
+      "esc\x1b[2J",
+      "del\x7f",
+      "nel\xc2\x85",
+      "c1\xc2\x9b",
+      "ls\xe2\x80\xa8ps\xe2\x80\xa9",
+      "bom\xef\xbb\xbf",
+      "nonchar\xef\xbf\xbe",
+      "emoji\xf0\x9f\x98\x80",
+      "\xc3\xa9t\xc3\xa9",
+      "yes",
+      "null",
+      "~",
+      "0755",
+      "---",
+      "...",
+      "trailing\\",
   };
-  for (const std::string& n : names) EXPECT_EQ(RoundTrip(n), "/" + n) << ::testing::PrintToString(n);
+  for (const std::string& n : names)
+    EXPECT_EQ(RoundTrip(n), "/" + n) << ::testing::PrintToString(n);
 }
 
 TEST(YamlQuotedTest, RandomNamesReadBackAsThemselves) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> len(1, 24), byte(1, 127), pick(0, 9);
-  const std::string specials[] = {"\xc2\x85", "\xe2\x80\xa8", "\xef\xbb\xbf", "\xf0\x9f\x98\x80",
-                                  "\xc3\xa9", ": ", " #", "\n", "\"", "\\"};
+  const std::string specials[] = {"\xc2\x85",     "\xe2\x80\xa8",
+                                  "\xef\xbb\xbf", "\xf0\x9f\x98\x80",
+                                  "\xc3\xa9",     ": ",
+                                  " #",           "\n",
+                                  "\"",           "\\"};
   int tried = 0;
   for (int i = 0; i < 5000; ++i) {
     std::string name;

@@ -131,8 +131,7 @@ int Run(const UnitOptions& opt) {
     }
     output = std::move(dir).value();
   }
-  std::vector<PlannedService> plans =
-      PlanServices(loaded.policy, dirs, lint, opt.services, trust);
+  std::vector<PlannedService> plans = PlanServices(loaded.policy, dirs, lint, opt.services, trust);
   for (const auto& name : opt.services) {
     if (std::none_of(plans.begin(), plans.end(),
                      [&](const PlannedService& p) { return p.service->name == name; })) {

@@ -7,9 +7,8 @@
 #include <cstring>
 
 #include "capset/fd.h"
-#include "capset/yaml_quote.h"
-
 #include "capset/safe_path.h"
+#include "capset/yaml_quote.h"
 #include "cli.h"
 
 namespace capset::capctl {
@@ -63,11 +62,12 @@ std::string Printable(std::string_view text) {
 }
 
 Status WriteOutputFile(const std::string& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-                                          O_NOCTTY, 0644);
+  const int fd = ::open(path.c_str(),
+                        O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0) {
-    return Status(Code::kIoError, "Failed to open '" + path + "': " + std::strerror(errno) +
-                                      (errno == ELOOP ? " (a symbolic link is not followed)" : ""),
+    return Status(Code::kIoError,
+                  "Failed to open '" + path + "': " + std::strerror(errno) +
+                      (errno == ELOOP ? " (a symbolic link is not followed)" : ""),
                   errno);
   }
   const Fd owned(fd);

@@ -3,8 +3,8 @@
 // Everything in the core that opens a file capset takes authority from (policy files,
 // capability.conf, templates, the record) or writes privilege to goes through this interface,
 // so the safety logic (the contained, symlink-free walk; the trust rule with its ACLs; the
-// consistent read) is unit-tested against tests/unit/fakes/fake_sys_ops.h without root. RealSys() is the only
-// implementation that makes system calls; it lives in core/src/sys/.
+// consistent read) is unit-tested against tests/unit/fakes/fake_sys_ops.h without root. RealSys()
+// is the only implementation that makes system calls; it lives in core/src/sys/.
 //
 // Errors are Statuses whose message is the bare reason (strerror text) and whose sys_errno is
 // set; callers add the path ("Failed to open '/x': <reason>").

@@ -32,8 +32,8 @@ struct TrustedReadOptions {
 
 struct TrustedText {
   std::string text;
-  struct stat st {};  ///< as it was while read
-  std::string path;   ///< as shown in messages
+  struct stat st {};                     ///< as it was while read
+  std::string path;                      ///< as shown in messages
   std::optional<std::string> untrusted;  ///< TrustMode::kReport: why it would be refused
 };
 

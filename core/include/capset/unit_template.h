@@ -42,8 +42,7 @@ std::vector<std::string> TemplateDirectories(const std::string& root);
 
 /// Finds and parses template `name` in `dirs` (first hit wins), read by the trust rule
 /// (trusted_file.h; kReport fills UnitTemplate::untrusted instead of refusing).
-Result<UnitTemplate> LoadUnitTemplate(const std::string& name,
-                                      const std::vector<std::string>& dirs,
+Result<UnitTemplate> LoadUnitTemplate(const std::string& name, const std::vector<std::string>& dirs,
                                       TrustMode trust = TrustMode::kRequire);
 
 /// Names of all templates in `dirs` (deduplicated, sorted).

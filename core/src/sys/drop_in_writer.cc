@@ -47,15 +47,16 @@ Status WriteDropIn(const SafeDir& dir, const std::string& unit, const std::strin
   Result<SafeDir> unit_dir = OpenDirectoryBelow(RealSys(), dir, "/" + sub, SafeOpenOptions{});
   if (!unit_dir.ok()) return unit_dir.status();
   std::random_device random;
-  const std::string temp = std::string(".") + kDropInName + "." + std::to_string(::getpid()) +
-                           "." + std::to_string(random());
+  const std::string temp = std::string(".") + kDropInName + "." + std::to_string(::getpid()) + "." +
+                           std::to_string(random());
   Fd fd(::openat(unit_dir->fd.get(), temp.c_str(),
                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd.valid()) return Failed("create", sub_path + "/" + temp);
   Status st = WriteAll(fd.get(), text, path);
   // 0644 whatever the umask: systemd and systemd-analyze read it as any user.
   if (st.ok() && ::fchmod(fd.get(), 0644) != 0) st = Failed("chmod", path);
-  if (st.ok() && ::renameat(unit_dir->fd.get(), temp.c_str(), unit_dir->fd.get(), kDropInName) != 0) {
+  if (st.ok() &&
+      ::renameat(unit_dir->fd.get(), temp.c_str(), unit_dir->fd.get(), kDropInName) != 0) {
     st = Failed("replace", path);
   }
   if (!st.ok()) ::unlinkat(unit_dir->fd.get(), temp.c_str(), 0);

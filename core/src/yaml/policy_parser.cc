@@ -124,8 +124,9 @@ class Parser {
   // inside --root, and ".." would climb out of it), no empty component, no trailing '/'.
   bool ValidPath(const yaml::Node& n, const std::string& path, const char* key = "path") {
     auto bad = [&](const std::string& why) {
-      Error(n.GetMark(), std::string("'") + key + "': expected a normalized absolute file name, got '" +
-                             path + "' (" + why + ")");
+      Error(n.GetMark(), std::string("'") + key +
+                             "': expected a normalized absolute file name, got '" + path + "' (" +
+                             why + ")");
       return false;
     };
     if (path[0] != '/') return bad("not absolute");

@@ -151,7 +151,8 @@ class FakeSysOps final : public SysOps {
     if (!base) return Status(Code::kIoError, "bad fd", EBADF);
     auto it = base->children.find(name);
     if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
-    if (!S_ISLNK(it->second->mode)) return Status(Code::kInvalidArgument, "Invalid argument", EINVAL);
+    if (!S_ISLNK(it->second->mode))
+      return Status(Code::kInvalidArgument, "Invalid argument", EINVAL);
     return it->second->link_target;
   }
 
