@@ -2,7 +2,8 @@
 # README command 2: set up, build and run the whole test suite twice: with GCC
 # (RelWithDebInfo), and with Clang under AddressSanitizer + UndefinedBehaviorSanitizer
 # (a second compiler catches what the first lets through; the sanitizers what both do); then
-# libFuzzer on capsetd's message path for CAPSET_FUZZ_SECONDS (default 30). After the GCC
+# libFuzzer on every fuzz target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 20).
+# After the GCC
 # suite, the Debian packages are built, linted, installed, tested and purged, and the RPMs
 # built and tested (tests/install/). Exits non-zero if any test fails.
 # Tests that need root or a kernel feature skip with the reason; run as root to run them all.
@@ -57,10 +58,11 @@ else
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     CC=clang CXX=clang++ run_suite build-clang-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 fi
-# libFuzzer: a Clang build with coverage everywhere; only the fuzz target and its tests.
+# libFuzzer: a Clang build with coverage everywhere; only the fuzz targets and their tests,
+# each fuzzed for CAPSET_FUZZ_SECONDS (two at a time).
 echo "== fuzzing in build-fuzz" >&2
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-30}" >/dev/null
-cmake --build build-fuzz --target varlink_fuzz varlink_fuzz_replay
-ctest --test-dir build-fuzz --output-on-failure -R '^fuzz\.'
+  -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-20}" >/dev/null
+cmake --build build-fuzz --target fuzz_targets
+ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -R '^fuzz\.'
 phase_done "fuzzing"

@@ -2,8 +2,8 @@
 // touching a file: framing (MessageReader), parsing and validation (ParseCall), and dispatch
 // (FilesService::Handle, as root and as an unauthorized user, on a root with no policy, so
 // no file is ever changed). Every reply must be a well-formed NUL-terminated JSON object.
-//   libFuzzer (clang, -DCAPSET_FUZZ=ON): varlink_fuzz CORPUS_DIR
-//   any compiler: varlink_fuzz_replay FILE... (the seed corpus, as a regression test)
+//   libFuzzer (clang, -DCAPSET_FUZZ=ON): fuzz_varlink CORPUS_DIR
+//   any compiler: fuzz_varlink_replay FILE... (the seed corpus, as a regression test)
 #include <cstdint>
 #include <cstdlib>
 #include <string>
