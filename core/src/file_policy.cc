@@ -19,15 +19,10 @@
 #include "capset/safe_path.h"
 #include "capset/trust.h"
 #include "capset/trusted_file.h"
+#include "mode_text.h"
 
 namespace capset {
 namespace {
-
-std::string Octal(mode_t mode) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
 
 // The numeric id of `name` in ROOT/etc/passwd or ROOT/etc/group (`file`: "/etc/passwd"):
 // the first and third fields. Read inside the root like any file capset takes authority from.
@@ -113,7 +108,7 @@ std::vector<Drift> Compare(const Have& have, const Want& want) {
   }
   const mode_t perm_have = have.st.st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
   if (want.perm && perm_have != *want.perm) {
-    out.push_back({Drift::Kind::kMode, Octal(perm_have), Octal(*want.perm)});
+    out.push_back({Drift::Kind::kMode, OctalMode(perm_have), OctalMode(*want.perm)});
   }
   return out;
 }
@@ -304,13 +299,8 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   return r;
 }
 
-// SECURITY: takes away what the record says capset gave a file the policy no longer names:
-// its capabilities, if they are still exactly the recorded ones (root id 0), and the
-// set-user-ID bit of the setuid fallback. Only ever less privilege; through the descriptor of
-// the symlink-free walk, whose refusals (a file no longer root's, a symbolic link) are errors
-// that keep the record until someone looks.
-FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePolicyOptions& o,
-                          const SafeDir& root) {
+// The result of a recorded entry the policy no longer names, before anything is looked at.
+FileResult RemovedResult(const AppliedFile& applied, const FilePolicyOptions& o) {
   auto entry = std::make_shared<FileEntry>();
   entry->path = applied.path;
   entry->package = applied.package;
@@ -320,6 +310,17 @@ FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePol
   r.removed_entry = entry;
   r.entry = entry.get();
   r.path = RootedPath(o.root, applied.path);
+  return r;
+}
+
+// SECURITY: takes away what the record says capset gave a file the policy no longer names:
+// its capabilities, if they are still exactly the recorded ones (root id 0), and the
+// set-user-ID bit of the setuid fallback. Only ever less privilege; through the descriptor of
+// the symlink-free walk, whose refusals (a file no longer root's, a symbolic link) are errors
+// that keep the record until someone looks.
+FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePolicyOptions& o,
+                          const SafeDir& root) {
+  FileResult r = RemovedResult(applied, o);
   Result<SafeFile> f = OpenRegularFileBelow(sys, root, applied.path, WalkOptions(o));
   if (!f.ok() && f.status().code() == Code::kNotFound) return r;  // gone with its package
   if (!f.ok()) return r.error = f.status(), r;
@@ -366,16 +367,8 @@ FileResult ProcessRemoved(SysOps& sys, const AppliedFile& applied, const FilePol
 // A recorded entry whose policy file changed a moment ago: it may be being written, and a
 // prefix of it lacks entries that are not removed at all. Kept for the next apply.
 FileResult Deferred(const AppliedFile& applied, const FilePolicyOptions& o) {
-  auto entry = std::make_shared<FileEntry>();
-  entry->path = applied.path;
-  entry->package = applied.package;
-  entry->where.file = applied.source;
-  FileResult r;
-  r.removed = true;
+  FileResult r = RemovedResult(applied, o);
   r.deferred = true;
-  r.removed_entry = entry;
-  r.entry = entry.get();
-  r.path = RootedPath(o.root, applied.path);
   r.warnings.push_back("'" + r.path + "' is no longer in '" + applied.SourceFile() +
                        "', which changed less than " + std::to_string(kSettleSeconds) +
                        " s ago: what capset gave it is taken away by the next apply, not now");
@@ -503,13 +496,7 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
     if (!root.ok()) {
       FileResult& r = results[i];
       if (is_removed) {
-        const AppliedFile& applied = *removed[i - selected.size()];
-        r.removed = true;
-        auto entry = std::make_shared<FileEntry>();
-        entry->path = applied.path;
-        r.removed_entry = entry;
-        r.entry = entry.get();
-        r.path = RootedPath(options.root, applied.path);
+        r = RemovedResult(*removed[i - selected.size()], options);
       } else {
         r.entry = selected[i];
         r.path = RootedPath(options.root, selected[i]->path);

@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/trust.h"
 
-#include <cstdio>
-
 #include "capset/posix_acl.h"
+#include "mode_text.h"
 
 namespace capset {
 namespace {
-
-std::string Octal(mode_t mode) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
 
 // Root, or an owner nobody in this user namespace can act as.
 struct RootLike {
@@ -30,7 +23,7 @@ std::optional<std::string> ByMode(RootLike& root, const struct stat& st, const T
   const bool group_writable = (st.st_mode & S_IWGRP) != 0;
   auto detail = [&] {
     return " (owner " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + ", mode " +
-           Octal(st.st_mode) + ")";
+           OctalMode(st.st_mode) + ")";
   };
   // The common case (root:root, or not group-writable) needs no look at the user namespace:
   // this runs on every login in pam_capset.so.

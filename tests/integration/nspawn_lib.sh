@@ -38,11 +38,27 @@ nspawn_enable() {
   for u in "$@"; do ln -s "../$u" "$R/etc/systemd/system/multi-user.target.wants/"; done
 }
 
-# nspawn_boot DIR OUT CONSOLE [nspawn options...]: boots, runs the enabled units until one
-# powers off, and returns nspawn's status; the console goes to CONSOLE.
+# nspawn_boot DIR OUT CONSOLE WHAT MARKER [nspawn options...]: boots, runs the enabled units
+# until one powers off, and says how long it took ("booted, WHAT and powered off in N ms").
+# When nothing could be booted (OUT/MARKER was never written), skips the test (exit 77)
+# with the end of the console.
 nspawn_boot() {
-  local R=$1 out=$2 console=$3
-  shift 3
-  timeout 180 systemd-nspawn --directory="$R" --register=no --keep-unit --quiet \
-    --bind-ro=/usr --bind="$out":/out "$@" --boot >"$console" 2>&1
+  local R=$1 out=$2 console=$3 what=$4 marker=$5 start
+  shift 5
+  start=$(date +%s%N)
+  if ! timeout 180 systemd-nspawn --directory="$R" --register=no --keep-unit --quiet \
+    --bind-ro=/usr --bind="$out":/out "$@" --boot >"$console" 2>&1; then
+    if [[ ! -e $out/$marker ]]; then
+      tail -20 "$console" >&2
+      echo "SKIP: systemd-nspawn could not boot a container here" >&2
+      exit 77
+    fi
+  fi
+  echo "booted, $what and powered off in $((($(date +%s%N) - start) / 1000000)) ms"
+}
+
+# check DESCRIPTION COMMAND...: "ok: ..." or "FAIL: ..." (and fail=1).
+fail=0
+check() {
+  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1" >&2; fail=1; fi
 }
