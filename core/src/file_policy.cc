@@ -170,17 +170,15 @@ SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
 // group: that lets a non-root user change the file would hand them the capability). Judged
 // before the first change, from the owner, group and mode the entry gives, and the ACL the
 // file has.
-std::optional<std::string> UntrustedEndState(SysOps& sys, int fd, const struct stat& now,
-                                             const Want& want) {
+std::optional<std::string> UntrustedEndState(SysOps& sys, const SafeFile& f, const Want& want) {
+  const struct stat& now = f.st;
   struct stat end = now;
   if (want.uid) end.st_uid = *want.uid;
   if (want.gid) end.st_gid = *want.gid;
   const mode_t perm = (want.perm ? *want.perm : (now.st_mode & 07777)) |
                       (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
   end.st_mode = (now.st_mode & S_IFMT) | perm;
-  Result<std::optional<std::string>> acl = sys.GetAclXattr(fd);
-  if (!acl.ok()) return "has an access ACL that cannot be read: " + acl.status().message();
-  return UntrustedStateReason(sys, end, *acl);
+  return UntrustedStateReason(sys, end, f.acl);  // the walk read the ACL (trust required)
 }
 
 Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
@@ -240,7 +238,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   };
   if (!supported && e.fallback != FileEntry::Fallback::kSetuid) return unsupported_error();
   plan(supported);
-  if (auto why = UntrustedEndState(sys, fd, have->st, want)) {
+  if (auto why = UntrustedEndState(sys, *f, want)) {
     r.error = Status(Code::kUnsafe, "Refusing '" + r.path + "': applied, the file " + *why +
                                         ", so someone other than root could change a file "
                                         "that carries capabilities (fix the entry's owner, "

@@ -259,14 +259,6 @@ Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::s
     return Unsafe("Refusing '" + shown + "': " + FileType(st->st_mode) +
                   ", not a regular file (only regular files carry capabilities or policy)");
   }
-  if (options.trust != TrustMode::kIgnore) {
-    if (auto why = UntrustedReason(sys, opath->get(), *st, options.rule)) {
-      const std::string text = "the file " + *why + ", so someone other than root could change it";
-      if (options.trust == TrustMode::kRequire) return Unsafe("Refusing '" + shown + "': " + text);
-      if (!out.untrusted) out.untrusted = text;
-    }
-  }
-
   if (st->st_nlink > 1) {
     const std::string links = std::to_string(st->st_nlink);
     if (!options.allow_hardlinks) {
@@ -286,6 +278,23 @@ Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::s
   if (!st2.ok()) return SysError(st2.status(), "stat", shown);
   if (st2->st_dev != st->st_dev || st2->st_ino != st->st_ino) {
     return Unsafe("Refusing '" + shown + "': the file changed while it was being opened");
+  }
+  if (options.trust != TrustMode::kIgnore) {
+    // On the real descriptor: its ACL is one fgetxattr(2) away (an O_PATH one has none
+    // before Linux 6.16), and kept for callers that judge a state the file is to be given.
+    Result<std::optional<std::string>> acl = sys.GetAclXattr(real->get());
+    std::optional<std::string> why;
+    if (!acl.ok()) {
+      why = "has an access ACL that cannot be read: " + acl.status().message();
+    } else {
+      out.acl = *acl;
+      why = UntrustedStateReason(sys, *st2, *acl, options.rule);
+    }
+    if (why) {
+      const std::string text = "the file " + *why + ", so someone other than root could change it";
+      if (options.trust == TrustMode::kRequire) return Unsafe("Refusing '" + shown + "': " + text);
+      if (!out.untrusted) out.untrusted = text;
+    }
   }
   out.fd = std::move(real).value();
   out.st = *st2;

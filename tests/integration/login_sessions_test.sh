@@ -191,6 +191,8 @@ check "sshd login matched only by 'none *': nothing in any set" test -z "$(beyon
 f=$out/pamsvc.procs
 check "PAMName= service: its process and (sd-pam) were seen" grep -q '^PROC [0-9]* (sd-pam)$' "$f"
 check "PAMName= service: no process holds more than the grant" test -z "$(beyond "$f" $grant)"
+check "PAMName= service: its (sd-pam) holds the grant's inheritable set, as documented" \
+  bash -c "grep -A3 '^PROC [0-9]* (sd-pam)\$' '$f' | grep -qx 'CapInh:	$grant'"
 check "PAMName= service: keepcaps is ignored there, and said" \
   grep -q 'ignoring keepcaps: this is a systemd service with PAMName=' "$out/journal.txt"
 f=$out/keepcaps-key.procs

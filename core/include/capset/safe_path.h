@@ -53,6 +53,7 @@ struct SafeFile {
   std::string path;   ///< the path as shown in messages
   std::vector<std::string> warnings;
   std::optional<std::string> untrusted;  ///< TrustMode::kReport: the first reason
+  std::optional<std::string> acl;        ///< its system.posix_acl_access, when trust was checked
 };
 
 /// A directory opened (O_PATH) and checked by the walk, so that many files in it can be
