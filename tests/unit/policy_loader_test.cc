@@ -247,6 +247,23 @@ TEST_F(PolicyTreeTest, RecentlyChangedFilesAreUnsettled) {
   EXPECT_EQ(p.unsettled[0], "/img/etc/capset/policy.d/a.yaml");
 }
 
+// Regression (found by PolicyRecordTest.AFileBeingRewrittenInPlaceTakesNothingAway in CI):
+// the age was compared in whole seconds, so a file changed a few milliseconds before a second
+// boundary counted as settled right after it.
+TEST_F(PolicyTreeTest, AgeIsMeasuredToTheNanosecond) {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  // The last nanosecond of the previous second: less than a second ago, always.
+  auto& f = Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n");
+  f.ctime = now.tv_sec - 1;
+  f.ctime_nsec = 999999999;
+  LoadedPolicy p = Load();
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.unsettled.size(), 1u);
+  f.ctime = now.tv_sec - 2;  // two seconds ago: settled
+  EXPECT_TRUE(Load().unsettled.empty());
+}
+
 TEST_F(PolicyTreeTest, NamedFilesAreReadTheSameWay) {
   sys_.AddTextFile("/home/u/draft.yaml", kEvil, 0644, 4242);
   LoadedPolicy p = LoadPolicyFiles(sys_, {"/home/u/draft.yaml"});

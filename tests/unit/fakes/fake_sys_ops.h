@@ -31,6 +31,7 @@ class FakeSysOps final : public SysOps {
     std::optional<std::string> acl;  ///< system.posix_acl_access, raw
     std::string content;             ///< a regular file's bytes
     time_t mtime = 0, ctime = 0;
+    long ctime_nsec = 0;
   };
 
   FakeSysOps() { root_->ino = 1; }
@@ -282,6 +283,7 @@ class FakeSysOps final : public SysOps {
     st.st_size = static_cast<off_t>(n.content.size());
     st.st_mtim.tv_sec = n.mtime;
     st.st_ctim.tv_sec = n.ctime;
+    st.st_ctim.tv_nsec = n.ctime_nsec;
     return st;
   }
 
