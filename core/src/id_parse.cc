@@ -13,6 +13,8 @@ Result<uint32_t> ParseId(std::string_view text, const char* what) {
                   "'" + std::string(text) + "' is not a valid " + what + " (" + why + ")");
   };
   if (!IsAllDigits(text)) return bad("expected decimal digits");
+  // As systemd's parse_uid(): a leading zero is no number anyone writes for an id.
+  if (text.size() > 1 && text[0] == '0') return bad("a leading zero");
   uint64_t value = 0;
   for (char c : text) {
     value = value * 10 + static_cast<uint64_t>(c - '0');

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "capset/trusted_file.h"
+#include "capset/unit_syntax.h"
 
 namespace capset {
 namespace {
@@ -60,7 +61,15 @@ Result<UnitTemplate> ParseUnitTemplate(const std::string& text, const std::strin
     if (!in_service) return error("expected [Service] before the first setting");
     const size_t eq = line.find('=');
     if (eq == std::string::npos || eq == 0) return error("expected Key=value, got '" + line + "'");
-    t.settings.emplace_back(Trim(line.substr(0, eq)), Trim(line.substr(eq + 1)));
+    const std::string key = Trim(line.substr(0, eq));
+    if (key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+        std::string::npos) {
+      return error("expected a setting name such as ProtectSystem, got '" + key + "'");
+    }
+    // Written into drop-ins as it is: one value, never a continuation (unit_syntax.h).
+    Result<std::string> value = DropInValue(Trim(line.substr(eq + 1)));
+    if (!value.ok()) return error(key + ": " + value.status().message());
+    t.settings.emplace_back(key, *value);
   }
   if (!in_service) return Status(Code::kInvalidArgument, path + ": no [Service] section");
   return t;

@@ -149,7 +149,7 @@ TEST(PolicyParserTest, YamlDetails) {
   for (const char* null_value : {"~", "null", "NULL", ""}) {
     p = ParsePolicy(std::string("services:\n  a.service:\n    user: ") + null_value + "\n",
                     "n.yaml");
-    EXPECT_TRUE(HasMessage(p.diagnostics, "'user': a user name (a non-empty string)"))
+    EXPECT_TRUE(HasMessage(p.diagnostics, "'user': a user name or number (a non-empty string)"))
         << null_value << ::testing::PrintToString(Messages(p.diagnostics));
   }
   p = ParsePolicy("services:\n  a.service:\n    user: \"null\"\n", "q.yaml");
@@ -263,7 +263,9 @@ TEST(RenderTest, DropInResetsAndSetsCapabilities) {
       "    user: www\n    ambient: [cap_net_bind_service]\n    secure-bits: [noroot]\n"
       "    settings:\n      ReadWritePaths: [/a, /b]\n");
   UnitTemplate t = Template("ProtectSystem=strict\n");
-  const std::string text = RenderDropIn(s, &t);
+  Result<std::string> rendered = RenderDropIn(s, &t);
+  ASSERT_TRUE(rendered.ok()) << rendered.status().message();
+  const std::string& text = *rendered;
   for (const char* line : {"[Service]\n", "User=www\n",
                            "AmbientCapabilities=\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n",
                            "CapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n",

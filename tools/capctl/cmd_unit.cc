@@ -158,7 +158,17 @@ int Run(const UnitOptions& opt) {
                        {"findings", DiagnosticsJson(p.findings)}});
       continue;
     }
-    const std::string text = RenderDropIn(*p.service, p.tmpl.get());
+    Result<std::string> rendered = RenderDropIn(*p.service, p.tmpl.get());
+    if (!rendered.ok()) {
+      PrintError(rendered.status().message());
+      failed = true;
+      units.push_back({{"service", p.service->name},
+                       {"refused", true},
+                       {"error", rendered.status().message()},
+                       {"findings", DiagnosticsJson(p.findings)}});
+      continue;
+    }
+    const std::string& text = *rendered;
     if (output) {
       Status st = WriteDropIn(*output, p.service->name, text);
       if (!st.ok()) {

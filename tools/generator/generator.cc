@@ -68,8 +68,9 @@ Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
   ParallelFor(plans.size(), 32, [&](size_t i) {
     const PlannedService& p = plans[i];
     if (p.ok()) {
-      write_errors[i] =
-          WriteDropIn(*out, p.service->name, RenderDropIn(*p.service, p.tmpl.get())).message();
+      Result<std::string> text = RenderDropIn(*p.service, p.tmpl.get());
+      write_errors[i] = text.ok() ? WriteDropIn(*out, p.service->name, *text).message()
+                                  : text.status().message();
     }
   });
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — the one strict parser for user and group ids written as numbers (policy owner:,
 // group:, capsetd allow rules, capctl options), modelled on systemd's parse_uid(): decimal
-// digits only (no sign, no blanks, no "0x"), at most 4294967294, and never 65535 or
-// 4294967295 — (uid_t)-1 means "unchanged" to chown(2), and its 16-bit form is the old
-// overflow id. Values that do not fit are errors, never wrapped ("4294967296" is not uid 0).
+// digits only (no sign, no blanks, no "0x", no leading zero), at most 4294967294, and never
+// 65535 or 4294967295 — (uid_t)-1 means "unchanged" to chown(2), and its 16-bit form is the
+// old overflow id. Values that do not fit are errors, never wrapped ("4294967296" is not uid 0).
 // Thread-safety: pure functions.
 #pragma once
 

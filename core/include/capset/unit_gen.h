@@ -21,8 +21,11 @@ inline constexpr const char kDropInName[] = "50-capset.conf";
 std::vector<std::pair<std::string, std::string>> EffectiveSettings(const ServicePolicy& service,
                                                                    const UnitTemplate* tmpl);
 
-/// Renders the drop-in. `tmpl` must be the service's template (or null if it has none).
-std::string RenderDropIn(const ServicePolicy& service, const UnitTemplate* tmpl);
+/// Renders the drop-in. `tmpl` must be the service's template (or null if it has none). Every
+/// value goes through DropInValue() and every comment through DropInComment()
+/// (unit_syntax.h): a value systemd would read as more than one is an error (the parser
+/// refuses such policies first; this is the last line).
+Result<std::string> RenderDropIn(const ServicePolicy& service, const UnitTemplate* tmpl);
 
 struct LintOptions {
   /// systemd's version on the target (0: unknown). Some traps depend on it.

@@ -11,19 +11,11 @@
 
 #include "capset/id_parse.h"
 #include "capset/trusted_file.h"
+#include "capset/unit_syntax.h"
 #include "yaml_document.h"
 
 namespace capset {
 namespace {
-
-bool ValidUnitName(const std::string& name) {
-  static constexpr std::string_view kSuffix = ".service";
-  if (name.size() <= kSuffix.size() || name.size() > 255) return false;
-  if (name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr(":-_.\\@", c) != nullptr;
-  });
-}
 
 bool ValidSettingKey(const std::string& key) {
   return !key.empty() && std::isupper(static_cast<unsigned char>(key[0])) &&
@@ -108,13 +100,22 @@ class Parser {
     return std::nullopt;
   }
 
-  // An owner:/group:/user: value: a name, or a number that is a valid id (id_parse.h).
+  // An owner:/group:/user: value: a name systemd and NSS accept, or a number that is a valid
+  // id (id_parse.h, unit_syntax.h).
   std::optional<std::string> IdValue(const yaml::Node& n, const std::string& key, bool group) {
     auto s = Scalar(n, "'" + key + "': a " + (group ? "group" : "user") + " name or number");
-    if (!s || !IsAllDigits(*s)) return s;
-    const Status st = group ? ParseGid(*s).status() : ParseUid(*s).status();
-    if (!st.ok()) {
-      Error(n.GetMark(), "'" + key + "': " + st.message());
+    if (!s) return s;
+    if (IsAllDigits(*s)) {
+      const Status st = group ? ParseGid(*s).status() : ParseUid(*s).status();
+      if (!st.ok()) {
+        Error(n.GetMark(), "'" + key + "': " + st.message());
+        return std::nullopt;
+      }
+      return s;
+    }
+    if (auto why = InvalidUserGroupName(*s)) {
+      Error(n.GetMark(), "'" + key + "': expected a " + (group ? "group" : "user") +
+                             " name, but " + *why);
       return std::nullopt;
     }
     return s;
@@ -306,9 +307,12 @@ class Parser {
     if (!IsMap(n, "'services': a mapping of NAME.service: {...}")) return;
     std::set<std::string> seen;
     for (const auto& [key, value] : n.Pairs()) {
-      if (!key.IsScalar() || !ValidUnitName(key.Scalar())) {
+      const std::optional<std::string> why =
+          key.IsScalar() ? InvalidServiceName(key.Scalar()) : std::string("not a name");
+      if (why) {
         Error(key.GetMark(), "expected a service unit name such as 'nginx.service'" +
-                              (key.IsScalar() ? ", got '" + key.Scalar() + "'" : std::string()));
+                                 (key.IsScalar() ? ", got '" + key.Scalar() + "': " + *why
+                                                 : std::string()));
         continue;
       }
       if (!seen.insert(key.Scalar()).second) {
@@ -338,9 +342,9 @@ class Parser {
          [&](const std::string& key, const yaml::Node& v, const yaml::Mark& key_mark) {
            s.key_where[key] = Where(key_mark);
            if (key == "user") {
-             if (auto u = Scalar(v, "'user': a user name")) s.user = *u;
+             if (auto u = IdValue(v, key, false)) s.user = *u;
            } else if (key == "group") {
-             if (auto g = Scalar(v, "'group': a group name")) s.group = *g;
+             if (auto g = IdValue(v, key, true)) s.group = *g;
            } else if (key == "dynamic-user") {
              if (auto b = Bool(v, key)) s.dynamic_user = *b;
            } else if (key == "ambient") {
@@ -349,7 +353,9 @@ class Parser {
              if (auto m = CapList(v, key)) s.bounding = *m;
            } else if (key == "template") {
              if (auto t = Scalar(v, "'template': a profile name from unit-templates/")) {
-               if (t->find('/') != std::string::npos || (*t)[0] == '.') {
+               if ((*t)[0] == '.' || t->find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                          "0123456789_.-") != std::string::npos) {
                  Error(v.GetMark(), "'template': expected a profile name, got '" + *t + "'");
                } else {
                  s.template_name = *t;
@@ -402,11 +408,18 @@ class Parser {
         continue;
       }
       auto add = [&](const yaml::Node& val) {
-        if (!val.IsScalar() || val.Scalar().find('\n') != std::string::npos) {
+        if (!val.IsScalar()) {
           Error(val.GetMark(), "'settings': " + key + ": expected a one-line value");
           return;
         }
-        s.settings.emplace_back(key, val.Scalar());
+        // SECURITY: what systemd would read as a second directive is refused here, with the
+        // line and column (unit_syntax.h).
+        Result<std::string> checked = DropInValue(val.Scalar());
+        if (!checked.ok()) {
+          Error(val.GetMark(), "'settings': " + key + ": " + checked.status().message());
+          return;
+        }
+        s.settings.emplace_back(key, *checked);
       };
       if (value.IsSequence()) {
         for (const auto& val : value.Items()) add(val);
@@ -428,7 +441,15 @@ class Parser {
            [&](const std::string& key, const yaml::Node& v, const yaml::Mark&) {
              if (key == "match") {
                if (auto m = Scalar(v, "'match': a user name, @group or *")) {
-                 r.match = *m, has_match = true;
+                 const std::string name = (*m)[0] == '@' ? m->substr(1) : *m;
+                 const std::optional<std::string> why =
+                     *m == "*" ? std::nullopt : InvalidUserGroupName(name);
+                 has_match = true;
+                 if (why) {
+                   Error(v.GetMark(), "'match': expected a user name, @group or *, but " + *why);
+                 } else {
+                   r.match = *m;
+                 }
                }
              } else if (auto mask = CapList(v, key)) {
                (key == "inheritable" ? r.inheritable
