@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "capset/fd.h"
@@ -104,7 +105,15 @@ class TreeWalker {
     Push(root);
     std::vector<std::thread> workers;
     workers.reserve(n);
-    for (unsigned i = 0; i < n; ++i) workers.emplace_back([this] { WorkerLoop(); });
+    for (unsigned i = 0; i < n; ++i) {
+      try {
+        workers.emplace_back([this] { WorkerLoop(); });
+      } catch (const std::system_error&) {
+        break;  // as many workers as the system gives (std::terminate otherwise)
+      }
+    }
+    // No worker at all: the calling thread reads the whole tree itself first.
+    if (workers.empty()) DrainSerially();
     Emit(root, sink);
     {
       std::lock_guard lock(mu_);
@@ -122,6 +131,21 @@ class TreeWalker {
       ++pending_;
     }
     cv_.notify_one();
+  }
+
+  void DrainSerially() {
+    std::vector<uint8_t> buf(64 * 1024);
+    for (;;) {
+      Node* node = nullptr;
+      {
+        std::lock_guard lock(mu_);
+        if (stack_.empty()) return;
+        node = stack_.back();
+        stack_.pop_back();
+      }
+      ReadDirectory(node, buf);
+      Finish(node);
+    }
   }
 
   void WorkerLoop() {

@@ -2,12 +2,16 @@
 // calling thread included. Used where independent items dominate a run (reading and parsing
 // policy files, writing drop-ins). Items are claimed one at a time; fn must only touch item
 // i's own output. Small inputs (fewer than `min_per_thread` items per extra thread) stay on
-// the calling thread.
+// the calling thread, and so does the work of a thread that cannot be started (std::thread
+// throws std::system_error when the system has no thread to give): the work is still done,
+// serially, and no joinable thread is ever destroyed (which would call std::terminate).
+// Never used inside pam_capset.so, which starts no threads in the login program.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -22,7 +26,14 @@ void ParallelFor(size_t n, size_t min_per_thread, Fn&& fn) {
   const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8,
                                            n / std::max<size_t>(1, min_per_thread) + 1});
   std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  pool.reserve(threads);
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // fewer helpers; the calling thread does the rest
+    }
+  }
   work();
   for (auto& t : pool) t.join();
 }
