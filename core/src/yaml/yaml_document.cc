@@ -2,7 +2,9 @@
 
 #include <yaml.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace capset::yaml {
 namespace {
@@ -26,9 +28,90 @@ std::string Problem(const yaml_parser_t& p) {
   return msg;
 }
 
+// The bounds of yaml_document.h, checked on the event stream. Returns "" when the text is
+// within them (or is not YAML at all: the loader then says why), else the problem, with its
+// position in `mark`.
+std::string CheckBounds(std::string_view text, Mark& mark) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) return "out of memory";
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  struct Open {
+    long long nodes = 1;  // itself
+    std::string anchor;
+  };
+  std::vector<Open> open;
+  std::map<std::string, long long, std::less<>> anchors;  // anchor -> nodes it stands for
+  long long total = 0;
+  std::string problem;
+  // A finished node of `nodes` nodes: counted in its parent, or in the total at the top.
+  auto finished = [&](long long nodes, const unsigned char* anchor) {
+    if (anchor != nullptr) anchors[reinterpret_cast<const char*>(anchor)] = nodes;
+    if (open.empty()) {
+      total += nodes;
+    } else {
+      open.back().nodes += nodes;
+    }
+  };
+  for (bool done = false; !done && problem.empty();) {
+    yaml_event_t event;
+    if (!yaml_parser_parse(&parser, &event)) break;  // the loader reports the syntax error
+    switch (event.type) {
+      case YAML_STREAM_END_EVENT:
+        done = true;
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+      case YAML_MAPPING_START_EVENT: {
+        const unsigned char* anchor = event.type == YAML_SEQUENCE_START_EVENT
+                                          ? event.data.sequence_start.anchor
+                                          : event.data.mapping_start.anchor;
+        open.push_back({1, anchor ? reinterpret_cast<const char*>(anchor) : ""});
+        if (open.size() > static_cast<size_t>(kMaxDepth)) {
+          problem = "nested deeper than " + std::to_string(kMaxDepth) + " levels";
+          mark = ToMark(event.start_mark);
+        }
+        break;
+      }
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT: {
+        Open node = open.back();
+        open.pop_back();
+        finished(node.nodes,
+                 node.anchor.empty() ? nullptr
+                                     : reinterpret_cast<const unsigned char*>(node.anchor.c_str()));
+        break;
+      }
+      case YAML_SCALAR_EVENT:
+        finished(1, event.data.scalar.anchor);
+        break;
+      case YAML_ALIAS_EVENT: {
+        const auto it = anchors.find(reinterpret_cast<const char*>(event.data.alias.anchor));
+        finished(it == anchors.end() ? 1 : it->second, nullptr);
+        break;
+      }
+      default:
+        break;
+    }
+    long long counted = total;  // depth <= kMaxDepth: a short sum
+    for (const Open& o : open) counted += o.nodes;
+    if (problem.empty() && counted > kMaxExpandedNodes) {
+      problem = "more than " + std::to_string(kMaxExpandedNodes) +
+                " nodes once its aliases are expanded";
+      mark = ToMark(event.start_mark);
+    }
+    yaml_event_delete(&event);
+  }
+  yaml_parser_delete(&parser);
+  return problem;
+}
+
 }  // namespace
 
 Document::Document(std::string_view text) : doc_(std::make_unique<yaml_document_t>()) {
+  if (std::string problem = CheckBounds(text, error_mark_); !problem.empty()) {
+    error_ = std::move(problem);
+    return;
+  }
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) {
     error_ = "out of memory";

@@ -5,6 +5,12 @@
 // did (the generator runs at boot, against a 50 ms budget) and brings no C++ runtime of its
 // own into pam_capset.so. Scalars follow YAML 1.2's core schema for null: an empty plain
 // scalar, "~" and "null" (any case of "Null"/"NULL") are null, not strings.
+//
+// Bounds, checked on libyaml's event stream before any document is built (libyaml's loader
+// costs time quadratic in the nesting depth: 30,000 levels in 60 KB once took 7.4 s of a
+// login): at most kMaxDepth levels of nesting, and at most kMaxExpandedNodes nodes once every
+// alias is counted as the nodes it stands for (so a "billion laughs" of nested aliases is
+// refused, not walked).
 // Thread-safety: a document and its nodes may be read from one thread at a time.
 #pragma once
 
@@ -18,6 +24,9 @@ struct yaml_document_s;
 struct yaml_node_s;
 
 namespace capset::yaml {
+
+inline constexpr int kMaxDepth = 64;
+inline constexpr long long kMaxExpandedNodes = 1000000;
 
 /// A position in the text, zero-based like libyaml's (callers add 1 for people).
 struct Mark {
