@@ -118,7 +118,8 @@ std::string AppliedRecord::ToJson() const {
                     {"source", f.source}});
   }
   json doc = {{"version", kVersion}, {"files", std::move(list)}};
-  return doc.dump(1) + "\n";
+  // Never throws: recorded paths come from YAML (UTF-8); anything else would be replaced.
+  return doc.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<AppliedRecord> AppliedRecord::FromJson(const std::string& text, const std::string& origin) {

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "test_util.h"
 
@@ -58,6 +59,77 @@ TEST_F(RobustnessTest, ThreadsThatCannotStartDoNotAbort) {
   r = limited({"policy", "check", "--root", img});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("40 file(s) valid"), std::string::npos) << r.out;
+}
+
+// nlohmann::json threw type_error 316 on names that are not UTF-8, which any user can create:
+// capctl get --json, set --json (after the capability was written) and audit --json aborted.
+// Every --json output now gives such a name as "path" (U+FFFD for each bad byte) and
+// "path_bytes" (the bytes).
+TEST_F(RobustnessTest, JsonOutputsCarryNamesThatAreNotUtf8) {
+  const std::string name = std::string("bad\xff\xfe") + "name";
+  const std::string img = *dir_ / "img";
+  for (const char* d : {"", "/usr", "/usr/bin", "/etc", "/etc/capset", "/etc/capset/policy.d"}) {
+    ASSERT_EQ(::mkdir((img + d).c_str(), 0755), 0) << d;
+  }
+  const std::string file = dir_->MakeFile("img/usr/bin/" + name);
+  auto bytes_of = [](const nlohmann::json& j) {
+    std::string out;
+    for (const auto& b : j) out += static_cast<char>(b.get<int>());
+    return out;
+  };
+  auto parse = [](const CommandResult& r) {
+    nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+    return j;
+  };
+
+  // set --json, then get --json
+  CommandResult r = RunCommand({CapctlPath(), "set", "--json", "cap_net_raw=p", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = parse(r);
+  ASSERT_TRUE(j.contains("results") || j.is_object()) << r.out;
+  const std::string dump = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  EXPECT_NE(dump.find("path_bytes"), std::string::npos) << dump;
+  EXPECT_NE(RawCapXattr(file), "");
+  r = RunCommand({CapctlPath(), "get", "--json", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = parse(r);
+  ASSERT_EQ(j["files"].size(), 1u) << r.out;
+  EXPECT_EQ(bytes_of(j["files"][0]["path_bytes"]), file);
+  EXPECT_EQ(j["files"][0]["path"], img + "/usr/bin/bad\ufffd\ufffdname");
+  // A UTF-8 name has no _bytes.
+  const std::string plain = dir_->MakeFile("img/usr/bin/plain");
+  ASSERT_EQ(RunCommand({SetcapPath(), "cap_net_raw=p", plain}).exit_code, 0);
+  j = parse(RunCommand({CapctlPath(), "get", "--json", plain}));
+  EXPECT_FALSE(j["files"][0].contains("path_bytes"));
+
+  // audit --json
+  ASSERT_EQ(::chmod(file.c_str(), 04755), 0);
+  r = RunCommand({CapctlPath(), "audit", "--root", img, "--json"});
+  j = parse(r);
+  bool found = false;
+  for (const auto& f : j["findings"]) {
+    if (f.contains("path_bytes") && bytes_of(f["path_bytes"]) == file) found = true;
+  }
+  EXPECT_TRUE(found) << r.out;
+
+  // policy check --json and apply --json with a policy file whose name is not UTF-8.
+  std::ofstream(img + "/etc/capset/policy.d/" + name + ".yaml")
+      << "files:\n  - path: /usr/bin/plain\n    caps: cap_net_raw=p\n";
+  r = RunCommand({CapctlPath(), "policy", "check", "--root", img, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  parse(r);
+  r = RunCommand({CapctlPath(), "policy", "apply", "--root", img, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  parse(r);
+  // ...and below a root whose own name is not UTF-8.
+  const std::string odd_root = *dir_ / name;
+  ASSERT_EQ(::rename(img.c_str(), odd_root.c_str()), 0);
+  r = RunCommand({CapctlPath(), "policy", "verify", "--root", odd_root, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  j = parse(r);
+  ASSERT_EQ(j["entries"].size(), 1u) << r.out;
+  EXPECT_EQ(bytes_of(j["entries"][0]["path_bytes"]), odd_root + "/usr/bin/plain");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "capset/ipc/json_text.h"
 #include "capset/audit.h"
 #include "capset/policy_loader.h"
 #include "cli.h"
@@ -65,7 +66,7 @@ int PrintKnown(bool json) {
                      {"why", k.why},
                      {"source", k.source}});
     }
-    std::printf("%s\n", all.dump(2).c_str());
+    std::printf("%s\n", DumpJson(all).c_str());
     return kExitOk;
   }
   std::printf("%-26s %-48s %s\n", "PROGRAM", "CAPABILITIES", "WHY / SOURCE");
@@ -145,8 +146,7 @@ int RunAudit(int argc, char** argv) {
   if (json) {
     nlohmann::json all = nlohmann::json::array();
     for (const auto& f : findings) {
-      nlohmann::json j = {{"path", f.file.path},
-                          {"kind", AuditKindName(f.kind)},
+      nlohmann::json j = {{"kind", AuditKindName(f.kind)},
                           {"setuid", (f.file.mode & S_ISUID) != 0},
                           {"setgid", (f.file.mode & S_ISGID) != 0},
                           {"owner", Owner(f.file.uid)},
@@ -158,12 +158,13 @@ int RunAudit(int argc, char** argv) {
         j["source"] = f.known->source;
       }
       if (f.entry) j["policy"] = f.entry->where.ToString();
+      SetPathJson(j, "path", f.file.path);
       all.push_back(j);
     }
     const nlohmann::json doc = {{"findings", all},
                                 {"errors", errors},
                                 {"diagnostics", DiagnosticsJson(loaded.diagnostics)}};
-    std::printf("%s\n", doc.dump(2).c_str());
+    std::printf("%s\n", DumpJson(doc).c_str());
   } else {
     PrintDiagnostics(loaded.diagnostics);
     for (const auto& e : errors) PrintError(e);

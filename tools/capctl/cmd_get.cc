@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "capset/ipc/json_text.h"
 #include "capset/scanner.h"
 #include "cli.h"
 #include "json_caps.h"
@@ -63,7 +64,8 @@ void PrintText(const ScanRecord& r, bool show_rootid) {
 }
 
 nlohmann::json RecordJson(const ScanRecord& r) {
-  nlohmann::json j = {{"path", r.path}};
+  nlohmann::json j = nlohmann::json::object();
+  SetPathJson(j, "path", r.path);
   switch (r.kind) {
     case ScanRecord::Kind::kCaps:
       j["capabilities"] = FileCapsJson(r.caps.caps);
@@ -163,7 +165,7 @@ int RunGet(int argc, char** argv) {
   });
   if (opt.json) {
     const nlohmann::json doc = {{"files", files}, {"errors", error_list}};
-    std::printf("%s\n", doc.dump(2).c_str());
+    std::printf("%s\n", DumpJson(doc).c_str());
   }
   if (std::fflush(stdout) != 0) {
     PrintError("Failed to write the output");

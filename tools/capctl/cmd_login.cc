@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "capset/ipc/json_text.h"
 #include "capset/login_sources.h"
 #include "cli.h"
 #include "diagnostics.h"
@@ -123,7 +124,7 @@ int RunLogin(int argc, char** argv) {
     }
   }
   if (json) {
-    std::printf("%s\n", doc.dump(2).c_str());
+    std::printf("%s\n", DumpJson(doc).c_str());
   } else {
     PrintDiagnostics(rules.diagnostics);
     std::printf("%s\n", text.c_str());

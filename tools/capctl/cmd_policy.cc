@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "capset/ipc/json_text.h"
 #include "capset/policy_loader.h"
 #include "cli.h"
 #include "diagnostics.h"
@@ -75,7 +76,7 @@ int RunPolicy(int argc, char** argv) {
                                 {"files", loaded.policy.sources},
                                 {"skipped", loaded.skipped},
                                 {"diagnostics", DiagnosticsJson(loaded.diagnostics)}};
-    std::printf("%s\n", doc.dump(2).c_str());
+    std::printf("%s\n", DumpJson(doc).c_str());
   } else {
     PrintDiagnostics(loaded.diagnostics);
     if (loaded.ok()) {

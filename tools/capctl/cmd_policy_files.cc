@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "capset/ipc/json_text.h"
 #include "capset/file_policy_run.h"
 #include "capset/ipc/change_journal.h"
 #include "capset/ipc/file_report.h"
@@ -263,7 +264,7 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
   // A reply from capsetd with fields of unexpected types makes nlohmann::json throw.
   try {
     if (json) {
-      std::printf("%s\n", report.dump(2).c_str());
+      std::printf("%s\n", DumpJson(report).c_str());
     } else {
       PrintReport(report, verb, opt.dry_run);
     }

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "capset/ipc/json_text.h"
 #include "capset/file_cap_store.h"
 #include "capset/process.h"
 #include "capset/safe_path.h"
@@ -238,8 +239,8 @@ class Runner {
       case WriteOutcome::kNothingToRemove:
         break;
     }
-    nlohmann::json j = {
-        {"path", op.file}, {"action", op.caps ? "set" : "remove"}, {"outcome", outcome}};
+    nlohmann::json j = {{"action", op.caps ? "set" : "remove"}, {"outcome", outcome}};
+    SetPathJson(j, "path", op.file);
     if (op.caps) j["capabilities"] = FileCapsJson(*op.caps);
     results_.push_back(j);
     if (opt_.dry_run && !opt_.json) {
@@ -266,11 +267,11 @@ class Runner {
     const FileCaps want = op.caps.value_or(FileCaps{});
     const FileCaps got = have->has_value() ? (*have)->caps : FileCaps{};
     const FileCapsDiff diff = Compare(got, want);
-    nlohmann::json j = {{"path", op.file},
-                        {"action", "verify"},
+    nlohmann::json j = {{"action", "verify"},
                         {"outcome", diff.any() ? "differs" : "ok"},
                         {"expected", FileCapsJson(want)},
                         {"found", FileCapsJson(got)}};
+    SetPathJson(j, "path", op.file);
     results_.push_back(j);
     if (!diff.any()) {
       if (!opt_.quiet && !opt_.json) std::printf("%s: OK\n", op.file.c_str());
@@ -290,7 +291,9 @@ class Runner {
 
   void Fail(const Op& op, const std::string& message) {
     failed_ = true;
-    errors_.push_back({{"path", op.file}, {"error", message}});
+    nlohmann::json e = {{"error", message}};
+    SetPathJson(e, "path", op.file);
+    errors_.push_back(std::move(e));
     if (!opt_.json) PrintError(message);
   }
   void Warn(const std::string& message) {
@@ -314,7 +317,7 @@ class Runner {
                                   {"errors", errors_},
                                   {"warnings", warnings_},
                                   {"dry_run", opt_.dry_run}};
-      std::printf("%s\n", doc.dump(2).c_str());
+      std::printf("%s\n", DumpJson(doc).c_str());
     }
     std::fflush(stdout);
     return (failed_ || mismatch_) ? kExitFailure : kExitOk;

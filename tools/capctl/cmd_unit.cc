@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "capset/ipc/json_text.h"
 #include "capset/drop_in_writer.h"
 #include "capset/policy_loader.h"
 #include "capset/scanner.h"
@@ -89,7 +90,7 @@ int Templates(const UnitOptions& opt, const std::vector<std::string>& dirs) {
                   t->description.c_str());
     }
   }
-  if (opt.json) std::printf("%s\n", list.dump(2).c_str());
+  if (opt.json) std::printf("%s\n", DumpJson(list).c_str());
   return rc;
 }
 
@@ -187,7 +188,7 @@ int Run(const UnitOptions& opt) {
     const nlohmann::json doc = {{"ok", !failed},
                                 {"units", units},
                                 {"policy_diagnostics", DiagnosticsJson(loaded.diagnostics)}};
-    std::printf("%s\n", doc.dump(2).c_str());
+    std::printf("%s\n", DumpJson(doc).c_str());
   } else {
     std::fflush(stdout);
     PrintDiagnostics(all);

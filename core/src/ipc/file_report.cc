@@ -1,5 +1,7 @@
 #include "capset/ipc/file_report.h"
 
+#include "capset/ipc/json_text.h"
+
 namespace capset {
 
 using nlohmann::json;
@@ -36,15 +38,15 @@ json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& dia
     for (const auto& d : r.drift) {
       drift.push_back({{"kind", DriftKindName(d.kind)}, {"have", d.have}, {"want", d.want}});
     }
-    json e = {{"path", r.path},
-              {"policy_path", r.entry->path},
-              {"package", r.entry->package},
+    json e = {{"package", r.entry->package},
               {"source", r.entry->where.ToString()},
               {"status", FileResultStatus(r, options.apply, options.dry_run)},
               {"fallback", r.fallback},
               {"removed", r.removed},
               {"drift", std::move(drift)},
               {"warnings", r.warnings}};
+    SetPathJson(e, "path", r.path);
+    SetPathJson(e, "policy_path", r.entry->path);
     if (!r.ok()) e["error"] = r.error.message();
     entries.push_back(std::move(e));
   }

@@ -1,5 +1,7 @@
 #include "capset/ipc/varlink.h"
 
+#include "capset/ipc/json_text.h"
+
 #include <cstring>
 
 namespace capset::varlink {
@@ -68,7 +70,7 @@ bool IsMemberName(std::string_view name) {
 }
 
 std::string Dump(const json& j) {
-  std::string out = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out = DumpJson(j, -1);
   out.push_back('\0');
   return out;
 }
