@@ -66,6 +66,26 @@ INSTANTIATE_TEST_SUITE_P(Cases, GeneratorGoldenTest, ::testing::ValuesIn(Cases()
                            return n;
                          });
 
+// Issue 12: inside a container /dev/kmsg may be /dev/null (or missing), where the generator's
+// refusals reached nobody. Only the kernel's own log is used; otherwise stderr.
+TEST(GeneratorTest, RefusalsGoToStderrWhenKmsgIsNotTheKernelLog) {
+  ScratchDir scratch;
+  if (!scratch.skip_reason().empty()) GTEST_SKIP() << scratch.skip_reason();
+  const std::string root = scratch.path() + "/root", out = scratch.path() + "/out";
+  fs::create_directories(root + "/etc/capset/policy.d");
+  fs::create_directories(out);
+  std::ofstream(root + "/etc/capset/policy.d/r.yaml")
+      << "services:\n  refused.service:\n    user: u\n    ambient: [CAP_SYS_TIME]\n"
+         "    bounding: []\n";
+  CommandResult r = RunCommand({"/usr/bin/unshare", "-m", "/bin/sh", "-c",
+                                "mount --bind /dev/null /dev/kmsg && exec env SYSTEMD_SCOPE=system "
+                                "CAPSET_ROOT='" + root + "' '" + GeneratorPath() + "' '" + out +
+                                    "'"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Not generating a drop-in for refused.service"), std::string::npos)
+      << r.err;
+}
+
 TEST(GeneratorTest, ArgumentsAndEmptyPolicy) {
   EXPECT_EQ(RunCommand({GeneratorPath()}).exit_code, 1);
   EXPECT_EQ(RunCommand({GeneratorPath(), "/a", "/b"}).exit_code, 1);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +21,15 @@ namespace capset::generator {
 Log::Log() {
   if (::secure_getenv("SYSTEMD_SCOPE") != nullptr) {
     kmsg_ = ::open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    // In a container /dev/kmsg may be /dev/null (systemd-nspawn): what is written there
+    // reaches nobody. Only the real one (character device 1:11) is used; otherwise stderr,
+    // which systemd logs for generators.
+    struct stat st {};
+    if (kmsg_ >= 0 && (::fstat(kmsg_, &st) != 0 || !S_ISCHR(st.st_mode) ||
+                       st.st_rdev != makedev(1, 11))) {
+      ::close(kmsg_);
+      kmsg_ = -1;
+    }
   }
 }
 

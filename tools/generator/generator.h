@@ -10,7 +10,9 @@
 
 namespace capset::generator {
 
-/// Where log lines go: /dev/kmsg when systemd runs us ($SYSTEMD_SCOPE set), else stderr.
+/// Where log lines go: /dev/kmsg when systemd runs us ($SYSTEMD_SCOPE set) and it is the
+/// kernel's log (character device 1:11; a container may have /dev/null there, or nothing),
+/// else stderr, which systemd (253 and later) logs for generators.
 class Log {
  public:
   Log();
