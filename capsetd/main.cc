@@ -185,4 +185,14 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace capset::capsetd
 
-int main(int argc, char** argv) { return capset::capsetd::Main(argc, argv); }
+// main() is a C boundary too: no exception leaves it (one guard, as every callback has).
+int main(int argc, char** argv) {
+  try {
+    return capset::capsetd::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "capsetd: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "capsetd: internal error\n");
+  }
+  return 1;
+}

@@ -19,6 +19,30 @@ Status EventError(const char* what, int r) {
   return Status(Code::kIoError, std::string(what) + ": " + std::strerror(-r), -r);
 }
 
+// SECURITY: every sd-event callback runs its body through this guard, so that no exception
+// (std::bad_alloc, a JSON type error) unwinds through libsystemd's C frames. `on_error` runs
+// instead (e.g. closing the connection the callback was for); the loop goes on.
+template <typename Body, typename OnError>
+int Guarded(const char* where, Body&& body, OnError&& on_error) noexcept {
+  const char* what = nullptr;
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    what = "out of memory";
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  std::fprintf(stderr, "capsetd: internal error in %s: %s\n", where, what);
+  try {
+    on_error();
+  } catch (...) {
+    std::fprintf(stderr, "capsetd: internal error while recovering in %s\n", where);
+  }
+  return 0;
+}
+
 }  // namespace
 
 Server::Server(int listen_fd, ServerOptions options, FilesService& service)
@@ -66,7 +90,7 @@ Status Server::Run() {
 
 int Server::OnSignal(sd_event_source*, const struct signalfd_siginfo* si, void* self) {
   std::fprintf(stderr, "capsetd: %s, exiting\n", strsignal(static_cast<int>(si->ssi_signo)));
-  return sd_event_exit(static_cast<Server*>(self)->event_, 0);
+  return sd_event_exit(static_cast<Server*>(self)->event_, 0);  // cannot throw
 }
 
 int Server::OnIdle(sd_event_source*, uint64_t, void* self) {
@@ -96,8 +120,14 @@ void Server::Notify() {
 }
 
 int Server::OnListen(sd_event_source*, int, uint32_t, void* self) {
-  static_cast<Server*>(self)->Accept();
-  return 0;
+  auto* server = static_cast<Server*>(self);
+  return Guarded(
+      "accept",
+      [&] {
+        server->Accept();
+        return 0;
+      },
+      [] {});
 }
 
 void Server::Accept() {
@@ -190,18 +220,30 @@ void Server::Close(Connection& c, const char* why) {
 int Server::OnIo(sd_event_source*, int, uint32_t revents, void* conn) {
   auto& c = *static_cast<Connection*>(conn);
   Server* server = c.server;
-  if (!server->Serve(c, revents)) return 0;  // closed
-  server->Rearm(c);
-  return 0;
+  // Serve() closes the connection only on its way out (returning false), never before
+  // something that can throw: on an exception the connection is still there to close.
+  return Guarded(
+      "serving a connection",
+      [&] {
+        if (server->Serve(c, revents)) server->Rearm(c);
+        return 0;
+      },
+      [&] { server->Close(c, "an internal error while serving it"); });
 }
 
 int Server::OnTimer(sd_event_source*, uint64_t, void* conn) {
   auto& c = *static_cast<Connection*>(conn);
-  const char* why = c.out_sent < c.out.size() ? "its reply was not read in time"
-                    : c.partial_since         ? "its message was not completed in time"
-                                              : "idle";
-  c.server->Close(c, why);
-  return 0;
+  Server* server = c.server;
+  return Guarded(
+      "a connection's deadline",
+      [&] {
+        const char* why = c.out_sent < c.out.size() ? "its reply was not read in time"
+                          : c.partial_since         ? "its message was not completed in time"
+                                                    : "idle";
+        server->Close(c, why);
+        return 0;
+      },
+      [] {});
 }
 
 bool Server::Flush(Connection& c) {

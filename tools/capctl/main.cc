@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
     return capset::capctl::Main(argc, argv);
   } catch (const std::bad_alloc&) {
     capset::capctl::PrintError("out of memory");
-    return capset::capctl::kExitFailure;
+  } catch (const std::exception& e) {
+    capset::capctl::PrintError(std::string("internal error: ") + e.what());
+  } catch (...) {
+    capset::capctl::PrintError("internal error");
   }
+  return capset::capctl::kExitFailure;
 }

@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
     capset::generator::Run(root && *root ? root : "/", argv[1], log);
   } catch (const std::bad_alloc&) {
     log.Error("out of memory, generating nothing more");
+  } catch (const std::exception& e) {
+    log.Error(std::string("internal error, generating nothing more: ") + e.what());
+  } catch (...) {
+    log.Error("internal error, generating nothing more");
   }
   return 0;  // never fail boot
 }
