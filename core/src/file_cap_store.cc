@@ -1,5 +1,7 @@
 #include "capset/file_cap_store.h"
 
+#include <linux/fs.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -56,8 +58,35 @@ Result<WriteOutcome> WriteFileCaps(SysOps& sys, int fd, const std::string& path,
   if (!dry_run) {
     Status st = sys.SetCapXattr(fd, bytes.span());
     if (!st.ok()) return NameFile(st, "set capabilities on", path);
+    // Read back: a concurrent write to the file makes the kernel drop what was just set.
+    Result<std::optional<RawCapXattr>> now = sys.GetCapXattr(fd);
+    if (!now.ok() || !now->has_value() || (*now)->size != bytes.size ||
+        std::memcmp((*now)->data.data(), bytes.data.data(), bytes.size) != 0) {
+      return Status(Code::kIoError, "'" + path +
+                                        "': the capability did not stay (the file was written "
+                                        "to meanwhile, which clears it); nothing is set");
+    }
   }
   return WriteOutcome::kWritten;
+}
+
+Status CheckCapsWritable(SysOps& sys, int fd, const std::string& path) {
+  Result<std::optional<RawCapXattr>> have = sys.GetCapXattr(fd);
+  if (!have.ok() && have.status().code() != Code::kCorrupt) {
+    return NameFile(have.status(), "read capabilities of", path);
+  }
+  Result<unsigned> flags = sys.InodeFlags(fd);
+  if (flags.ok() && (*flags & (FS_IMMUTABLE_FL | FS_APPEND_FL))) {
+    const bool immutable = *flags & FS_IMMUTABLE_FL;
+    return Status(Code::kPermissionDenied,
+                  "Refusing '" + path + "': the file is " +
+                      (immutable ? "immutable (chattr +i)" : "append-only (chattr +a)") +
+                      ", so not even root can change its capabilities; remove the flag with "
+                      "chattr " +
+                      (immutable ? "-i" : "-a") + " first",
+                  EPERM);
+  }
+  return Status::Ok();
 }
 
 }  // namespace capset

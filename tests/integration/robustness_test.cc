@@ -132,5 +132,40 @@ TEST_F(RobustnessTest, JsonOutputsCarryNamesThatAreNotUtf8) {
   EXPECT_EQ(bytes_of(j["entries"][0]["path_bytes"]), odd_root + "/usr/bin/plain");
 }
 
+// capctl set is all-or-nothing: it wrote the first file and then failed on the next (on
+// ramfs); and on a chattr +i file it blamed a missing CAP_SETFCAP although root ran it.
+TEST_F(RobustnessTest, SetChangesAllFilesOrNoneAndNamesTheRealCause) {
+  ScratchDir ramfs(ScratchDir::Fs::kRamfs);
+  if (!ramfs.skip_reason().empty()) GTEST_SKIP() << ramfs.skip_reason();
+  const std::string first = dir_->MakeFile("first");
+  const std::string on_ramfs = ramfs.MakeFile("second");
+  CommandResult r = RunCommand({CapctlPath(), "set", "cap_net_raw=p", first, "cap_net_raw=p",
+                                on_ramfs});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("does not support file capabilities"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+  EXPECT_EQ(RawCapXattr(first), "") << "the first file was written before the second failed";
+
+  ScratchDir ext4(ScratchDir::Fs::kExt4);
+  if (!ext4.skip_reason().empty()) GTEST_SKIP() << ext4.skip_reason();
+  const std::string immutable = ext4.MakeFile("immutable");
+  const std::string append = ext4.MakeFile("append");
+  ASSERT_EQ(RunCommand({"/usr/bin/chattr", "+i", immutable}).exit_code, 0);
+  ASSERT_EQ(RunCommand({"/usr/bin/chattr", "+a", append}).exit_code, 0);
+  r = RunCommand({CapctlPath(), "set", "cap_net_raw=p", immutable});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the file is immutable (chattr +i)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("CAP_SETFCAP"), std::string::npos) << r.err;
+  r = RunCommand({CapctlPath(), "set", "cap_net_raw=p", append});
+  EXPECT_NE(r.err.find("append-only (chattr +a)"), std::string::npos) << r.err;
+  RunCommand({"/usr/bin/chattr", "-i", "-a", immutable});
+  RunCommand({"/usr/bin/chattr", "-a", append});
+
+  // Without CAP_SETFCAP, that is what it says, before anything is written.
+  r = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                  CapctlPath(), "set", "cap_net_raw=p", first});
+  EXPECT_NE(r.err.find("capctl needs CAP_SETFCAP"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace capset::testing

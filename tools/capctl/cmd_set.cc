@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -19,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "capset/ipc/json_text.h"
 #include "capset/file_cap_store.h"
+#include "capset/ipc/json_text.h"
 #include "capset/process.h"
 #include "capset/safe_path.h"
 #include "cli.h"
@@ -193,7 +194,24 @@ class Runner {
         continue;
       }
       for (const auto& w : f->warnings) Warn(w);
+      // What would fail at the write is found now, so that nothing is changed at all: a
+      // filesystem without file capabilities, an immutable or append-only file.
+      if (!op.verify) {
+        if (Status st = CheckCapsWritable(RealSys(), f->fd.get(), op.file); !st.ok()) {
+          Fail(op, st.message());
+          refused = true;
+        }
+      }
       files.push_back(std::move(f).value());
+    }
+    if (!refused && !opt_.dry_run && std::any_of(ops.begin(), ops.end(), [](const Op& op) {
+          return !op.verify;
+        })) {
+      const Result<CapState> caps = GetProcessCaps();
+      if (caps.ok() && !(caps->permitted & CapBit(CAP_SETFCAP))) {
+        Fail(ops.front(), "capctl needs CAP_SETFCAP to write file capabilities (run it as root)");
+        refused = true;
+      }
     }
     if (refused) {
       if (!opt_.json) PrintError("nothing was changed");
@@ -217,7 +235,7 @@ class Runner {
     Result<WriteOutcome> r = WriteFileCaps(RealSys(), f.fd.get(), op.file, op.caps, opt_.dry_run);
     if (!r.ok()) {
       std::string msg = r.status().message();
-      if (r.status().code() == Code::kPermissionDenied) msg += " (capctl needs CAP_SETFCAP)";
+
       Fail(op, msg);
       return;
     }

@@ -30,7 +30,15 @@ enum class WriteOutcome {
 
 /// Makes the file's capabilities `want` (nullopt = none). With `dry_run`, computes the
 /// outcome without writing. Errors name `path`; an unsupported filesystem is kNotSupported.
+/// After a write the value is read back: a write to the file in between makes the kernel drop
+/// it, and that is an error (kIoError), not a success.
 Result<WriteOutcome> WriteFileCaps(SysOps& sys, int fd, const std::string& path,
                                    const std::optional<FileCaps>& want, bool dry_run);
+
+/// Why a capability cannot be written to `fd` at all, checked before anything is written (so
+/// that capctl set changes all its files or none): the filesystem has no security.capability
+/// (kNotSupported), or the file is immutable or append-only (chattr +i, +a: kPermissionDenied,
+/// saying so). Ok otherwise; other failures can only be seen by writing.
+Status CheckCapsWritable(SysOps& sys, int fd, const std::string& path);
 
 }  // namespace capset

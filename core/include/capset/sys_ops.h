@@ -72,6 +72,9 @@ class SysOps {
   virtual Result<std::vector<DirEntry>> ReadDirectory(int fd) = 0;
   /// readlinkat(2) of `name` in `dirfd`.
   virtual Result<std::string> ReadLinkAt(int dirfd, const std::string& name) = 0;
+  /// The inode's FS_IOC_GETFLAGS flags (FS_IMMUTABLE_FL, FS_APPEND_FL, ...); 0 where the
+  /// filesystem has none.
+  virtual Result<unsigned> InodeFlags(int fd) = 0;
   /// fchown(2). The kernel clears security.capability and the set-user-ID bit on a chown.
   virtual Status Chown(int fd, uid_t uid, gid_t gid) = 0;
   /// fchmod(2), permission bits (07777).

@@ -1,7 +1,9 @@
 // RealSysOps: the system calls behind SysOps.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/openat2.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -184,6 +186,15 @@ class RealSysOps final : public SysOps {
     const ssize_t n = ::readlinkat(dirfd, name.c_str(), buf, sizeof buf);
     if (n < 0) return FromErrno(errno);
     return std::string(buf, static_cast<size_t>(n));
+  }
+
+  Result<unsigned> InodeFlags(int fd) override {
+    int flags = 0;
+    if (::ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) {
+      if (errno == ENOTTY || errno == ENOTSUP || errno == EOPNOTSUPP || errno == EINVAL) return 0u;
+      return FromErrno(errno);
+    }
+    return static_cast<unsigned>(flags);
   }
 
   Status Chown(int fd, uid_t uid, gid_t gid) override {

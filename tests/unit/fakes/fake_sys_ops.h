@@ -32,6 +32,7 @@ class FakeSysOps final : public SysOps {
     std::string content;             ///< a regular file's bytes
     time_t mtime = 0, ctime = 0;
     long ctime_nsec = 0;
+    unsigned flags = 0;  ///< FS_IOC_GETFLAGS
   };
 
   FakeSysOps() { root_->ino = 1; }
@@ -155,6 +156,12 @@ class FakeSysOps final : public SysOps {
     if (!S_ISLNK(it->second->mode))
       return Status(Code::kInvalidArgument, "Invalid argument", EINVAL);
     return it->second->link_target;
+  }
+
+  Result<unsigned> InodeFlags(int fd) override {
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    return n->flags;
   }
 
   int beneath_calls = 0;
