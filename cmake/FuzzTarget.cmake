@@ -13,14 +13,17 @@ function(capset_fuzz_target name source)
   set(_bin fuzz_${name})
   add_executable(${_bin}_replay ${source} ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_replay.cc)
   target_link_libraries(${_bin}_replay PRIVATE ${_libs})
-  target_include_directories(${_bin}_replay PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  # tests/ for the shared oracles, core/src for internal readers a target checks.
+  target_include_directories(${_bin}_replay PRIVATE ${PROJECT_SOURCE_DIR}/tests
+                             ${PROJECT_SOURCE_DIR}/core/src)
   add_test(NAME fuzz.${name}_corpus COMMAND ${_bin}_replay ${_corpus})
   set_tests_properties(fuzz.${name}_corpus PROPERTIES LABELS fuzz)
   add_dependencies(fuzz_targets ${_bin}_replay)
   if(CAPSET_FUZZ)
     add_executable(${_bin} ${source})
     target_link_libraries(${_bin} PRIVATE ${_libs})
-    target_include_directories(${_bin} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+    target_include_directories(${_bin} PRIVATE ${PROJECT_SOURCE_DIR}/tests
+                               ${PROJECT_SOURCE_DIR}/core/src)
     target_link_options(${_bin} PRIVATE -fsanitize=fuzzer)
     add_dependencies(fuzz_targets ${_bin})
     # Fuzzes a copy of the seed corpus (new inputs land there, not in the source tree).
