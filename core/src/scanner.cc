@@ -82,6 +82,11 @@ std::optional<ScanRecord> XattrRecord(std::string path, ssize_t n, const uint8_t
 
 // One directory of a recursive walk. A worker fills `items` in directory order; the printer
 // waits for `done`, then emits items, descending into child nodes in place.
+//
+// Memory stays linear in the depth of the tree (issue 12: 30,000 levels, which any user can
+// create in seconds, once took 896 MB, and 75,000 crashed the emitter's recursion): a node
+// keeps its own name and a pointer to its parent node, not its full path, which is built only
+// for a record that needs it; and the emitter walks the tree with its own stack.
 struct Node {
   struct Item {
     std::unique_ptr<Node> child;  // set: a subdirectory; else `record`
@@ -89,11 +94,25 @@ struct Node {
   };
 
   std::shared_ptr<Fd> parent;  // directory to open `name` in; null for a root
-  std::string name;
-  std::string path;
+  const Node* up = nullptr;    // the parent node (alive until this one is emitted)
+  std::string name;            // a root: its path as given
   std::vector<Item> items;
   std::atomic<bool> done{false};
 };
+
+// The node's path as nftw would show it, built from the names up to the root.
+std::string PathOf(const Node* node) {
+  size_t size = 0;
+  std::vector<const Node*> chain;
+  for (const Node* n = node; n; n = n->up) chain.push_back(n), size += n->name.size() + 1;
+  std::string path;
+  path.reserve(size);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (it != chain.rbegin() && path != "/") path += '/';
+    path += (*it)->name;
+  }
+  return path;
+}
 
 class TreeWalker {
  public:
@@ -191,23 +210,39 @@ class TreeWalker {
     emit_cv_.wait(lock, [node] { return node->done.load(std::memory_order_acquire); });
   }
 
-  // Delivers the records of `node`'s subtree in pre-order, freeing each subtree once emitted.
-  void Emit(Node* node, const ScanSink& sink) {
-    WaitDone(node);
-    for (auto& item : node->items) {
+  // Delivers the records of `root`'s subtree in pre-order, freeing each subtree once emitted.
+  // An explicit stack, not recursion: the tree may be as deep as any user likes.
+  void Emit(Node* root, const ScanSink& sink) {
+    struct Frame {
+      Node* node;
+      size_t next = 0;
+    };
+    std::vector<Frame> stack;
+    WaitDone(root);
+    stack.push_back({root});
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      if (f.next == f.node->items.size()) {
+        f.node->items.clear();
+        stack.pop_back();
+        // The child just finished is freed with an empty item list: no recursive destructor.
+        if (!stack.empty()) stack.back().node->items[stack.back().next - 1].child.reset();
+        continue;
+      }
+      Node::Item& item = f.node->items[f.next++];
       if (item.child) {
-        Emit(item.child.get(), sink);
-        item.child.reset();
+        Node* child = item.child.get();
+        WaitDone(child);
+        stack.push_back({child});  // invalidates f
       } else {
         sink(item.record);
       }
     }
-    node->items.clear();
   }
 
   void ReadDirectory(Node* node, std::vector<uint8_t>& buf) {
     const int at = node->parent ? node->parent->get() : AT_FDCWD;
-    const std::string& name = node->parent ? node->name : node->path;
+    const std::string& name = node->name;
     auto dir = std::make_shared<Fd>(
         ::openat(at, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     const int open_errno = errno;
@@ -217,10 +252,11 @@ class TreeWalker {
       struct stat st {};
       if (::fstat(dir->get(), &st) == 0 && st.st_dev != root_dev_) return;  // another fs
     }
-    if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, node->path));
+    if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, PathOf(node)));
     if (!dir->valid()) {
-      Add(node, ErrorRecord(node->path, FromErrno(open_errno, "Failed to open directory '" +
-                                                                  node->path + "'")));
+      const std::string path = PathOf(node);
+      Add(node, ErrorRecord(path, FromErrno(open_errno, "Failed to open directory '" + path +
+                                                             "'")));
       return;
     }
 
@@ -229,9 +265,9 @@ class TreeWalker {
       const ssize_t n = sys::GetDents(dir->get(), buf.data(), buf.size());
       if (n == 0) break;
       if (n < 0) {
-        Add(node,
-            ErrorRecord(node->path, FromErrno(static_cast<int>(-n),
-                                              "Failed to read directory '" + node->path + "'")));
+        const std::string path = PathOf(node);
+        Add(node, ErrorRecord(path, FromErrno(static_cast<int>(-n),
+                                              "Failed to read directory '" + path + "'")));
         break;
       }
       for (ssize_t off = 0; off < n;) {
@@ -245,9 +281,8 @@ class TreeWalker {
         if (type == DT_UNKNOWN || options_.one_file_system) {
           struct stat st {};
           if (::fstatat(dir->get(), entry, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            Add(node, ErrorRecord(ChildPath(node->path, entry),
-                                  FromErrno(errno, "Failed to stat '" +
-                                                       ChildPath(node->path, entry) + "'")));
+            const std::string path = ChildPath(PathOf(node), entry);
+            Add(node, ErrorRecord(path, FromErrno(errno, "Failed to stat '" + path + "'")));
             continue;
           }
           if (options_.one_file_system && st.st_dev != root_dev_) continue;
@@ -257,24 +292,24 @@ class TreeWalker {
           auto child = std::make_unique<Node>();
           child->parent = dir;
           child->name = entry;
-          child->path = ChildPath(node->path, entry);
+          child->up = node;
           Node* raw = child.get();
           node->items.push_back({std::move(child), {}});
           Push(raw);
         } else if (type == DT_LNK) {
           if (options_.list_all)
-            Add(node, SimpleRecord(Kind::kNotRegular, ChildPath(node->path, entry)));
+            Add(node, SimpleRecord(Kind::kNotRegular, ChildPath(PathOf(node), entry)));
         } else {
           // Build the full path only when it is needed: for output, or the old-kernel fallback.
           std::string full;
           const ssize_t got = sys::GetCapXattrAt(dir->get(), entry, xattr, sizeof xattr);
           ssize_t result = got;
           if (got == -ENOSYS) {
-            full = ChildPath(node->path, entry);
+            full = ChildPath(PathOf(node), entry);
             result = sys::GetCapXattrPath(full.c_str(), xattr, sizeof xattr);
           }
           if (result == -ENODATA && !options_.list_all) continue;
-          if (full.empty()) full = ChildPath(node->path, entry);
+          if (full.empty()) full = ChildPath(PathOf(node), entry);
           if (auto rec = XattrRecord(std::move(full), result, xattr, options_.list_all)) {
             Add(node, std::move(*rec));
           }
@@ -317,7 +352,7 @@ void ScanOne(const std::string& given, const ScanOptions& options, const ScanSin
   }
   if (options.recursive && S_ISDIR(st.st_mode)) {
     Node root;
-    root.path = path;
+    root.name = path;
     TreeWalker(options, st.st_dev).Run(&root, sink);
     return;
   }

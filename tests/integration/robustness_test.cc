@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Issue 12: inputs any user can create, and conditions any system can be in, never crash or
 // stall capset. Each test names the finding it keeps from coming back.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "capset/fd.h"
 #include "test_util.h"
 
 namespace capset::testing {
@@ -165,6 +171,38 @@ TEST_F(RobustnessTest, SetChangesAllFilesOrNoneAndNamesTheRealCause) {
   r = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                   CapctlPath(), "set", "cap_net_raw=p", first});
   EXPECT_NE(r.err.find("capctl needs CAP_SETFCAP"), std::string::npos) << r.err;
+}
+
+// capctl get -r on a deep tree: memory grew with the square of the depth (each pending
+// directory kept its full path: 30,000 levels took 896 MB, getcap 10 MB) and the emitter
+// recursed once per level (75,000 levels: SIGSEGV after 5.5 GB). 100,000 levels now, under a
+// memory bound, with the capabilities found at every depth.
+TEST_F(RobustnessTest, DeepTreesCostMemoryLinearInDepth) {
+  constexpr int kDepth = 100000;
+  const std::string top = *dir_ / "deep";
+  ASSERT_EQ(::mkdir(top.c_str(), 0755), 0);
+  Fd at(::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  std::vector<int> with_caps = {10, kDepth / 2, kDepth - 1};
+  const uint8_t v2[20] = {0, 0, 0, 2, 0, 0x20, 0, 0};  // cap_net_raw=p, revision 2
+  for (int i = 0; i < kDepth; ++i) {
+    ASSERT_EQ(::mkdirat(at.get(), "d", 0755), 0) << i;
+    Fd next(::openat(at.get(), "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    ASSERT_TRUE(next.valid()) << i;
+    if (std::find(with_caps.begin(), with_caps.end(), i) != with_caps.end()) {
+      Fd f(::openat(next.get(), "prog", O_WRONLY | O_CREAT | O_CLOEXEC, 0755));
+      ASSERT_EQ(::fsetxattr(f.get(), "security.capability", v2, sizeof v2, 0), 0);
+    }
+    at = std::move(next);
+  }
+  CommandResult r = RunCommand({CapctlPath(), "get", "-r", top});
+  rusage usage{};
+  ::getrusage(RUSAGE_CHILDREN, &usage);
+  EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 500);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out.substr(0, 300);
+  std::printf("capctl get -r, %d levels: peak RSS %ld MB\n", kDepth, usage.ru_maxrss / 1024);
+  // 100,000 nodes of a few dozen bytes, and the longest path (200 KB), a few times over.
+  const long limit_mb = CAPSET_TEST_SANITIZED ? 1024 : 256;
+  EXPECT_LT(usage.ru_maxrss / 1024, limit_mb);
 }
 
 }  // namespace
