@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "capset/id_parse.h"
-#include "capset/yaml_quote.h"
+#include "capset/utf8.h"
 
 namespace capset {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "capset/fd.h"
 #include "capset/safe_path.h"
-#include "capset/yaml_quote.h"
+#include "capset/utf8.h"
 #include "cli.h"
 
 namespace capset::capctl {

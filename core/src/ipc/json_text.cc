@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/ipc/json_text.h"
 
-#include "capset/yaml_quote.h"
+#include "capset/utf8.h"
 
 namespace capset {
 

@@ -413,7 +413,8 @@ class Parser {
           return;
         }
         // SECURITY: what systemd would read as a second directive is refused here, with the
-        // line and column (unit_syntax.h).
+        // line and column (unit_syntax.h). Within the directive the value is systemd's own
+        // syntax, as the administrator wrote it (a SystemCallFilter= item may hold a list).
         Result<std::string> checked = DropInValue(val.Scalar());
         if (!checked.ok()) {
           Error(val.GetMark(), "'settings': " + key + ": " + checked.status().message());
