@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <vector>
 
 #include "capset/file_policy.h"
@@ -17,6 +16,7 @@
 #include "capset/safe_path.h"
 #include "capset/sys_ops.h"
 #include "capset/trusted_file.h"
+#include "sys/replace_file.h"
 
 namespace capset {
 namespace {
@@ -75,22 +75,6 @@ Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::string& root
     parent = &cur;
   }
   return cur;
-}
-
-Status WriteAll(int fd, const std::string& text, const std::string& path) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("write", path);
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-std::string TempName() {
-  std::random_device random;
-  return ".applied-files.json." + std::to_string(::getpid()) + "." + std::to_string(random());
 }
 
 }  // namespace
@@ -233,29 +217,10 @@ Status AppliedRecordStore::Save(const AppliedRecord& record) const {
   if (!lock_.valid()) {
     return Status(Code::kInvalidArgument, "'" + path_ + "' was not opened for update");
   }
-  const std::string temp = TempName();
-  const int fd = ::openat(dir_.get(), temp.c_str(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", path_ + " (" + temp + ")");
-  Fd owned(fd);
-  Status st = WriteAll(fd, record.ToJson(), path_);
   // Readable by everyone, whatever the umask (capsetd runs with 0077): what has capabilities
-  // is no secret, getcap shows it too.
-  if (st.ok() && ::fchmod(fd, 0644) != 0) st = Errno("chmod", path_);
-  if (st.ok() && ::fsync(fd) != 0) st = Errno("sync", path_);
-  if (st.ok() && ::renameat(dir_.get(), temp.c_str(), dir_.get(), kFileName) != 0) {
-    st = Errno("replace", path_);
-  }
-  if (!st.ok()) {
-    ::unlinkat(dir_.get(), temp.c_str(), 0);
-    return st;
-  }
-  const int dir = ::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return Status::Ok();
+  // is no secret, getcap shows it too. Durable: package installs rely on it.
+  return sys::ReplaceFileAt(dir_.get(), kFileName, record.ToJson(), 0644, /*durable=*/true,
+                            path_);
 }
 
 }  // namespace capset
