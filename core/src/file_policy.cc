@@ -479,15 +479,9 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
     dir_of[i] = it->second.get();
   }
   // Recorded paths the policy no longer names.
-  std::vector<const AppliedFile*> removed;
-  if (options.record) {
-    std::unordered_set<std::string> named;
-    for (const auto& e : policy.files) named.insert(e.path);
-    for (const auto& [path, applied] : options.record->files) {
-      if (named.count(path) || (options.package && applied.package != *options.package)) continue;
-      removed.push_back(&applied);
-    }
-  }
+  const std::vector<const AppliedFile*> removed =
+      options.record ? RemovedEntries(policy, *options.record, options.package)
+                     : std::vector<const AppliedFile*>{};
   std::vector<FileResult> results(selected.size() + removed.size());
   ParallelFor(results.size(), 64, [&](size_t i) {
     const bool is_removed = i >= selected.size();
@@ -514,6 +508,18 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
     results[i] = ProcessRemoved(sys, applied, options, *root);
   });
   return results;
+}
+
+std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const AppliedRecord& record,
+                                               const std::optional<std::string>& package) {
+  std::unordered_set<std::string> named;
+  for (const auto& e : policy.files) named.insert(e.path);
+  std::vector<const AppliedFile*> out;
+  for (const auto& [path, applied] : record.files) {
+    if (named.count(path) || (package && applied.package != *package)) continue;
+    out.push_back(&applied);
+  }
+  return out;
 }
 
 void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results) {

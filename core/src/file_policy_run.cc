@@ -56,11 +56,8 @@ bool RemovalFromUnsettledFile(const LoadedPolicy& loaded, const FilePolicyOption
   Result<AppliedRecord> record = store->Load();
   if (!record.ok()) return false;
   const std::set<std::string> unsettled(loaded.unsettled.begin(), loaded.unsettled.end());
-  std::set<std::string> named;
-  for (const auto& e : loaded.policy.files) named.insert(e.path);
-  for (const auto& [path, applied] : record->files) {
-    if (named.count(path) || (options.package && applied.package != *options.package)) continue;
-    if (unsettled.count(applied.SourceFile())) return true;
+  for (const AppliedFile* applied : RemovedEntries(loaded.policy, *record, options.package)) {
+    if (unsettled.count(applied->SourceFile())) return true;
   }
   return false;
 }

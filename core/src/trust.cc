@@ -76,11 +76,15 @@ std::optional<std::string> UntrustedStateReason(SysOps& sys, const struct stat& 
   return std::nullopt;
 }
 
+TrustJudgement JudgeTrust(SysOps& sys, int fd, const struct stat& st, const TrustRule& rule) {
+  Result<std::optional<std::string>> acl = sys.GetAclXattr(fd);
+  if (!acl.ok()) return {"has an access ACL that cannot be read: " + acl.status().message(), {}};
+  return {UntrustedStateReason(sys, st, *acl, rule), *acl};
+}
+
 std::optional<std::string> UntrustedReason(SysOps& sys, int fd, const struct stat& st,
                                            const TrustRule& rule) {
-  Result<std::optional<std::string>> acl = sys.GetAclXattr(fd);
-  if (!acl.ok()) return "has an access ACL that cannot be read: " + acl.status().message();
-  return UntrustedStateReason(sys, st, *acl, rule);
+  return JudgeTrust(sys, fd, st, rule).untrusted;
 }
 
 }  // namespace capset

@@ -109,6 +109,11 @@ struct FilePolicyOptions {
 std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
                                           const FilePolicyOptions& options);
 
+/// The entries of `record` that `policy` no longer names (only `package`'s, when given): what a
+/// run takes as removed.
+std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const AppliedRecord& record,
+                                               const std::optional<std::string>& package);
+
 /// Brings `record` up to date after an apply (not a dry run): entries applied without error
 /// are recorded as they now are, removed entries without error are forgotten, and entries
 /// with an error keep what was recorded.

@@ -37,6 +37,14 @@ struct TrustRule {
 std::optional<std::string> UntrustedReason(SysOps& sys, int fd, const struct stat& st,
                                            const TrustRule& rule = {});
 
+/// UntrustedReason, and the ACL it read (nullopt: none), for a caller that also judges a state
+/// the file is to be given (UntrustedStateReason) without reading it again.
+struct TrustJudgement {
+  std::optional<std::string> untrusted;
+  std::optional<std::string> acl;
+};
+TrustJudgement JudgeTrust(SysOps& sys, int fd, const struct stat& st, const TrustRule& rule = {});
+
 /// The same judgement of a state a file is about to be given: owner, group and mode from
 /// `st`, and `acl` the access ACL it has (as SysOps::GetAclXattr read it). A chmod(2) sets an
 /// ACL's mask from the group bits, so the mask is taken from `st`'s mode.
