@@ -42,16 +42,16 @@ std::optional<uid_t> RecordOwner(const std::string& root) {
 // Opens ROOT/var/lib/capset one directory at a time below `base` (the kernel keeps each step
 // inside the root), creating what is missing (0755) when `create`. Fd-less SafeDir, Ok: it
 // does not exist and was not to be created.
-Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::string& root, bool create) {
+Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::optional<uid_t>& owner,
+                                    bool create) {
   const std::vector<std::string> parts = {"var", "lib", "capset"};
   SafeOpenOptions walk;
   SafeDir cur;
-  cur.path = base.path;
   const SafeDir* parent = &base;
   SafeDir next;
   for (size_t i = 0; i < parts.size(); ++i) {
     const bool last = i + 1 == parts.size();
-    walk.rule = last ? TrustRule{RecordOwner(root)} : TrustRule{};
+    walk.rule = last ? TrustRule{owner} : TrustRule{};
     for (int attempt = 0;; ++attempt) {
       Result<SafeDir> dir = OpenDirectoryBelow(RealSys(), *parent, "/" + parts[i], walk);
       if (dir.ok()) {
@@ -66,7 +66,6 @@ Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::string& root
         return dir.status();
       }
       if (!create) return SafeDir{};
-      const std::string shown = RootedPath(root, "/" + parts[i]);
       if (::mkdirat(parent->fd.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
         return Errno("create the directory", RootedPath(parent->path, "/" + parts[i]));
       }
@@ -155,7 +154,8 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, boo
   // each directory is opened by the kernel inside the root (safe_path.h).
   Result<SafeDir> base = OpenRoot(RealSys(), store.root_, SafeOpenOptions{});
   if (!base.ok()) return base.status();
-  Result<SafeDir> dir = OpenRecordDirectory(*base, root, for_update);
+  store.owner_ = RecordOwner(store.root_);
+  Result<SafeDir> dir = OpenRecordDirectory(*base, store.owner_, for_update);
   if (!dir.ok()) return dir.status();
   if (!dir->fd.valid()) return store;  // nothing recorded yet
   store.dir_ = std::move(dir->fd);
@@ -202,7 +202,7 @@ Result<AppliedRecord> AppliedRecordStore::Load() const {
   if (!dir_.valid()) return AppliedRecord{};
   TrustedReadOptions read;
   read.max_bytes = kMaxBytes;
-  read.rule = TrustRule{RecordOwner(root_)};
+  read.rule = TrustRule{owner_};
   const SafeDir dir{Fd(::dup(dir_.get())), RootedPath(root_, kDirectory), std::nullopt};
   if (!dir.fd.valid()) return Errno("dup", path_);
   // SECURITY: the record is a file capset takes authority from (what to take away): the trust

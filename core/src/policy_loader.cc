@@ -70,6 +70,13 @@ Diagnostic ErrorAt(const std::string& file, std::string message) {
   return {Diagnostic::Severity::kError, {file, 0, 0}, std::move(message)};
 }
 
+// What a linter (TrustMode::kReport) says of a file or directory that would be refused.
+Diagnostic UntrustedWarning(const std::string& file, const std::string& why) {
+  return {Diagnostic::Severity::kWarning,
+          {file, 0, 0},
+          why + "; every component that acts on the policy refuses it"};
+}
+
 // Reads, checks and parses each file (on every CPU if allowed), then merges in order.
 LoadedPolicy ReadAndMerge(SysOps& sys, const std::vector<PolicyFileRef>& refs,
                           const PolicyLoadOptions& options, LoadedPolicy out) {
@@ -110,10 +117,7 @@ LoadedPolicy ReadAndMerge(SysOps& sys, const std::vector<PolicyFileRef>& refs,
       continue;
     }
     if (results[i].untrusted) {
-      out.diagnostics.push_back(
-          {Diagnostic::Severity::kWarning,
-           {path, 0, 0},
-           *results[i].untrusted + "; every component that acts on the policy refuses it"});
+      out.diagnostics.push_back(UntrustedWarning(path, *results[i].untrusted));
     }
     ParsedPolicy& parsed = results[i].parsed;
     const bool good = parsed.ok();
@@ -184,10 +188,7 @@ LoadedPolicy LoadPolicyTree(SysOps& sys, const std::string& root,
       continue;
     }
     if (dir->untrusted) {
-      out.diagnostics.push_back(
-          {Diagnostic::Severity::kWarning,
-           {shown, 0, 0},
-           *dir->untrusted + "; every component that acts on the policy refuses it"});
+      out.diagnostics.push_back(UntrustedWarning(shown, *dir->untrusted));
     }
     Result<std::vector<DirEntry>> entries = ListTrustedDirectory(sys, *dir, ".yaml");
     if (!entries.ok()) {

@@ -21,7 +21,10 @@
 // processes with an exclusive lock (flock on .lock) held from Open(for_update) to destruction.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
+#include <optional>
 #include <string>
 
 #include "capset/fd.h"
@@ -81,6 +84,7 @@ class AppliedRecordStore {
   Fd dir_;   ///< invalid: the directory does not exist (read-only open)
   Fd lock_;  ///< the locked .lock file (for_update)
   std::string root_;
+  std::optional<uid_t> owner_;  ///< who besides root may own the directory and the record
   std::string path_;
 };
 
