@@ -113,11 +113,8 @@ std::string DropInComment(std::string_view text) {
       out += "\\\\";
     } else if (IsControl(c) || c >= 0x80) {
       // A whole UTF-8 sequence is kept; anything else is escaped byte by byte.
-      size_t n = 0;
-      if (c >= 0x80) {
-        n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-      }
-      if (n && i + n <= text.size() && IsValidUtf8(text.substr(i, n))) {
+      const size_t n = c >= 0x80 ? Utf8SequenceAt(text, i) : 0;
+      if (n) {
         out.append(text.substr(i, n));
         i += n - 1;
         continue;

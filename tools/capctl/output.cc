@@ -45,10 +45,10 @@ std::string Printable(std::string_view text) {
     } else if (c < 0x80) {
       out += static_cast<char>(c);
     } else {
-      // A whole UTF-8 sequence as it is; any other byte escaped.
-      size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-      if (n && i + n <= text.size() && IsValidUtf8(text.substr(i, n)) &&
-          !(n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
+      // A whole UTF-8 sequence as it is (but the C1 controls U+0080-U+009F); any other byte
+      // escaped.
+      const size_t n = Utf8SequenceAt(text, i);
+      if (n && !(n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
         out.append(text.substr(i, n));
         i += n - 1;
       } else {
