@@ -180,10 +180,7 @@ Result<std::vector<std::string>> PathBelowRoot(const std::string& path) {
 }
 
 Result<SafeDir> OpenRoot(SysOps& sys, const std::string& root, const SafeOpenOptions& options) {
-  Result<std::string> absolute = Absolute(root);
-  if (!absolute.ok()) return absolute.status();
-  const std::vector<std::string> parts = SplitPath(*absolute);
-  Result<SafeDir> dir = WalkFromSlash(sys, parts, parts.size(), root, options);
+  Result<SafeDir> dir = OpenDirectoryNoFollow(sys, root, options);
   if (!dir.ok() && dir.status().code() == Code::kNotFound) {
     return Status(
         Code::kNotFound,
@@ -218,7 +215,10 @@ Result<SafeFile> OpenRegularFileBelow(SysOps& sys, const SafeDir& base, const st
 
 Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
                                       const SafeOpenOptions& options) {
-  return OpenRoot(sys, path, options);
+  Result<std::string> absolute = Absolute(path);
+  if (!absolute.ok()) return absolute.status();
+  const std::vector<std::string> parts = SplitPath(*absolute);
+  return WalkFromSlash(sys, parts, parts.size(), path, options);
 }
 
 Result<SafeParent> OpenParentNoFollow(SysOps& sys, const std::string& path,

@@ -88,7 +88,8 @@ Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::s
                                    const std::string& shown, const SafeOpenOptions& options);
 
 /// The running system: `path` (absolute, or relative to the working directory; ".."
-/// resolved lexically, never above "/") opened as OpenRoot opens a directory.
+/// resolved lexically, never above "/") walked from "/" and checked; OpenRoot is this, with
+/// a missing directory reported as a missing root.
 Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
                                          const SafeOpenOptions& options);
 Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
