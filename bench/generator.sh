@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark: capset-generator over 1,000 service policies (one file each, rotating through the
 # templates), as at boot: policy parsing, template lookup, lint, writing 1,000 drop-ins.
 # Target: under 50 ms for the whole run. Output goes to tmpfs, as /run/systemd/generator is.

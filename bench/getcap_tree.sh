@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark: capctl get -r versus libcap's getcap -r over the same warm tree, in one run.
 #   bench/getcap_tree.sh [TREE] [RUNS]       (defaults: /usr, 7)
 # Checks that both print the same set of lines (and the same order), warms the cache, then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Times N full PAM cycles (pam_start_confdir, pam_authenticate, pam_setcred, pam_end) with
  * the service file SERVICE in CONFDIR, for USER. Prints microseconds per cycle.
  *   pam_cycle CONFDIR SERVICE USER N */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark: the whole PAM cycle (pam_start -> authenticate -> setcred -> pam_end) with
 # capset's pam_capset.so and libcap's pam_cap.so, in one run, for a 10-line and a
 # 10,000-line capability.conf, the user matching on the last line (the worst case for both).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark: `capctl policy apply` of a 10,000-entry files: policy against a shell loop of
 # setcap over the same number of files, in one run; then a no-op re-apply. Files live on a
 # tmpfs under /run (root-owned, so capctl's trust checks pass). The policy is in the image's

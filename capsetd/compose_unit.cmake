@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # cmake -DBASE=capsetd.service (configured) -DGENERATED=dropin -DOUT=capsetd.service -P ...
 # Appends the [Service] part of `capctl unit generate`'s output to the unit's base.
 file(READ "${BASE}" base)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "files_service.h"
 
 #include <cstdio>
@@ -7,10 +8,8 @@
 #include "capset/ipc/change_journal.h"
 #include "capset/ipc/file_report.h"
 #include "capset/policy_loader.h"
+#include "capset/config.h"
 
-#ifndef CAPSET_VERSION
-#define CAPSET_VERSION "0"
-#endif
 
 namespace capset::capsetd {
 namespace {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capsetd — the methods: org.varlink.service (GetInfo, GetInterfaceDescription) and
 // io.capset.Files (Verify, Apply; io.capset.Files.varlink). Each call first authorizes the
 // caller from the capsetd: section of the policy as it is now (policy_cache.h: read again

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capsetd — the least-privileged broker for the policy's files: section (capsetd(8)).
 //
 // Started by systemd through capsetd.socket (or anything that passes a listening Unix
@@ -19,6 +20,7 @@
 #include "capset/ipc/change_journal.h"
 #include "capset/process.h"
 #include "capset/safe_path.h"
+#include "capset/config.h"
 #include "files_service.h"
 #include "server.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capsetd — who is on the other end of a connection, as the kernel says (SO_PEERCRED,
 // SO_PEERGROUPS), and whether the policy's capsetd: section lets them ask for an action.
 // Thread-safety: functions of their arguments (name lookups go through NSS).

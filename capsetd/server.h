@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capsetd — the event loop (sd-event): accepts connections on the socket systemd passed,
 // reads NUL-terminated Varlink messages, answers them one at a time, and exits when idle.
 //

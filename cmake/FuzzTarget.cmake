@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # capset_fuzz_target(NAME SOURCE LIBRARY...): one line per libFuzzer target.
 #   - every build: fuzz_NAME_replay (tests/fuzz/fuzz_replay.cc) runs the seed corpus
 #     tests/fuzz/corpus/NAME as the test fuzz.NAME_corpus;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # -DCAPSET_FUZZ=ON (Clang only): a build for libFuzzer. Every object gets coverage
 # instrumentation, AddressSanitizer and UndefinedBehaviorSanitizer, so that the fuzzer sees
 # the paths inside the libraries it drives, not only the target's own file; tests/ adds the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # -DCAPSET_SANITIZE=ON: AddressSanitizer + UndefinedBehaviorSanitizer, halting on the first error.
 # CAPSET_SANITIZER_RUNTIMES: the shared runtime libraries the build's objects need, for programs
 # built without the sanitizers that load pam_capset.so (tests preload them).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Warnings for every target of ours. -Wnull-dereference is left out: GCC 12 reports false
 # positives inside libstdc++ (std::string, std::optional) once inlined.
 add_compile_options(

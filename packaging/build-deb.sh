@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds capset's Debian packages with dpkg-buildpackage -us -uc -b from a copy of the
 # source tree with packaging/debian as debian/, then runs lintian on them.
 #   packaging/build-deb.sh [OUT_DIR]    (default build-deb/); prints the .deb paths

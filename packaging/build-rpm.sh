@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds capset's RPM packages with rpmbuild from packaging/rpm/capset.spec and a source
 # tarball of the working tree.
 #   packaging/build-rpm.sh [OUT_DIR]    (default build-rpm/); prints the .rpm paths

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_capset.so's C ABI: the only exported symbols (pam_capset.sym). Each entry point runs
 // its whole body through pam::Guard, which catches everything, so no exception crosses the
 // C ABI; see pam_glue.h for the rules. (No `noexcept` here: <security/pam_modules.h>

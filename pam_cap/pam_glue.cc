@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "pam_glue.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_capset — the module's logic behind the C ABI (pam_entry.cc).
 //
 // ABI rules (compare LevelDB's include/leveldb/c.h): every entry point runs its body through

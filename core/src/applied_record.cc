@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/applied_record.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/file_cap_store.h"
 
 #include <linux/fs.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The common IAB text forms, read without libcap's per-call cost (internal to the core).
 //
 // pam_capset.so reads every line of a capability.conf that may have 10,000 lines, twice per

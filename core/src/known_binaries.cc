@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The programs capctl audit knows by name. For each replaceable one: the smallest file
 // capabilities it needs and where that is documented; for the others, why capabilities
 // cannot stand in for set-user-ID root (they change identity, mount, or act for any user:

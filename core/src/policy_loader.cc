@@ -13,6 +13,7 @@
 #include "capset/parallel.h"
 #include "capset/policy_parser.h"
 #include "capset/trusted_file.h"
+#include "capset/config.h"
 
 namespace capset {
 namespace {
@@ -140,7 +141,7 @@ std::string RootedPath(const std::string& root, const std::string& path) {
 }
 
 std::vector<std::string> PolicyDirectories() {
-  return {"/etc/capset/policy.d", "/run/capset/policy.d", "/usr/lib/capset/policy.d"};
+  return {CAPSET_SYSCONF_DIR "/policy.d", CAPSET_RUNTIME_DIR "/policy.d", CAPSET_PKGLIB_DIR "/policy.d"};
 }
 
 bool LoadedPolicy::ok() const {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/unit_gen.h"
 
 #include <algorithm>

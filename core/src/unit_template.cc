@@ -7,6 +7,7 @@
 
 #include "capset/trusted_file.h"
 #include "capset/unit_syntax.h"
+#include "capset/config.h"
 
 namespace capset {
 namespace {
@@ -77,7 +78,7 @@ Result<UnitTemplate> ParseUnitTemplate(const std::string& text, const std::strin
 
 std::vector<std::string> TemplateDirectories(const std::string& root) {
   const std::string r = (root.empty() || root == "/") ? "" : root;
-  return {r + "/etc/capset/unit-templates", r + "/usr/lib/capset/unit-templates"};
+  return {r + CAPSET_SYSCONF_DIR "/unit-templates", r + CAPSET_PKGLIB_DIR "/unit-templates"};
 }
 
 Result<UnitTemplate> LoadUnitTemplate(const std::string& name, const std::vector<std::string>& dirs,

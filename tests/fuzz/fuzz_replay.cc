@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Runs LLVMFuzzerTestOneInput over files (the seed corpus) without libFuzzer, so that every
 // compiler's build replays the corpus as a test.
 #include <cstdint>

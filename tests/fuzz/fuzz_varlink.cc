@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Fuzz target: bytes from a hostile peer, through everything capsetd does with them before
 // touching a file: framing (MessageReader), parsing and validation (ParseCall), and dispatch
 // (FilesService::Handle, as root and as an unauthorized user, on a root with no policy, so

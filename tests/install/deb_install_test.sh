@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The installation test: builds capset's Debian packages (packaging/build-deb.sh, with
 # lintian), installs them on this machine, checks that every file is where systemd, PAM, man
 # and bash-completion look for it and that each piece works from there, then proves the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The RPM packaging: packaging/rpm/capset.spec builds with rpmbuild on this machine, the
 # packages carry the file triggers on /usr/lib/capset/policy.d and the maintainer scripts,
 # and their payload installs into a throw-away root (rpm --root, without scripts) with every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl audit on a scratch system image: set-ID programs found, classified against the
 // knowledge base and the policy, and the suggested policy applied with capctl policy apply.
 #include <gtest/gtest.h>

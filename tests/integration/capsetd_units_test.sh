@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # capsetd.socket and the generated capsetd.service pass `systemd-analyze verify` with nothing
 # on stderr, and the service's exposure (`systemd-analyze security --offline=yes`) stays at
 # or below 2.0. ExecStart is pointed at the built binary so that verify can check it.

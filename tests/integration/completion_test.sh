@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # capctl's bash completion, with the real bash-completion framework: commands, subcommands,
 # options, capability names after ',' and '+', and policy files.
 #   completion_test.sh COMPLETION_FILE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The real capsetd, started the way systemd starts a socket-activated service: the test
 // binds and listens on the socket, and each start of the daemon gets it as fd 3 with
 // LISTEN_FDS=1 and LISTEN_PID. The socket outlives the daemon, as systemd's does, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capsetd, the real daemon on its real socket, started as systemd starts it (the socket
 // passed as fd 3) as a non-root user with only CAP_SETFCAP and CAP_FOWNER, driven by real
 // clients: authorized and unauthorized callers, capctl without privileges, hostile

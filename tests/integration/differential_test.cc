@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Differential tests against libcap: for a few hundred capability texts, valid and invalid,
 //   (1) capctl set TEXT + getcap   ==  setcap TEXT + getcap    (same acceptance, same bytes)
 //   (2) setcap TEXT + capctl get   ==  setcap TEXT + getcap    (byte for byte)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Golden tests for capset-generator (systemd's test-fstab-generator style): each directory
 // tests/data/generator/NN-name/ holds root/ (a system image: policy files), expected/ (the
 // output tree) and expected.stderr. The image also gets the repository's unit-templates/.

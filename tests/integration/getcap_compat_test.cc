@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl get must print exactly what getcap prints: same lines, same order, for the same
 // files and flags. The reference is libcap's getcap, run on the same tree.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl login: explaining a real user's grant, with real NSS (root and its groups).
 #include <gtest/gtest.h>
 #include <sys/stat.h>

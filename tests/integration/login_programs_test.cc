@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The real login programs — util-linux su, runuser and login — with a PAM stack that holds
 // pam_capset.so, each run in a private mount namespace where /etc/pam.d/<service>,
 // /etc/passwd and /etc/group are bind-mounted copies (a throw-away user "capsetuser"): the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A real systemd manager, booted with systemd-nspawn on the host's /usr, runs
 # capset-generator at boot and starts the generated services. The services write their
 # /proc/self/status capability lines and the result of binding port 80 to /out, which this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* A PAM application for tests, written in C against the C surface: runs the real libpam with
  * a service file from a test directory (pam_start_confdir), calls authenticate and setcred as
  * login programs do, then prints the return codes and the process's resulting IAB.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // pam_capset.so through a real libpam stack (pam_start_confdir + tests/integration/
 // pam_harness.c), differentially against libcap's pam_cap.so, plus the cases where capset
 // deliberately fails closed. Each case runs in its own process (capabilities are per process).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl policy apply / verify / diff on real files and real security.capability xattrs
 // (ext4, tmpfs; ramfs for the setuid fallback), with libcap's getcap as the oracle for what
 // was written. The policy's paths live below the scratch directory through --root.

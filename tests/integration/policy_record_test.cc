@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The record of what capset applied (ROOT/var/lib/capset/applied-files.json) with the real
 // capctl on real files: a policy file that goes away takes its capabilities with it, and
 // nothing else; the record itself is never written through a planted link or into a directory

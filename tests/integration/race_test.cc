@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The TOCTOU race of path-based cap_set_file (CVE-2026-4878): while another process keeps
 // swapping a path between a regular file and a symlink to a victim file, capctl set on that
 // path must never put capabilities on the victim. The same is checked for a directory

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl set / capctl get on real files with real security.capability xattrs, on ext4 and on
 // tmpfs, checked with libcap's getcap.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Every hardening template, applied to a sample service (tests/data/templates/samples.yaml),
 // must pass `systemd-analyze verify` without a single warning and reach at most the exposure
 // its header documents in `systemd-analyze security --offline=yes` (the strict default at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Helpers for integration tests: running the real binaries, scratch directories that pass
 // capset's trust checks, real tmpfs and ext4 mounts.
 #pragma once

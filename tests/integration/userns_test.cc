@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // v3 file capabilities, written from inside a real user namespace whose root is an
 // unprivileged uid on the host: the kernel stores them with that root id, they show up as
 // "[rootid=N]" on the host, and verification on the host reports them as granting nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The record of applied files as JSON: what is written is read back, and a damaged record is
 // an error that names the file and what was wrong, never a partial record.
 #include "capset/applied_record.h"

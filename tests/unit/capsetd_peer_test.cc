@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capsetd's authorization from the policy's capsetd: section (capsetd/peer.h).
 #include <gtest/gtest.h>
 

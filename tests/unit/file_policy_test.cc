@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The files: section's apply/verify logic against the in-memory filesystem: the order of the
 // changes (a chown clears capabilities and the set-user-ID bit, as in the kernel), the setuid
 // fallback, and idempotence.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The fast IAB reader (core/src/iab_text.h) against libcap's cap_iab_from_text(), which
 // stays the authority: whenever the fast reader answers, libcap must accept the same text
 // with the same vectors, and Iab::FromText must always agree with libcap.

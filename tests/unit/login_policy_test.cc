@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capability.conf parsing and the first-match decision (no NSS, no PAM: identities are given).
 #include "capset/login_policy.h"
 

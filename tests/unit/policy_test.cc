@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The policy parser, the layered loader and the lint rules.
 #include <gtest/gtest.h>
 #include <sys/stat.h>

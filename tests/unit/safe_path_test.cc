@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The safe walk's rules, against an in-memory filesystem (no root needed).
 #include "capset/safe_path.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Scan's order and classification against nftw(3) itself, on a tree in /tmp (no root needed:
 // with list_all every entry is reported, capabilities or not).
 #include "capset/scanner.h"

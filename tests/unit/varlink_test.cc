@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Varlink message framing and call validation (capset/ipc/varlink.h).
 #include "capset/ipc/varlink.h"
 

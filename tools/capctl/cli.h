@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl — what the subcommands share: exit codes and diagnostics.
 #pragma once
 

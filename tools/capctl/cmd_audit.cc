@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl audit — set-user-ID/-group-ID binaries and file capabilities against the policy,
 // with the capabilities that replace set-user-ID root for programs capset knows.
 #include <getopt.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl get — getcap(8)-compatible listing of file capabilities.
 //
 // Standard output is byte for byte what getcap prints for the same files and flags. Where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl login USER — what pam_capset.so would grant USER at login, and which line decided
 // it. Changes nothing.
 #include <getopt.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl policy check — validate policy files (capset.policy(5)).
 #include <getopt.h>
 

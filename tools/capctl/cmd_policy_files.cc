@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl policy apply | verify | diff — the policy's files: section (capset.policy(5)),
 // through core/include/capset/file_policy.h.
 #include <getopt.h>

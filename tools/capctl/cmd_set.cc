@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl set — setcap(8)-compatible setting, removal and verification of file capabilities.
 //
 // Grammar (setcap's): [-q] [-v] [-n ROOTID] [-f] (CAPS|-|-r) FILE [(CAPS|-|-r) FILE ...]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl unit — systemd drop-ins from the policy's services: section.
 //   generate   print (or write into a directory) the drop-in of each service
 //   lint       report the capability traps, with file:line:column and how to fix them
@@ -72,7 +73,14 @@ int DetectSystemdVersion() {
 int Templates(const UnitOptions& opt, const std::vector<std::string>& dirs) {
   nlohmann::json list = nlohmann::json::array();
   int rc = kExitOk;
-  for (const auto& name : ListUnitTemplates(dirs)) {
+  const std::vector<std::string> names = ListUnitTemplates(dirs);
+  if (names.empty()) {
+    std::string searched;
+    for (const auto& d : dirs) searched += (searched.empty() ? "" : ", ") + d;
+    PrintError("no hardening templates found (looked in " + searched + ")");
+    rc = kExitFailure;
+  }
+  for (const auto& name : names) {
     Result<UnitTemplate> t = LoadUnitTemplate(name, dirs, TrustMode::kReport);
     if (!t.ok()) {
       PrintError(t.status().message());

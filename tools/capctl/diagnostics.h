@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl — printing policy and lint diagnostics.
 #pragma once
 

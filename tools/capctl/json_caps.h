@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl — the JSON shape of a file capability, shared by every --json output.
 #pragma once
 

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capctl — capset's command-line tool. main() only dispatches to a subcommand.
 #include <cstdio>
 #include <cstring>
 #include <new>
 
 #include "cli.h"
+#include "capset/config.h"
 
 namespace capset::capctl {
 namespace {

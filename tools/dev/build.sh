@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Configures and builds capset into a build directory.
 #   tools/dev/build.sh [BUILD_DIR] [extra cmake args...]
 # BUILD_DIR defaults to build/. Installs missing Debian packages first (tools/dev/setup.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # README command 1: set up, build, and run capset's main job for now — list the file
 # capabilities on this machine with capctl get -r (the same lines getcap -r prints).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # README command 2: set up, build and run the whole test suite twice: with GCC
 # (RelWithDebInfo), and with Clang under AddressSanitizer + UndefinedBehaviorSanitizer
 # (a second compiler catches what the first lets through; the sanitizers what both do); then

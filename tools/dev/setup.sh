@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs every Debian package capset's build, tests and benchmarks need.
 # Idempotent and non-interactive: packages already present are not touched,
 # and apt-get runs only when something is missing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset-generator — writes the drop-ins of the policy's services at boot and on every
 // daemon-reload (systemd.generator(7)).
 //

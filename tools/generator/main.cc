@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset-generator NORMAL_DIR [EARLY_DIR LATE_DIR] — see generator.h and
 // capset-generator(8). Only NORMAL_DIR is written to.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — the record of what `capctl policy apply` and capsetd applied
 // (/var/lib/capset/applied-files.json below the root).
 //
@@ -29,6 +30,7 @@
 
 #include "capset/fd.h"
 #include "capset/status.h"
+#include "capset/config.h"
 
 namespace capset {
 
@@ -61,7 +63,7 @@ struct AppliedRecord {
 /// The record file of a root ("/" or an image being built).
 class AppliedRecordStore {
  public:
-  static constexpr const char* kDirectory = "/var/lib/capset";
+  static constexpr const char* kDirectory = CAPSET_STATE_DIR;
   static constexpr const char* kFileName = "applied-files.json";
   static constexpr size_t kMaxBytes = 64u << 20;
   static constexpr int kLockTimeoutMs = 30000;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — capctl audit: the set-user-ID/set-group-ID binaries and file capabilities of a
 // system, against the policy, with what capabilities can replace set-user-ID root for
 // well-known programs (and which programs they cannot replace).

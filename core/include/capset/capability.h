@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — capability numbers, names and masks.
 //
 // A capability mask is a uint64_t, bit N = capability N (CAP_CHOWN = bit 0). Names come from

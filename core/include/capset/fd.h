@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — Fd: an owned file descriptor (move-only, closed on destruction).
 #pragma once
 

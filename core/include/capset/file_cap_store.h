@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — reading and writing security.capability through an open descriptor.
 //
 // The only way the core changes a file's capabilities. Writes are a single fsetxattr or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — FileCaps: the capabilities stored on a file (security.capability).
 //
 // A value type: permitted and inheritable masks, the single effective flag the kernel

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — applying and verifying the policy's files: section (capctl policy apply, verify,
 // diff; capsetd).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — one `policy apply` or `verify` of the files: section, with the record of what capset
 // applied (applied_record.h): what capctl and capsetd both run.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — Iab: the inheritable, ambient and bounding-set-drop vectors of a process
 // (libcap's cap_iab_t), as a value type.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — applying a login rule to the calling process.
 // Thread-safety: changes the calling thread's capabilities (call before starting threads).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — login-time grants: libcap's capability.conf format and the policy's users:
 // section, and the decision for one user.
 //

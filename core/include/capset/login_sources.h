@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — where login rules come from, shared by pam_capset.so and `capctl login`.
 //
 // The rules are capability.conf's (pam_cap's file, default /etc/security/capability.conf; a

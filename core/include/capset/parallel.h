@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — ParallelFor: run fn(i) for i in [0, n) on every CPU (at most 8 threads), the
 // calling thread included. Used where independent items dominate a run (reading and parsing
 // policy files, writing drop-ins). Items are claimed one at a time; fn must only touch item

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — the policy: one YAML document type for every component (capset.policy(5)).
 //
 //   version: 1                # optional; the only version so far

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — parsing one policy document (YAML) into a Policy.
 //
 // Strict: unknown keys, unknown capability names, wrong types and duplicate entries are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — the capability state of the calling process.
 // Thread-safety: capabilities are per thread in the kernel; call before starting threads.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — Scan: reading the file capabilities of files and whole trees, getcap-compatible.
 //
 // Records come out in exactly the order getcap(8) prints them: the roots in argument order;

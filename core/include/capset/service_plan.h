@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — what capctl unit and capset-generator both do before writing a drop-in: look up
 // each service's template and run the lint checks. One implementation, so the generator
 // refuses exactly what `capctl unit lint` reports as an error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — Status and Result<T>: the error type of the core library.
 //
 // Every core function that can fail returns a [[nodiscard]] Status or Result<T>.

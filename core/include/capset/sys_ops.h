@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — SysOps: the seam at the operating-system boundary.
 //
 // Everything in the core that opens a file capset takes authority from (policy files,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — turning a service policy into a systemd drop-in, and the checks that must pass
 // first (the traps systemd-analyze verify does not catch).
 // Thread-safety: pure functions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — hardening profiles ("unit templates") that services reference by name.
 //
 // A template is a systemd drop-in fragment, NAME.conf, with a [Service] section and a few

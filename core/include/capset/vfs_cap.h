@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — the security.capability codec (struct vfs_cap_data / vfs_ns_cap_data).
 //
 // On-disk layout, all little-endian u32 (linux/capability.h):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/ipc/varlink.h"
 
 #include "capset/ipc/json_text.h"

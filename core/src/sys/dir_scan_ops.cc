@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "sys/dir_scan_ops.h"
 
 #include <fcntl.h>

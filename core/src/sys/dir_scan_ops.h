@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The system calls of the scanner's hot path: read a directory in bulk, read one xattr of an
 // entry relative to its directory. Nothing here allocates.
 #pragma once

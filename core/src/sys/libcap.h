@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Include libcap through this header only.
 //
 // <sys/capability.h> declares the capset(2) system call as a global function named

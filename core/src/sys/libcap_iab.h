@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Iab <-> libcap's cap_iab_t, for the core's own use (iab.cc, login_apply.cc).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The walk behind capctl audit: every set-user-ID, set-group-ID or capability-carrying
 // regular file below some directories (core/include/capset/audit.h).
 #include <dirent.h>

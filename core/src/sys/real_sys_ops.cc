@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // RealSysOps: the system calls behind SysOps.
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The policy's YAML, read through yaml_document.h (libyaml). Every problem becomes a
 // Diagnostic with file:line:column.
 #include "capset/policy_parser.h"

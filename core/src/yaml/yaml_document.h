@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // A YAML document read with libyaml (the only code that includes <yaml.h>), and read-only
 // views of its nodes with their positions — what the policy parser needs, nothing more.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // FakeSysOps: an in-memory filesystem behind the SysOps seam, for unit tests of the safe
 // walk's rules without root. Paths are created with Add*; descriptors index opened nodes.
 #pragma once

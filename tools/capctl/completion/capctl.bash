@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion for capctl(1)                                  -*- shell-script -*-
 # Installed as share/bash-completion/completions/capctl.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — structured journal records of every change made to a file's privileges, by
 // `capctl policy apply` and by capsetd, and of every call capsetd refused.
 //

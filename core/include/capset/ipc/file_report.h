@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — the report of a policy apply/verify as JSON: what `capctl policy ... --json`
 // prints and what capsetd's io.capset.Files.Apply/Verify return (io.capset.Files.varlink),
 // so that capctl renders a local run and a daemon's reply with the same code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — Varlink messages (https://varlink.org): the wire format of capsetd.
 //
 // A Varlink connection carries JSON objects, each terminated by a NUL byte. A call is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // capset — a blocking Varlink client for one Unix socket (capctl talking to capsetd; tests).
 // Thread-safety: one object per thread.
 #pragma once
@@ -9,11 +10,12 @@
 #include "capset/fd.h"
 #include "capset/ipc/varlink.h"
 #include "capset/status.h"
+#include "capset/config.h"
 
 namespace capset::varlink {
 
 /// capsetd's socket, where capsetd.socket listens.
-inline constexpr const char kDaemonSocket[] = "/run/capset/io.capset.Files";
+inline constexpr const char kDaemonSocket[] = CAPSET_RUNTIME_DIR "/io.capset.Files";
 
 struct Reply {
   std::string error;  ///< "" for a successful reply, else the Varlink error name
