@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// capctl — what the subcommands share: exit codes and diagnostics.
+// capctl — what the subcommands share: exit codes, diagnostics, and the verbs' handlers and
+// long options (the table is verb_table.cc).
 #pragma once
+
+#include <getopt.h>
 
 #include <string>
 #include <string_view>
@@ -9,11 +12,13 @@
 
 namespace capset::capctl {
 
-/// Exit codes (documented in capctl --help and capctl(1)).
+/// Every exit code of capctl (documented in capctl --help and capctl(1)).
 enum ExitCode : int {
   kExitOk = 0,       ///< everything asked for was done (or verified)
   kExitFailure = 1,  ///< some file failed, was refused, or did not verify
   kExitUsage = 2,    ///< invalid command line or capability text; nothing was changed
+  kExitDrift = 3,    ///< policy verify/diff: the files differ from the policy
+  kExitNoRule = 3,   ///< login: no rule matches the user (nothing is changed at login)
 };
 
 /// "capctl: <message>" on stderr.
@@ -40,13 +45,23 @@ Status WriteOutputFile(const std::string& path, const std::string& text);
 /// Makes stdout fully buffered when it is not a terminal (large listings).
 void BufferStdout();
 
+// The verbs (argv[0] is the verb's name) and their long options ({nullptr,...}-terminated).
 int RunGet(int argc, char** argv);
+extern const option kGetOptions[];
 int RunSet(int argc, char** argv);
-int RunPolicy(int argc, char** argv);
-/// policy apply | verify | diff; argv[0] is the verb.
-int RunPolicyFiles(const std::string& verb, int argc, char** argv);
+extern const option kSetOptions[];  ///< documentation only: set parses setcap's grammar itself
+int RunPolicyCheck(int argc, char** argv);
+extern const option kPolicyCheckOptions[];
+/// policy apply | verify | diff.
+int RunPolicyFiles(int argc, char** argv);
+extern const option kPolicyApplyOptions[];
+extern const option kPolicyVerifyOptions[];  ///< verify and diff
+/// unit generate | lint | templates.
 int RunUnit(int argc, char** argv);
+extern const option kUnitOptions[];
 int RunLogin(int argc, char** argv);
+extern const option kLoginOptions[];
 int RunAudit(int argc, char** argv);
+extern const option kAuditOptions[];
 
 }  // namespace capset::capctl

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "capset/ipc/json_text.h"
 #include "capset/audit.h"
+#include "capset/ipc/json_text.h"
 #include "capset/policy_loader.h"
 #include "cli.h"
 #include "diagnostics.h"
@@ -78,21 +78,23 @@ int PrintKnown(bool json) {
   return kExitOk;
 }
 
+enum { kRoot = 256, kJson, kPolicyOut, kKnown };
+
 }  // namespace
 
+const option kAuditOptions[] = {{"root", required_argument, nullptr, kRoot},
+                                {"json", no_argument, nullptr, kJson},
+                                {"policy-out", required_argument, nullptr, kPolicyOut},
+                                {"known", no_argument, nullptr, kKnown},
+                                {"help", no_argument, nullptr, 'h'},
+                                {nullptr, 0, nullptr, 0}};
+
 int RunAudit(int argc, char** argv) {
-  enum { kRoot = 256, kJson, kPolicyOut, kKnown };
-  static const option kLong[] = {{"root", required_argument, nullptr, kRoot},
-                                 {"json", no_argument, nullptr, kJson},
-                                 {"policy-out", required_argument, nullptr, kPolicyOut},
-                                 {"known", no_argument, nullptr, kKnown},
-                                 {"help", no_argument, nullptr, 'h'},
-                                 {nullptr, 0, nullptr, 0}};
   std::string root = "/";
   std::string policy_out;
   bool json = false, known = false;
   optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, "h", kAuditOptions, nullptr)) != -1;) {
     switch (c) {
       case kRoot:
         root = optarg;

@@ -85,23 +85,25 @@ nlohmann::json RecordJson(const ScanRecord& r) {
   return j;
 }
 
+enum { kJson = 256, kOneFs, kThreads };
+
 }  // namespace
 
+const option kGetOptions[] = {
+    {"recursive", no_argument, nullptr, 'r'},
+    {"show-rootid", no_argument, nullptr, 'n'},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"help", no_argument, nullptr, 'h'},
+    {"json", no_argument, nullptr, kJson},
+    {"one-file-system", no_argument, nullptr, kOneFs},
+    {"threads", required_argument, nullptr, kThreads},
+    {nullptr, 0, nullptr, 0},
+};
+
 int RunGet(int argc, char** argv) {
-  enum { kJson = 256, kOneFs, kThreads };
-  static const option kLong[] = {
-      {"recursive", no_argument, nullptr, 'r'},
-      {"show-rootid", no_argument, nullptr, 'n'},
-      {"verbose", no_argument, nullptr, 'v'},
-      {"help", no_argument, nullptr, 'h'},
-      {"json", no_argument, nullptr, kJson},
-      {"one-file-system", no_argument, nullptr, kOneFs},
-      {"threads", required_argument, nullptr, kThreads},
-      {nullptr, 0, nullptr, 0},
-  };
   GetOptions opt;
   optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "rnvh", kLong, nullptr)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, "rnvh", kGetOptions, nullptr)) != -1;) {
     switch (c) {
       case 'r':
         opt.scan.recursive = true;

@@ -25,26 +25,27 @@ constexpr const char kLoginUsage[] =
     "  --no-policy    ignore the YAML policy's users: sections\n"
     "  --root DIR     read the policy of the system image at DIR (default /)\n"
     "  --json         machine-readable output\n"
+    "  -h, --help     show this help\n"
     "\n"
     "Exit status: 0 a rule matches; 3 no rule matches (nothing is changed at login);\n"
     "1 a rule file has errors (pam_capset grants nothing); 2 usage error.\n";
 
-constexpr int kExitNoRule = 3;
+enum { kConfig = 256, kNoPolicy, kRoot, kJson };
 
 }  // namespace
 
+const option kLoginOptions[] = {{"config", required_argument, nullptr, kConfig},
+                                {"no-policy", no_argument, nullptr, kNoPolicy},
+                                {"root", required_argument, nullptr, kRoot},
+                                {"json", no_argument, nullptr, kJson},
+                                {"help", no_argument, nullptr, 'h'},
+                                {nullptr, 0, nullptr, 0}};
+
 int RunLogin(int argc, char** argv) {
-  enum { kConfig = 256, kNoPolicy, kRoot, kJson };
-  static const option kLong[] = {{"config", required_argument, nullptr, kConfig},
-                                 {"no-policy", no_argument, nullptr, kNoPolicy},
-                                 {"root", required_argument, nullptr, kRoot},
-                                 {"json", no_argument, nullptr, kJson},
-                                 {"help", no_argument, nullptr, 'h'},
-                                 {nullptr, 0, nullptr, 0}};
   LoginSources sources;
   bool json = false;
   optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, "h", kLoginOptions, nullptr)) != -1;) {
     switch (c) {
       case kConfig:
         sources.capability_conf = optarg;

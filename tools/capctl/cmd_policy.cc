@@ -15,10 +15,9 @@ namespace {
 
 constexpr const char kPolicyUsage[] =
     "Usage: capctl policy check [--root DIR] [--json] [FILE...]\n"
-    "       capctl policy apply|verify|diff ...   (see capctl policy apply --help)\n"
     "\n"
     "Validate capset policy files (see capset.policy(5)). Without FILE, check the layered\n"
-    "directories ROOT/etc, ROOT/run and ROOT/usr/lib /capset/policy.d/*.yaml as every\n"
+    "directories ROOT/etc, ROOT/run and ROOT/usr/lib capset/policy.d/*.yaml as every\n"
     "component reads them. Each problem is printed as FILE:LINE:COLUMN: error: MESSAGE.\n"
     "\n"
     "  --root DIR   read the policy of the system image at DIR (default /)\n"
@@ -27,32 +26,20 @@ constexpr const char kPolicyUsage[] =
     "\n"
     "Exit status: 0 valid; 1 errors found; 2 usage error.\n";
 
+enum { kRoot = 256, kJson };
+
 }  // namespace
 
-int RunPolicy(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") {
-    std::fputs(kPolicyUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? kExitUsage : kExitOk;
-  }
-  const std::string verb = argv[1];
-  if (verb == "apply" || verb == "verify" || verb == "diff") {
-    return RunPolicyFiles(verb, argc - 1, argv + 1);
-  }
-  if (verb != "check") {
-    PrintError("policy: unknown command '" + std::string(argv[1]) +
-               "' (try 'capctl policy --help')");
-    return kExitUsage;
-  }
-  enum { kRoot = 256, kJson };
-  static const option kLong[] = {{"root", required_argument, nullptr, kRoot},
-                                 {"json", no_argument, nullptr, kJson},
-                                 {"help", no_argument, nullptr, 'h'},
-                                 {nullptr, 0, nullptr, 0}};
+const option kPolicyCheckOptions[] = {{"root", required_argument, nullptr, kRoot},
+                                      {"json", no_argument, nullptr, kJson},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
+
+int RunPolicyCheck(int argc, char** argv) {
   std::string root = "/";
   bool json = false;
   optind = 1;
-  --argc, ++argv;
-  for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, "h", kPolicyCheckOptions, nullptr)) != -1;) {
     if (c == kRoot) {
       root = optarg;
     } else if (c == kJson) {

@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "capset/ipc/json_text.h"
 #include "capset/file_policy_run.h"
 #include "capset/ipc/change_journal.h"
 #include "capset/ipc/file_report.h"
+#include "capset/ipc/json_text.h"
 #include "capset/ipc/varlink_client.h"
 #include "capset/policy_loader.h"
 #include "capset/process.h"
@@ -52,9 +52,9 @@ constexpr const char kUsage[] =
     "Exit status: 0 done / no drift; 1 an error (a policy file, or a file that could not be\n"
     "checked or changed); 2 usage error; 3 (verify, diff) drift found.\n";
 
-constexpr int kExitDrift = 3;
-
 enum class Verb { kApply, kVerify, kDiff };
+
+enum { kRoot = 256, kPackage, kDryRun, kJson, kForceHardlinks, kDaemon, kLocal };
 
 // Whether this process can change file capabilities itself (else capsetd is asked).
 bool Privileged() {
@@ -170,25 +170,37 @@ void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
 
 }  // namespace
 
-int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
+const option kPolicyApplyOptions[] = {{"root", required_argument, nullptr, kRoot},
+                                      {"package", required_argument, nullptr, kPackage},
+                                      {"dry-run", no_argument, nullptr, kDryRun},
+                                      {"force-hardlinks", no_argument, nullptr, kForceHardlinks},
+                                      {"json", no_argument, nullptr, kJson},
+                                      {"daemon", no_argument, nullptr, kDaemon},
+                                      {"local", no_argument, nullptr, kLocal},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
+// verify and diff change nothing: no --dry-run.
+const option kPolicyVerifyOptions[] = {{"root", required_argument, nullptr, kRoot},
+                                       {"package", required_argument, nullptr, kPackage},
+                                       {"force-hardlinks", no_argument, nullptr, kForceHardlinks},
+                                       {"json", no_argument, nullptr, kJson},
+                                       {"daemon", no_argument, nullptr, kDaemon},
+                                       {"local", no_argument, nullptr, kLocal},
+                                       {"help", no_argument, nullptr, 'h'},
+                                       {nullptr, 0, nullptr, 0}};
+
+int RunPolicyFiles(int argc, char** argv) {
+  const std::string verb_name = argv[0];
   const Verb verb = verb_name == "apply"    ? Verb::kApply
                     : verb_name == "verify" ? Verb::kVerify
                                             : Verb::kDiff;
-  enum { kRoot = 256, kPackage, kDryRun, kJson, kForceHardlinks, kDaemon, kLocal };
-  static const option kLong[] = {{"root", required_argument, nullptr, kRoot},
-                                 {"package", required_argument, nullptr, kPackage},
-                                 {"dry-run", no_argument, nullptr, kDryRun},
-                                 {"force-hardlinks", no_argument, nullptr, kForceHardlinks},
-                                 {"json", no_argument, nullptr, kJson},
-                                 {"daemon", no_argument, nullptr, kDaemon},
-                                 {"local", no_argument, nullptr, kLocal},
-                                 {"help", no_argument, nullptr, 'h'},
-                                 {nullptr, 0, nullptr, 0}};
   FilePolicyOptions opt;
   opt.apply = verb == Verb::kApply;
   bool json = false, via_daemon = false, local = false;
   optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
+  for (int c;
+       (c = getopt_long(argc, argv, "h", opt.apply ? kPolicyApplyOptions : kPolicyVerifyOptions,
+                        nullptr)) != -1;) {
     switch (c) {
       case kRoot:
         opt.root = optarg;
@@ -197,10 +209,6 @@ int RunPolicyFiles(const std::string& verb_name, int argc, char** argv) {
         opt.package = optarg;
         break;
       case kDryRun:
-        if (verb != Verb::kApply) {
-          PrintError("policy " + verb_name + ": --dry-run is for apply");
-          return kExitUsage;
-        }
         opt.dry_run = true;
         break;
       case kForceHardlinks:

@@ -205,9 +205,8 @@ class Runner {
       }
       files.push_back(std::move(f).value());
     }
-    if (!refused && !opt_.dry_run && std::any_of(ops.begin(), ops.end(), [](const Op& op) {
-          return !op.verify;
-        })) {
+    if (!refused && !opt_.dry_run &&
+        std::any_of(ops.begin(), ops.end(), [](const Op& op) { return !op.verify; })) {
       const Result<CapState> caps = GetProcessCaps();
       if (caps.ok() && !(caps->permitted & CapBit(CAP_SETFCAP))) {
         Fail(ops.front(), "capctl needs CAP_SETFCAP to write file capabilities (run it as root)");
@@ -351,6 +350,11 @@ class Runner {
 };
 
 }  // namespace
+
+const option kSetOptions[] = {{"dry-run", no_argument, nullptr, 0},
+                              {"json", no_argument, nullptr, 0},
+                              {"help", no_argument, nullptr, 'h'},
+                              {nullptr, 0, nullptr, 0}};
 
 int RunSet(int argc, char** argv) {
   Options opt;

@@ -13,8 +13,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "capset/ipc/json_text.h"
 #include "capset/drop_in_writer.h"
+#include "capset/ipc/json_text.h"
 #include "capset/policy_loader.h"
 #include "capset/scanner.h"
 #include "capset/service_plan.h"
@@ -207,31 +207,24 @@ int Run(const UnitOptions& opt) {
   return failed ? kExitFailure : kExitOk;
 }
 
+enum { kRoot = 256, kPolicy, kTemplates, kOutput, kVersion, kJson };
+
 }  // namespace
+
+const option kUnitOptions[] = {{"root", required_argument, nullptr, kRoot},
+                               {"policy", required_argument, nullptr, kPolicy},
+                               {"templates", required_argument, nullptr, kTemplates},
+                               {"output", required_argument, nullptr, kOutput},
+                               {"systemd-version", required_argument, nullptr, kVersion},
+                               {"json", no_argument, nullptr, kJson},
+                               {"help", no_argument, nullptr, 'h'},
+                               {nullptr, 0, nullptr, 0}};
 
 int RunUnit(int argc, char** argv) {
   UnitOptions opt;
-  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
-    std::fputs(kUnitUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? kExitUsage : kExitOk;
-  }
-  opt.command = argv[1];
-  if (opt.command != "generate" && opt.command != "lint" && opt.command != "templates") {
-    PrintError("unit: unknown command '" + opt.command + "' (try 'capctl unit --help')");
-    return kExitUsage;
-  }
-  enum { kRoot = 256, kPolicy, kTemplates, kOutput, kVersion, kJson };
-  static const option kLong[] = {{"root", required_argument, nullptr, kRoot},
-                                 {"policy", required_argument, nullptr, kPolicy},
-                                 {"templates", required_argument, nullptr, kTemplates},
-                                 {"output", required_argument, nullptr, kOutput},
-                                 {"systemd-version", required_argument, nullptr, kVersion},
-                                 {"json", no_argument, nullptr, kJson},
-                                 {"help", no_argument, nullptr, 'h'},
-                                 {nullptr, 0, nullptr, 0}};
+  opt.command = argv[0];
   optind = 1;
-  --argc, ++argv;
-  for (int c; (c = getopt_long(argc, argv, "h", kLong, nullptr)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, "h", kUnitOptions, nullptr)) != -1;) {
     switch (c) {
       case kRoot:
         opt.root = optarg;

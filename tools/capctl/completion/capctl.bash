@@ -39,7 +39,7 @@ _capctl() {
     esac
     case $cmd in
         get)
-            COMPREPLY=($(compgen -W '-r -n -v --json --one-file-system --threads= --help' -- "$cur"))
+            COMPREPLY=($(compgen -W '-r -n -v --recursive --show-rootid --verbose --json --one-file-system --threads= --help' -- "$cur"))
             [[ $cur == -* ]] || _filedir
             ;;
         set)
