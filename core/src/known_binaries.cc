@@ -13,6 +13,8 @@ namespace {
 
 // Sorted by name (checked once when the table is first used).
 const KnownBinary kKnown[] = {
+    {"Xorg.wrap", nullptr, "starts the X server as root for non-console users",
+     "Xorg.wrap(1): the X server needs device access only root has"},
     {"arp-scan", "cap_net_raw=p", "sends raw ARP frames on a packet socket",
      "arp-scan(1) and upstream README: CAP_NET_RAW is all it needs"},
     {"arping", "cap_net_raw=p", "sends ARP requests on a packet socket",
@@ -64,6 +66,15 @@ const KnownBinary kKnown[] = {
      "mtr-packet(8); Debian mtr and mtr-tiny set cap_net_raw on it"},
     {"nethogs", "cap_net_admin,cap_net_raw=ep", "captures packets per process",
      "nethogs README: setcap cap_net_admin,cap_net_raw+ep"},
+    {"netkit-rcp", "cap_net_bind_service=ep",
+     "binds a reserved source port (< 1024); not capability-aware: =ep",
+     "Debian rsh-client's rcp; with =p it fails (rcmd: socket: Permission denied)"},
+    {"netkit-rlogin", "cap_net_bind_service=ep",
+     "binds a reserved source port (< 1024); not capability-aware: =ep",
+     "Debian rsh-client's rlogin; with =p it fails (rcmd: socket: Permission denied)"},
+    {"netkit-rsh", "cap_net_bind_service=ep",
+     "binds a reserved source port (< 1024); not capability-aware: =ep",
+     "Debian rsh-client's rsh; with =p it fails (rcmd: socket: Permission denied)"},
     {"newgidmap", "cap_setgid=ep", "writes gid_map of a user namespace",
      "newgidmap(1); Fedora shadow-utils installs it with %caps(cap_setgid=ep)"},
     {"newgrp", nullptr, "changes the group of the calling user's shell", "newgrp(1)"},
@@ -73,8 +84,7 @@ const KnownBinary kKnown[] = {
      "raw-packet scans (with --privileged)", "nmap(1), section on --privileged"},
     {"ntfs-3g", nullptr, "mounts NTFS volumes for users (CAP_SYS_ADMIN)",
      "ntfs-3g(8): a set-user-ID build is needed for user mounts"},
-    {"passwd", nullptr, "writes /etc/shadow for any user after authenticating them",
-     "passwd(1)"},
+    {"passwd", nullptr, "writes /etc/shadow for any user after authenticating them", "passwd(1)"},
     {"ping", "cap_net_raw=p", "sends ICMP echo requests on a raw socket",
      "iputils ping(8); Debian iputils-ping sets cap_net_raw (or use net.ipv4.ping_group_range)"},
     {"ping6", "cap_net_raw=p", "sends ICMPv6 echo requests on a raw socket", "iputils ping(8)"},
@@ -83,36 +93,38 @@ const KnownBinary kKnown[] = {
     {"polkit-agent-helper-1", nullptr, "authenticates any user through PAM",
      "polkit(8): reads /etc/shadow through PAM for arbitrary users"},
     {"pppd", nullptr, "configures network interfaces and runs scripts as root", "pppd(8)"},
-    {"rcp", "cap_net_bind_service=p", "binds a reserved source port (< 1024)",
-     "rcmd(3)/rresvport(3): only privileged ports are trusted by rshd"},
-    {"rlogin", "cap_net_bind_service=p", "binds a reserved source port (< 1024)",
-     "rcmd(3)/rresvport(3)"},
-    {"rsh", "cap_net_bind_service=p", "binds a reserved source port (< 1024)",
-     "rcmd(3)/rresvport(3)"},
+    {"rcp", "cap_net_bind_service=ep",
+     "binds a reserved source port (< 1024); not capability-aware, so =ep",
+     "rcmd(3)/rresvport(3): rshd trusts only privileged ports; =p fails"},
+    {"rlogin", "cap_net_bind_service=ep",
+     "binds a reserved source port (< 1024); not capability-aware, so =ep",
+     "rcmd(3)/rresvport(3): rshd trusts only privileged ports; =p fails"},
+    {"rsh", "cap_net_bind_service=ep",
+     "binds a reserved source port (< 1024); not capability-aware, so =ep",
+     "rcmd(3)/rresvport(3): rshd trusts only privileged ports; =p fails"},
+    {"ssh-agent", nullptr,
+     "set-group-ID _ssh only so that other processes of the user cannot "
+     "trace it; no privilege to replace",
+     "ssh-agent(1); Debian openssh-client"},
     {"ssh-keysign", nullptr, "reads the host's private keys for host-based authentication",
      "ssh-keysign(8): reading root-only keys for any user"},
-    {"ssh-agent", nullptr, "set-group-ID _ssh only so that other processes of the user cannot "
-                           "trace it; no privilege to replace",
-     "ssh-agent(1); Debian openssh-client"},
     {"su", nullptr, "becomes another user after authentication", "su(1)"},
     {"sudo", nullptr, "runs commands as other users per sudoers", "sudo(8)"},
     {"tcpdump", "cap_net_admin,cap_net_raw=eip", "captures packets",
      "tcpdump(8); libpcap live capture needs CAP_NET_RAW (CAP_NET_ADMIN for promiscuous mode)"},
-    {"tcptraceroute", "cap_net_raw=ep", "sends TCP SYN probes on a raw socket",
-     "tcptraceroute(1)"},
+    {"tcptraceroute", "cap_net_raw=ep", "sends TCP SYN probes on a raw socket", "tcptraceroute(1)"},
     {"traceroute", "cap_net_raw=ep", "ICMP and TCP probes (-I, -T) use raw sockets",
      "traceroute(8): the default UDP method needs nothing, -I and -T need CAP_NET_RAW"},
     {"traceroute6", "cap_net_raw=ep", "ICMP and TCP probes use raw sockets", "traceroute(8)"},
     {"umount", nullptr, "unmounts filesystems on behalf of users", "umount(8)"},
-    {"unix_chkpwd", nullptr, "checks the calling user's password in /etc/shadow (set-group-ID "
-                             "shadow)",
+    {"unix_chkpwd", nullptr,
+     "checks the calling user's password in /etc/shadow (set-group-ID "
+     "shadow)",
      "pam_unix(8): group access to /etc/shadow, not a capability"},
     {"utempter", nullptr, "writes utmp and wtmp records for terminals (set-group-ID utmp)",
      "libutempter: group access to utmp, not a capability"},
     {"wall", nullptr, "writes to every terminal (set-group-ID tty)", "wall(1)"},
     {"write", nullptr, "writes to another user's terminal (set-group-ID tty)", "write(1)"},
-    {"Xorg.wrap", nullptr, "starts the X server as root for non-console users",
-     "Xorg.wrap(1): the X server needs device access only root has"},
 };
 
 bool ByName(const KnownBinary& a, const KnownBinary& b) { return std::strcmp(a.name, b.name) < 0; }
@@ -131,9 +143,10 @@ const std::vector<KnownBinary>& KnownBinaries() {
 const KnownBinary* FindKnownBinary(std::string_view name) {
   const auto& t = KnownBinaries();
   const std::string key(name);
-  auto it = std::lower_bound(t.begin(), t.end(), key, [](const KnownBinary& k, const std::string& n) {
-    return std::strcmp(k.name, n.c_str()) < 0;
-  });
+  auto it =
+      std::lower_bound(t.begin(), t.end(), key, [](const KnownBinary& k, const std::string& n) {
+        return std::strcmp(k.name, n.c_str()) < 0;
+      });
   return it != t.end() && key == it->name ? &*it : nullptr;
 }
 

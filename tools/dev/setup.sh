@@ -26,6 +26,9 @@ PACKAGES=(
   rpm
   # real login programs for the session tests (sshd in a booted container; password logins)
   openssh-server openssh-client sshpass
+  # real privileged programs: what README command 1 (capctl audit) finds, and what the
+  # profiler and the service audit are tried on
+  iputils-ping traceroute rsh-client
   # benchmarks
   bc
 )
