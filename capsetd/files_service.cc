@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "files_service.h"
 
+#include <syslog.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -9,6 +11,7 @@
 #include "capset/ipc/file_report.h"
 #include "capset/policy_loader.h"
 #include "capset/config.h"
+#include "log.h"
 
 
 namespace capset::capsetd {
@@ -119,9 +122,10 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
   const Decision decision = Authorize(policy->policy.capsetd_allow, peer, action, ids_);
   if (!decision.allowed) {
     journal::RecordRefusedCall(CallerOf(peer), call.method, decision.reason);
-    std::fprintf(stderr, "capsetd: refused %s from uid %u (pid %d): %s\n", call.method.c_str(),
-                 static_cast<unsigned>(peer.uid), static_cast<int>(peer.pid),
-                 decision.reason.c_str());
+    if (!StderrIsJournal()) {  // the journal has the structured record, at LOG_WARNING
+      Log(LOG_WARNING, "refused " + call.method + " from uid " + std::to_string(peer.uid) +
+                           " (pid " + std::to_string(peer.pid) + "): " + decision.reason);
+    }
     return {"io.capset.Files.NotAuthorized", {{"action", action}, {"uid", peer.uid}}};
   }
 
@@ -135,13 +139,11 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
   const FilePolicyRun& run = tree.run;
   journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.
-  static const bool echo = std::getenv("JOURNAL_STREAM") == nullptr;
-  if (echo && apply && !opt.dry_run) {
+  if (!StderrIsJournal() && apply && !opt.dry_run) {
     for (const auto& r : run.results) {
       if (r.ok() && r.changed) {
-        std::fprintf(stderr, "capsetd: %s: %s (for uid %u, pid %d)\n", r.path.c_str(),
-                     DriftText(r.drift).c_str(), static_cast<unsigned>(peer.uid),
-                     static_cast<int>(peer.pid));
+        Log(LOG_NOTICE, r.path + ": " + DriftText(r.drift) + " (for uid " +
+                            std::to_string(peer.uid) + ", pid " + std::to_string(peer.pid) + ")");
       }
     }
   }

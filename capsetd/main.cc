@@ -22,6 +22,7 @@
 #include "capset/safe_path.h"
 #include "capset/config.h"
 #include "files_service.h"
+#include "log.h"
 #include "server.h"
 
 namespace capset::capsetd {
@@ -79,6 +80,17 @@ bool Count(const char* arg, size_t& n) {
 }
 
 int Main(int argc, char** argv) {
+  // SECURITY: capsetd keeps only what it needs before it reads a single option or touches
+  // the socket (bubblewrap's order): permitted = effective = kNeeded & what it was given,
+  // nothing inheritable or ambient, no_new_privs, and the bounding set narrowed where it holds
+  // CAP_SETPCAP. A parsing bug can then reach no more than the daemon's own four
+  // capabilities. Only ever lowers, so running it unprivileged (--help) is fine.
+  Result<CapState> limited = LimitProcessCaps(kNeeded);
+  if (!limited.ok()) {
+    Log(LOG_ERR, limited.status().message());
+    return 1;
+  }
+
   enum { kRoot = 256, kIdle, kRequest, kConnTimeout, kMaxConn, kMaxPerUser, kMaxUnauth, kVersion };
   static const option kLong[] = {
       {"root", required_argument, nullptr, kRoot},
@@ -131,45 +143,37 @@ int Main(int argc, char** argv) {
         return 2;
     }
     if (!ok) {
-      std::fprintf(stderr, "capsetd: invalid value '%s' for --%s\n", optarg, kLong[c - kRoot].name);
+      Log(LOG_ERR, std::string("invalid value '") + optarg + "' for --" + kLong[c - kRoot].name);
       return 2;
     }
   }
   if (optind < argc) {
-    std::fprintf(stderr, "capsetd: unexpected argument '%s'\n%s", argv[optind], kUsage);
+    Log(LOG_ERR, std::string("unexpected argument '") + argv[optind] + "'");
+    std::fputs(kUsage, stderr);
     return 2;
   }
 
   // A root that does not exist would serve an empty policy forever: say so at once.
   if (Result<SafeDir> root = OpenRoot(RealSys(), service_options.root, {}); !root.ok()) {
-    std::fprintf(stderr, "capsetd: --root: %s\n", root.status().message().c_str());
+    Log(LOG_ERR, "--root: " + root.status().message());
     return 2;
   }
 
   const int n = sd_listen_fds(1);
   if (n != 1 || sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, nullptr, 0) <= 0) {
-    std::fprintf(stderr,
-                 "capsetd: expected one listening Unix stream socket from systemd (got %d "
-                 "file descriptors); start capsetd through capsetd.socket, or with "
-                 "systemd-socket-activate -l PATH capsetd\n",
-                 n < 0 ? 0 : n);
+    Log(LOG_ERR, "expected one listening Unix stream socket from systemd (got " +
+                     std::to_string(n < 0 ? 0 : n) +
+                     " file descriptors); start capsetd through capsetd.socket, or with "
+                     "systemd-socket-activate -l PATH capsetd");
     return 1;
   }
   const int listen_fd = SD_LISTEN_FDS_START;
   fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
   fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
 
-  // Whatever it was started with, it keeps only what it needs (and no new privileges).
-  Result<CapState> limited = LimitProcessCaps(kNeeded);
-  if (!limited.ok()) {
-    std::fprintf(stderr, "capsetd: %s\n", limited.status().message().c_str());
-    return 1;
-  }
   const std::string caps = limited->ToText();
   if (geteuid() == 0) {
-    std::fprintf(stderr,
-                 "capsetd: warning: running as root; capsetd.service runs it as the "
-                 "user capsetd\n");
+    Log(LOG_WARNING, "running as root; capsetd.service runs it as the user capsetd");
   }
   journal::Record(journal::kDaemonStartedId, LOG_INFO,
                   "capsetd: started as uid " + std::to_string(geteuid()) + " with " + caps);
@@ -178,7 +182,7 @@ int Main(int argc, char** argv) {
   Server server(listen_fd, server_options, service);
   const Status st = server.Run();
   if (!st.ok()) {
-    std::fprintf(stderr, "capsetd: %s\n", st.message().c_str());
+    Log(LOG_ERR, st.message());
     return 1;
   }
   return 0;
@@ -192,9 +196,9 @@ int main(int argc, char** argv) {
   try {
     return capset::capsetd::Main(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "capsetd: internal error: %s\n", e.what());
+    capset::capsetd::Log(LOG_ERR, std::string("internal error: ") + e.what());
   } catch (...) {
-    std::fprintf(stderr, "capsetd: internal error\n");
+    capset::capsetd::Log(LOG_ERR, "internal error");
   }
   return 1;
 }

@@ -16,7 +16,7 @@ Result<Peer> PeerOf(int fd) {
   ucred cred{};
   socklen_t len = sizeof(cred);
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-    return Status(Code::kIoError, std::string("SO_PEERCRED: ") + std::strerror(errno), errno);
+    return FromErrno(errno, "read the peer's credentials (SO_PEERCRED)");
   }
   Peer peer{cred.pid, cred.uid, cred.gid, {}};
   std::vector<gid_t> groups(64);
@@ -27,7 +27,7 @@ Result<Peer> PeerOf(int fd) {
       break;
     }
     if (errno != ERANGE || groups.size() >= 65536) {
-      return Status(Code::kIoError, std::string("SO_PEERGROUPS: ") + std::strerror(errno), errno);
+      return FromErrno(errno, "read the peer's groups (SO_PEERGROUPS)");
     }
     groups.resize(std::max<size_t>(groups.size() * 2, len / sizeof(gid_t)));
   }

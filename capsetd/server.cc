@@ -7,18 +7,17 @@
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include "log.h"
 
 namespace capset::capsetd {
 namespace {
-
-Status EventError(const char* what, int r) {
-  return Status(Code::kIoError, std::string(what) + ": " + std::strerror(-r), -r);
-}
 
 // SECURITY: every sd-event callback runs its body through this guard, so that no exception
 // (std::bad_alloc, a JSON type error) unwinds through libsystemd's C frames. `on_error` runs
@@ -35,11 +34,11 @@ int Guarded(const char* where, Body&& body, OnError&& on_error) noexcept {
   } catch (...) {
     what = "unknown exception";
   }
-  std::fprintf(stderr, "capsetd: internal error in %s: %s\n", where, what);
+  Log(LOG_ERR, std::string("internal error in ") + where + ": " + what);
   try {
     on_error();
   } catch (...) {
-    std::fprintf(stderr, "capsetd: internal error while recovering in %s\n", where);
+    Log(LOG_ERR, std::string("internal error while recovering in ") + where);
   }
   return 0;
 }
@@ -64,7 +63,7 @@ uint64_t Server::Now() const {
 
 Status Server::Run() {
   int r = sd_event_default(&event_);
-  if (r < 0) return EventError("sd_event_default", r);
+  if (r < 0) return FromErrno(-r, "sd_event_default");
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
@@ -72,32 +71,32 @@ Status Server::Run() {
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   for (int sig : {SIGTERM, SIGINT}) {
     r = sd_event_add_signal(event_, nullptr, sig, &Server::OnSignal, this);
-    if (r < 0) return EventError("sd_event_add_signal", r);
+    if (r < 0) return FromErrno(-r, "sd_event_add_signal");
   }
   signal(SIGPIPE, SIG_IGN);
   r = sd_event_add_io(event_, &listen_source_, listen_fd_, EPOLLIN, &Server::OnListen, this);
-  if (r < 0) return EventError("sd_event_add_io", r);
+  if (r < 0) return FromErrno(-r, "sd_event_add_io");
   r = sd_event_add_time(event_, &idle_timer_, CLOCK_MONOTONIC, UINT64_MAX, 0, &Server::OnIdle,
                         this);
-  if (r < 0) return EventError("sd_event_add_time", r);
+  if (r < 0) return FromErrno(-r, "sd_event_add_time");
   sd_event_set_watchdog(event_, true);
   UpdateIdleTimer();
   sd_notify(0, "READY=1\nSTATUS=Waiting for requests");
   r = sd_event_loop(event_);
   sd_notify(0, "STOPPING=1");
-  if (r < 0) return EventError("sd_event_loop", r);
+  if (r < 0) return FromErrno(-r, "sd_event_loop");
   return Status::Ok();
 }
 
 int Server::OnSignal(sd_event_source*, const struct signalfd_siginfo* si, void* self) {
-  std::fprintf(stderr, "capsetd: %s, exiting\n", strsignal(static_cast<int>(si->ssi_signo)));
+  Log(LOG_INFO, std::string(strsignal(static_cast<int>(si->ssi_signo))) + ", exiting");
   return sd_event_exit(static_cast<Server*>(self)->event_, 0);  // cannot throw
 }
 
 int Server::OnIdle(sd_event_source*, uint64_t, void* self) {
   auto* server = static_cast<Server*>(self);
   if (server->connections_.empty()) {
-    std::fprintf(stderr, "capsetd: idle, exiting (%zu connections served)\n", server->accepted_);
+    Log(LOG_INFO, "idle, exiting (" + std::to_string(server->accepted_) + " connections served)");
     return sd_event_exit(server->event_, 0);
   }
   return 0;
@@ -137,14 +136,13 @@ void Server::Accept() {
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-        std::fprintf(stderr, "capsetd: accept: %s\n", std::strerror(errno));
+        Log(LOG_ERR, FromErrno(errno, "accept a connection").message());
       }
       break;
     }
     Result<Peer> peer = PeerOf(fd);
     if (!peer.ok()) {
-      std::fprintf(stderr, "capsetd: %s; closing the connection\n",
-                   peer.status().message().c_str());
+      Log(LOG_WARNING, peer.status().message() + "; closing the connection");
       close(fd);
       continue;
     }
@@ -166,8 +164,8 @@ void Server::Accept() {
     }
     if (refusal) {
       ++refused_;
-      std::fprintf(stderr, "capsetd: closing a connection of uid %u (pid %d): %s\n",
-                   static_cast<unsigned>(peer->uid), static_cast<int>(peer->pid), refusal);
+      Log(LOG_WARNING, "closing a connection of uid " + std::to_string(peer->uid) + " (pid " +
+                           std::to_string(peer->pid) + "): " + refusal);
       if (per_user_.count(peer->uid) && per_user_[peer->uid] == 0) per_user_.erase(peer->uid);
       close(fd);
       continue;
@@ -197,8 +195,8 @@ void Server::Accept() {
 
 void Server::Close(Connection& c, const char* why) {
   if (why) {
-    std::fprintf(stderr, "capsetd: closing the connection of uid %u (pid %d): %s\n",
-                 static_cast<unsigned>(c.peer.uid), static_cast<int>(c.peer.pid), why);
+    Log(LOG_WARNING, "closing the connection of uid " + std::to_string(c.peer.uid) + " (pid " +
+                         std::to_string(c.peer.pid) + "): " + why);
   }
   sd_event_source_disable_unref(c.io);
   sd_event_source_disable_unref(c.timer);

@@ -64,16 +64,15 @@ void LogDiagnostics(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnosti
 // The rule for `user`: the first match, else default=, else nullopt (no rule).
 Result<std::optional<LoginRule>> Decide(pam_handle_t* pamh, const Options& opt,
                                         const std::string& user) {
-  Result<LoginIdentity> who = LookupIdentity(user);
-  if (!who.ok()) return who.status();
-  const LoginRules rules = LoadLoginRules(opt.sources, &*who);
+  CAPSET_ASSIGN_OR_RETURN(LoginIdentity who, LookupIdentity(user));
+  const LoginRules rules = LoadLoginRules(opt.sources, &who);
   LogDiagnostics(pamh, rules.diagnostics);
   if (!rules.ok()) {
     return Status(Code::kCorrupt,
                   "the capability rules have errors (logged above); granting "
                   "nothing");
   }
-  const LoginDecision d = DecideLogin(rules, *who);
+  const LoginDecision d = DecideLogin(rules, who);
   if (d.matched) {
     if (opt.debug) {
       pam_syslog(pamh, LOG_DEBUG, "user '%s': %s matches as '%s': %s", user.c_str(),

@@ -26,11 +26,6 @@ using nlohmann::json;
 
 constexpr int kVersion = 1;
 
-Status Errno(const std::string& what, const std::string& path, int err = errno) {
-  const Code code = err == EACCES || err == EPERM ? Code::kPermissionDenied : Code::kIoError;
-  return Status(code, "cannot " + what + " '" + path + "': " + std::strerror(err), err);
-}
-
 // The user besides root who may own the record's directory and files: whoever runs us (capsetd
 // itself), or, for root, the user capsetd (systemd's StateDirectory= gives the directory to
 // the service's user). Nobody else.
@@ -68,7 +63,7 @@ Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::optional<uid
       }
       if (!create) return SafeDir{};
       if (::mkdirat(parent->fd.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
-        return Errno("create the directory", RootedPath(parent->path, "/" + parts[i]));
+        return FromErrno(errno, "create the directory", RootedPath(parent->path, "/" + parts[i]));
       }
     }
     cur = std::move(next);
@@ -153,13 +148,11 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, boo
   store.path_ = dir_path + "/" + kFileName;
   // The root itself and its ancestors: root's, as for every file capset changes; below it,
   // each directory is opened by the kernel inside the root (safe_path.h).
-  Result<SafeDir> base = OpenRoot(RealSys(), store.root_, SafeOpenOptions{});
-  if (!base.ok()) return base.status();
+  CAPSET_ASSIGN_OR_RETURN(SafeDir base, OpenRoot(RealSys(), store.root_, SafeOpenOptions{}));
   store.owner_ = RecordOwner(store.root_);
-  Result<SafeDir> dir = OpenRecordDirectory(*base, store.owner_, for_update);
-  if (!dir.ok()) return dir.status();
-  if (!dir->fd.valid()) return store;  // nothing recorded yet
-  store.dir_ = std::move(dir->fd);
+  CAPSET_ASSIGN_OR_RETURN(SafeDir dir, OpenRecordDirectory(base, store.owner_, for_update));
+  if (!dir.fd.valid()) return store;  // nothing recorded yet
+  store.dir_ = std::move(dir.fd);
   if (!for_update) return store;
 
   // The writers' lock: a file only the directory's owner can open (an unprivileged process
@@ -167,11 +160,11 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, boo
   const std::string lock_path = dir_path + "/.lock";
   const int lock = ::openat(store.dir_.get(), ".lock",
                             O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-  if (lock < 0) return Errno("open the lock file", lock_path);
+  if (lock < 0) return FromErrno(errno, "open the lock file", lock_path);
   store.lock_.Reset(lock);
   struct stat lock_st {}, dir_st {};
   if (::fstat(lock, &lock_st) != 0 || ::fstat(store.dir_.get(), &dir_st) != 0) {
-    return Errno("stat", lock_path);
+    return FromErrno(errno, "stat", lock_path);
   }
   if (!S_ISREG(lock_st.st_mode)) {
     return Status(Code::kUnsafe, "'" + lock_path + "' is not a regular file");
@@ -185,11 +178,11 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, boo
   }
   // Root creating the lock in capsetd's directory hands it over, so that capsetd can lock too.
   if (lock_st.st_uid != dir_st.st_uid && ::geteuid() == 0) {
-    if (::fchown(lock, dir_st.st_uid, dir_st.st_gid) != 0) return Errno("chown", lock_path);
+    if (::fchown(lock, dir_st.st_uid, dir_st.st_gid) != 0) return FromErrno(errno, "chown", lock_path);
   }
   // Bounded: capsetd serves one call at a time and must not hang behind a stopped apply.
   for (int waited_ms = 0; ::flock(lock, LOCK_EX | LOCK_NB) != 0; waited_ms += 50) {
-    if (errno != EWOULDBLOCK && errno != EINTR) return Errno("lock", lock_path);
+    if (errno != EWOULDBLOCK && errno != EINTR) return FromErrno(errno, "lock", lock_path);
     if (waited_ms >= kLockTimeoutMs) {
       return Status(Code::kIoError, "another apply has held '" + lock_path + "' for " +
                                         std::to_string(kLockTimeoutMs / 1000) + " s");
@@ -205,7 +198,7 @@ Result<AppliedRecord> AppliedRecordStore::Load() const {
   read.max_bytes = kMaxBytes;
   read.rule = TrustRule{owner_};
   const SafeDir dir{Fd(::dup(dir_.get())), RootedPath(root_, kDirectory), std::nullopt};
-  if (!dir.fd.valid()) return Errno("dup", path_);
+  if (!dir.fd.valid()) return FromErrno(errno, "dup", path_);
   // SECURITY: the record is a file capset takes authority from (what to take away): the trust
   // rule, no symbolic link, one consistent snapshot.
   Result<TrustedText> text = ReadTrustedFileAt(RealSys(), dir, kFileName, path_, read);

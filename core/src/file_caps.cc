@@ -6,22 +6,21 @@
 namespace capset {
 
 Result<FileCaps> FileCaps::FromText(std::string_view text) {
-  Result<CapState> state = CapState::FromText(text);
-  if (!state.ok()) return state.status();
+  CAPSET_ASSIGN_OR_RETURN(CapState state, CapState::FromText(text));
   FileCaps fc;
-  fc.permitted = state->permitted;
-  fc.inheritable = state->inheritable;
+  fc.permitted = state.permitted;
+  fc.inheritable = state.inheritable;
   // The kernel stores one effective bit for the whole file (VFS_CAP_FLAGS_EFFECTIVE): on exec
   // either nothing or everything permitted|inheritable becomes effective. libcap's rule, kept
   // exactly so that capctl accepts what setcap accepts: a non-empty effective set must cover
   // permitted|inheritable; effective bits beyond them are dropped.
-  if (state->effective != 0 && ((fc.permitted | fc.inheritable) & ~state->effective) != 0) {
+  if (state.effective != 0 && ((fc.permitted | fc.inheritable) & ~state.effective) != 0) {
     return Status(Code::kInvalidArgument,
                   "capability text '" + std::string(text) +
                       "' cannot be stored on a file: the effective set must be empty or include "
                       "every permitted and inheritable capability (e.g. 'cap_x=ep' or 'cap_x=p')");
   }
-  fc.effective = state->effective != 0;
+  fc.effective = state.effective != 0;
   return fc;
 }
 

@@ -30,14 +30,12 @@ namespace {
 Result<unsigned> IdFromFile(const std::string& root, const std::string& file,
                             const std::string& name) {
   const std::string shown = RootedPath(root, file);
-  Result<SafeDir> base = OpenRoot(RealSys(), root, {});
-  if (!base.ok()) return base.status();
-  Result<SafeDir> etc = OpenDirectoryBelow(RealSys(), *base, "/etc", {});
-  if (!etc.ok()) return etc.status();
+  CAPSET_ASSIGN_OR_RETURN(SafeDir base, OpenRoot(RealSys(), root, {}));
+  CAPSET_ASSIGN_OR_RETURN(SafeDir etc, OpenDirectoryBelow(RealSys(), base, "/etc", {}));
   TrustedReadOptions read;
   read.max_bytes = 64 << 20;
   Result<TrustedText> text =
-      ReadTrustedFileAt(RealSys(), *etc, file.substr(file.rfind('/') + 1), shown, read);
+      ReadTrustedFileAt(RealSys(), etc, file.substr(file.rfind('/') + 1), shown, read);
   if (!text.ok()) return text.status().WithPrefix("cannot look up '" + name + "'");
   std::string_view all = text->text;
   while (!all.empty()) {
@@ -121,9 +119,8 @@ Result<Have> ReadState(SysOps& sys, int fd, const std::string& path, bool* caps_
   if (opened) {
     have.st = *opened;
   } else {
-    Result<struct stat> st = sys.Stat(fd);
-    if (!st.ok()) return st.status();
-    have.st = *st;
+    CAPSET_ASSIGN_OR_RETURN(struct stat st, sys.Stat(fd));
+    have.st = st;
   }
   Result<std::optional<VfsCap>> caps = ReadFileCaps(sys, fd, path);
   if (!caps.ok()) {
@@ -417,9 +414,8 @@ Result<uid_t> IdResolver::User(const std::string& name) const {
     }
     return Status(Code::kNotFound, "unknown user '" + name + "'");
   }
-  Result<unsigned> id = IdFromFile(root_, "/etc/passwd", name);
-  if (!id.ok()) return id.status();
-  return static_cast<uid_t>(*id);
+  CAPSET_ASSIGN_OR_RETURN(unsigned id, IdFromFile(root_, "/etc/passwd", name));
+  return static_cast<uid_t>(id);
 }
 
 Result<gid_t> IdResolver::Group(const std::string& name) const {
@@ -436,14 +432,12 @@ Result<gid_t> IdResolver::Group(const std::string& name) const {
     }
     if (err == 0 && found) return gr.gr_gid;
     if (err != 0) {
-      return Status(Code::kIoError, "cannot look up group '" + name + "': " + std::strerror(err),
-                    err);
+      return FromErrno(err, "look up group", name);
     }
     return Status(Code::kNotFound, "unknown group '" + name + "'");
   }
-  Result<unsigned> id = IdFromFile(root_, "/etc/group", name);
-  if (!id.ok()) return id.status();
-  return static_cast<gid_t>(*id);
+  CAPSET_ASSIGN_OR_RETURN(unsigned id, IdFromFile(root_, "/etc/group", name));
+  return static_cast<gid_t>(id);
 }
 
 std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,

@@ -36,15 +36,13 @@ bool IsAllDigits(std::string_view text) {
 }
 
 Result<uid_t> ParseUid(std::string_view text) {
-  Result<uint32_t> id = ParseId(text, "uid");
-  if (!id.ok()) return id.status();
-  return static_cast<uid_t>(*id);
+  CAPSET_ASSIGN_OR_RETURN(uint32_t id, ParseId(text, "uid"));
+  return static_cast<uid_t>(id);
 }
 
 Result<gid_t> ParseGid(std::string_view text) {
-  Result<uint32_t> id = ParseId(text, "gid");
-  if (!id.ok()) return id.status();
-  return static_cast<gid_t>(*id);
+  CAPSET_ASSIGN_OR_RETURN(uint32_t id, ParseId(text, "gid"));
+  return static_cast<gid_t>(id);
 }
 
 }  // namespace capset

@@ -192,55 +192,48 @@ Result<SafeDir> OpenRoot(SysOps& sys, const std::string& root, const SafeOpenOpt
 
 Result<SafeDir> OpenDirectoryBelow(SysOps& sys, const SafeDir& base, const std::string& path,
                                    const SafeOpenOptions& options) {
-  Result<std::vector<std::string>> parts = PathBelowRoot(path);
-  if (!parts.ok()) return parts.status();
+  CAPSET_ASSIGN_OR_RETURN(std::vector<std::string> parts, PathBelowRoot(path));
   const std::string subject = base.path == "/" ? path : base.path + path;
-  return WalkBelow(sys, base, *parts, parts->size(), subject, options);
+  return WalkBelow(sys, base, parts, parts.size(), subject, options);
 }
 
 Result<SafeFile> OpenRegularFileBelow(SysOps& sys, const SafeDir& base, const std::string& path,
                                       const SafeOpenOptions& options) {
-  Result<std::vector<std::string>> parts = PathBelowRoot(path);
-  if (!parts.ok()) return parts.status();
+  CAPSET_ASSIGN_OR_RETURN(std::vector<std::string> parts, PathBelowRoot(path));
   const std::string shown = base.path == "/" ? path : base.path + path;
-  if (parts->empty() || path.back() == '/') {
+  if (parts.empty() || path.back() == '/') {
     return Unsafe("Refusing '" + shown + "': not a regular file");
   }
   SafeOpenOptions dirs = options;
   dirs.rule = {};  // the rule is the file's; its directories are root's
-  Result<SafeDir> dir = WalkBelow(sys, base, *parts, parts->size() - 1, shown, dirs);
-  if (!dir.ok()) return dir.status();
-  return OpenRegularFileAt(sys, *dir, parts->back(), shown, options);
+  CAPSET_ASSIGN_OR_RETURN(SafeDir dir, WalkBelow(sys, base, parts, parts.size() - 1, shown, dirs));
+  return OpenRegularFileAt(sys, dir, parts.back(), shown, options);
 }
 
 Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
                                       const SafeOpenOptions& options) {
-  Result<std::string> absolute = Absolute(path);
-  if (!absolute.ok()) return absolute.status();
-  const std::vector<std::string> parts = SplitPath(*absolute);
+  CAPSET_ASSIGN_OR_RETURN(std::string absolute, Absolute(path));
+  const std::vector<std::string> parts = SplitPath(absolute);
   return WalkFromSlash(sys, parts, parts.size(), path, options);
 }
 
 Result<SafeParent> OpenParentNoFollow(SysOps& sys, const std::string& path,
                                       const SafeOpenOptions& options) {
-  Result<std::string> absolute = Absolute(path);
-  if (!absolute.ok()) return absolute.status();
-  const std::vector<std::string> parts = SplitPath(*absolute);
-  if (parts.empty() || absolute->back() == '/' || parts.back() == "." || parts.back() == "..") {
+  CAPSET_ASSIGN_OR_RETURN(std::string absolute, Absolute(path));
+  const std::vector<std::string> parts = SplitPath(absolute);
+  if (parts.empty() || absolute.back() == '/' || parts.back() == "." || parts.back() == "..") {
     return Unsafe("Refusing '" + path + "': not a regular file");
   }
   SafeOpenOptions dirs = options;
   dirs.rule = {};  // the rule is the file's; its directories are root's
-  Result<SafeDir> dir = WalkFromSlash(sys, parts, parts.size() - 1, path, dirs);
-  if (!dir.ok()) return dir.status();
-  return SafeParent{std::move(dir).value(), parts.back()};
+  CAPSET_ASSIGN_OR_RETURN(SafeDir dir, WalkFromSlash(sys, parts, parts.size() - 1, path, dirs));
+  return SafeParent{std::move(dir), parts.back()};
 }
 
 Result<SafeFile> OpenRegularFileNoFollow(SysOps& sys, const std::string& path,
                                          const SafeOpenOptions& options) {
-  Result<SafeParent> parent = OpenParentNoFollow(sys, path, options);
-  if (!parent.ok()) return parent.status();
-  return OpenRegularFileAt(sys, parent->dir, parent->name, path, options);
+  CAPSET_ASSIGN_OR_RETURN(SafeParent parent, OpenParentNoFollow(sys, path, options));
+  return OpenRegularFileAt(sys, parent.dir, parent.name, path, options);
 }
 
 Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::string& name,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "capset/status.h"
 #include "capset/scanner.h"
 
 #include <dirent.h>
@@ -18,7 +19,6 @@
 
 #include "capset/fd.h"
 #include "sys/dir_scan_ops.h"
-#include "sys/errno_status.h"
 
 namespace capset {
 namespace {
@@ -256,8 +256,7 @@ class TreeWalker {
     if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, PathOf(node)));
     if (!dir->valid()) {
       const std::string path = PathOf(node);
-      Add(node, ErrorRecord(path, FromErrno(open_errno, "Failed to open directory '" + path +
-                                                             "'")));
+      Add(node, ErrorRecord(path, FromErrno(open_errno, "open directory", path)));
       return;
     }
 
@@ -267,8 +266,7 @@ class TreeWalker {
       if (n == 0) break;
       if (n < 0) {
         const std::string path = PathOf(node);
-        Add(node, ErrorRecord(path, FromErrno(static_cast<int>(-n),
-                                              "Failed to read directory '" + path + "'")));
+        Add(node, ErrorRecord(path, FromErrno(static_cast<int>(-n), "read directory", path)));
         break;
       }
       for (ssize_t off = 0; off < n;) {
@@ -283,7 +281,7 @@ class TreeWalker {
           struct stat st {};
           if (::fstatat(dir->get(), entry, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             const std::string path = ChildPath(PathOf(node), entry);
-            Add(node, ErrorRecord(path, FromErrno(errno, "Failed to stat '" + path + "'")));
+            Add(node, ErrorRecord(path, FromErrno(errno, "stat", path)));
             continue;
           }
           if (options_.one_file_system && st.st_dev != root_dev_) continue;
@@ -348,7 +346,7 @@ void ScanOne(const std::string& given, const ScanOptions& options, const ScanSin
   const std::string path = options.recursive ? StripTrailingSlashes(given) : given;
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
-    sink(ErrorRecord(given, FromErrno(errno, "Failed to read '" + given + "'")));
+    sink(ErrorRecord(given, FromErrno(errno, "read", given)));
     return;
   }
   if (options.recursive && S_ISDIR(st.st_mode)) {

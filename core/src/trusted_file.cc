@@ -24,20 +24,19 @@ Result<TrustedText> ReadTrustedFileAt(SysOps& sys, const SafeDir& dir, const std
   open.rule = options.rule;
   // Reading, not granting: another name for the same root-owned inode changes nothing.
   open.allow_hardlinks = true;
-  Result<SafeFile> f = OpenRegularFileAt(sys, dir, name, shown, open);
-  if (!f.ok()) return f.status();
-  if (static_cast<size_t>(f->st.st_size) > options.max_bytes) {
+  CAPSET_ASSIGN_OR_RETURN(SafeFile f, OpenRegularFileAt(sys, dir, name, shown, open));
+  if (static_cast<size_t>(f.st.st_size) > options.max_bytes) {
     return Status(Code::kInvalidArgument, "'" + shown + "' is larger than " +
                                               std::to_string(options.max_bytes) +
                                               " bytes, refusing to read it");
   }
-  Result<std::string> text = sys.ReadContent(f->fd.get(), options.max_bytes);
+  Result<std::string> text = sys.ReadContent(f.fd.get(), options.max_bytes);
   if (!text.ok()) {
     return Status(text.status().code(),
                   "Failed to read '" + shown + "': " + text.status().message(),
                   text.status().sys_errno());
   }
-  Result<struct stat> after = sys.Stat(f->fd.get());
+  Result<struct stat> after = sys.Stat(f.fd.get());
   if (!after.ok()) {
     return Status(after.status().code(),
                   "Failed to stat '" + shown + "': " + after.status().message(),
@@ -45,7 +44,7 @@ Result<TrustedText> ReadTrustedFileAt(SysOps& sys, const SafeDir& dir, const std
   }
   // SECURITY: one consistent snapshot, or nothing: a prefix of a file being rewritten in
   // place parses as a valid policy that lacks the rest.
-  if (!SameFile(f->st, *after) || text->size() != static_cast<size_t>(after->st_size)) {
+  if (!SameFile(f.st, *after) || text->size() != static_cast<size_t>(after->st_size)) {
     return Status(Code::kIoError,
                   "'" + shown + "' changed while it was read; refusing a partial read (try again)");
   }
@@ -53,7 +52,7 @@ Result<TrustedText> ReadTrustedFileAt(SysOps& sys, const SafeDir& dir, const std
   out.text = std::move(text).value();
   out.st = *after;
   out.path = shown;
-  out.untrusted = f->untrusted;
+  out.untrusted = f.untrusted;
   return out;
 }
 
@@ -61,9 +60,8 @@ Result<TrustedText> ReadTrustedFile(SysOps& sys, const std::string& path,
                                     const TrustedReadOptions& options) {
   SafeOpenOptions open;
   open.trust = options.trust;
-  Result<SafeParent> parent = OpenParentNoFollow(sys, path, open);
-  if (!parent.ok()) return parent.status();
-  return ReadTrustedFileAt(sys, parent->dir, parent->name, path, options);
+  CAPSET_ASSIGN_OR_RETURN(SafeParent parent, OpenParentNoFollow(sys, path, open));
+  return ReadTrustedFileAt(sys, parent.dir, parent.name, path, options);
 }
 
 Result<std::vector<DirEntry>> ListTrustedDirectory(SysOps& sys, const SafeDir& dir,

@@ -189,6 +189,9 @@ check "record: lists what root's capctl and capsetd applied, both" \
   bash -c "grep -q '\"path\": \"/opt/t/arping\"' '$out/record.json' &&
            grep -q '\"path\": \"/opt/t/ping\"' '$out/record.json'"
 check "journal: the refusal is recorded for uid 4243" grep -q '"CAPSET_CALLER_UID":"4243"' "$out/refused.json"
+check "journal: ... at warning priority" grep -q '"PRIORITY":"4"' "$out/refused.json"
+check "journal: ... each refusal once (no plain line at the default priority beside its record)" \
+  test "$(grep -c 'refused io.capset.Files' "$out/capsetd.log")" = "$(grep -c . "$out/refused.json")"
 cat "$out/bind80.show" "$out/capsetd.show"
 [[ $fail -eq 0 ]] || {
   tail -30 "$work/console" >&2

@@ -2,11 +2,16 @@
 // The record of applied files as JSON: what is written is read back, and a damaged record is
 // an error that names the file and what was wrong, never a partial record.
 #include "capset/applied_record.h"
+#include "common/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 namespace capset {
 namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using testing::StatusIs;
 
 TEST(AppliedRecordTest, RoundTrips) {
   AppliedRecord record;
@@ -39,8 +44,8 @@ TEST(AppliedRecordTest, DamagedRecordsAreErrorsThatSayWhat) {
   for (const auto& [text, want] : cases) {
     Result<AppliedRecord> r = AppliedRecord::FromJson(text, "/var/lib/capset/applied-files.json");
     ASSERT_FALSE(r.ok()) << text;
-    EXPECT_NE(r.status().message().find("/var/lib/capset/applied-files.json"), std::string::npos);
-    EXPECT_NE(r.status().message().find(want), std::string::npos) << r.status().message();
+    EXPECT_THAT(r.status(), StatusIs(_, HasSubstr("/var/lib/capset/applied-files.json")));
+    EXPECT_THAT(r.status(), StatusIs(_, HasSubstr(want))) << r.status().message();
   }
   const std::string twice =
       "{\"version\": 1, \"files\": [" +
@@ -49,7 +54,7 @@ TEST(AppliedRecordTest, DamagedRecordsAreErrorsThatSayWhat) {
       "{\"path\": \"/a\", \"caps\": \"\", \"package\": \"\", \"source\": \"\", \"setuid\": true}]}";
   Result<AppliedRecord> r = AppliedRecord::FromJson(twice, "r.json");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("files[1]: path is listed twice"), std::string::npos);
+  EXPECT_THAT(r.status(), StatusIs(_, HasSubstr("files[1]: path is listed twice")));
 }
 
 }  // namespace

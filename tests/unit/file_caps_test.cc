@@ -5,9 +5,14 @@
 
 #include "capset/capability.h"
 #include "capset/iab.h"
+#include "common/status_matchers.h"
 
 namespace capset {
 namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using testing::StatusIs;
 
 TEST(FileCapsTest, ParsesAndPrintsLikeLibcap) {
   Result<FileCaps> fc = FileCaps::FromText("cap_net_raw=ep");
@@ -34,8 +39,7 @@ TEST(FileCapsTest, RejectsUnknownNamesAndGarbage) {
     Result<FileCaps> fc = FileCaps::FromText(bad);
     EXPECT_FALSE(fc.ok()) << bad;
     if (!fc.ok()) {
-      EXPECT_EQ(fc.status().code(), Code::kInvalidArgument);
-      EXPECT_NE(fc.status().message().find(std::string("'") + bad + "'"), std::string::npos);
+      EXPECT_THAT(fc.status(), StatusIs(Code::kInvalidArgument, HasSubstr(std::string("'") + bad + "'")));
     }
   }
 }

@@ -8,9 +8,14 @@
 
 #include "capset/vfs_cap.h"
 #include "fakes/fake_sys_ops.h"
+#include "common/status_matchers.h"
 
 namespace capset {
 namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using testing::StatusIs;
 
 using testing::FakeSysOps;
 
@@ -101,7 +106,7 @@ TEST(FilePolicyTest, SetuidFallbackOnlyWhereThePolicyAllowsIt) {
   EXPECT_TRUE(r[0].fallback);
   EXPECT_TRUE(sys.At("/bin/ping").mode & S_ISUID);
   ASSERT_FALSE(r[1].ok());
-  EXPECT_NE(r[1].error.message().find("fallback is none"), std::string::npos);
+  EXPECT_THAT(r[1].error, StatusIs(_, HasSubstr("fallback is none")));
   EXPECT_FALSE(sys.At("/bin/arping").mode & S_ISUID);
   opt.package = "iputils-ping";
   EXPECT_EQ(ProcessFilePolicy(sys, policy, opt).size(), 1u);
@@ -201,7 +206,7 @@ TEST(FilePolicyTest, RemovedSetuidFallbackLosesTheBitOnlyWhileRootOwnsTheFile) {
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].path, "/bin/arping");
   ASSERT_FALSE(r[0].ok());
-  EXPECT_NE(r[0].error.message().find("owned by a non-root user"), std::string::npos);
+  EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("owned by a non-root user")));
   EXPECT_TRUE(sys.At("/bin/arping").mode & S_ISUID);
   EXPECT_TRUE(r[1].changed);
   EXPECT_EQ(sys.At("/bin/ping").mode & 07777, 0755u);

@@ -6,9 +6,14 @@
 
 #include "capset/file_cap_store.h"
 #include "fakes/fake_sys_ops.h"
+#include "common/status_matchers.h"
 
 namespace capset {
 namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using testing::StatusIs;
 
 using testing::FakeSysOps;
 
@@ -34,23 +39,21 @@ TEST_F(SafePathTest, RefusesSymlinkAsFinalComponent) {
   sys_.AddSymlink("/usr/bin/ping6", "ping");
   Result<SafeFile> f = Open("/usr/bin/ping6");
   ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.status().code(), Code::kUnsafe);
-  EXPECT_NE(f.status().message().find("symbolic link"), std::string::npos);
+  EXPECT_THAT(f.status(), StatusIs(Code::kUnsafe, HasSubstr("symbolic link")));
 }
 
 TEST_F(SafePathTest, RefusesSymlinkAsDirectoryComponent) {
   sys_.AddSymlink("/bin", "usr/bin");
   Result<SafeFile> f = Open("/bin/ping");
   ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.status().code(), Code::kUnsafe);
-  EXPECT_NE(f.status().message().find("'/bin'"), std::string::npos) << f.status().message();
+  EXPECT_THAT(f.status(), StatusIs(Code::kUnsafe, HasSubstr("'/bin'"))) << f.status().message();
 }
 
 TEST_F(SafePathTest, RefusesNonRegularFiles) {
   sys_.AddFifo("/usr/bin/fifo");
   Result<SafeFile> f = Open("/usr/bin/fifo");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("FIFO"), std::string::npos);
+  EXPECT_THAT(f.status(), StatusIs(_, HasSubstr("FIFO")));
   EXPECT_FALSE(Open("/usr/bin").ok());
   EXPECT_FALSE(Open("/usr/bin/").ok());
 }
@@ -60,13 +63,13 @@ TEST_F(SafePathTest, RefusesUntrustedAncestors) {
   sys_.AddFile("/tmp/x");
   Result<SafeFile> f = Open("/tmp/x");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("writable by everyone"), std::string::npos);
+  EXPECT_THAT(f.status(), StatusIs(_, HasSubstr("writable by everyone")));
 
   sys_.AddDir("/home/u", 0755, 1000);
   sys_.AddFile("/home/u/tool");
   f = Open("/home/u/tool");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("owned by a non-root user"), std::string::npos);
+  EXPECT_THAT(f.status(), StatusIs(_, HasSubstr("owned by a non-root user")));
 
   sys_.AddDir("/srv", 0775).gid = 50;
   sys_.AddFile("/srv/tool");
@@ -92,7 +95,7 @@ TEST_F(SafePathTest, HardLinksNeedForce) {
   sys_.At("/usr/bin/ping").nlink = 2;
   Result<SafeFile> f = Open("/usr/bin/ping");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("2 hard links"), std::string::npos);
+  EXPECT_THAT(f.status(), StatusIs(_, HasSubstr("2 hard links")));
   SafeOpenOptions opt;
   opt.allow_hardlinks = true;
   f = Open("/usr/bin/ping", opt);
@@ -118,14 +121,13 @@ TEST_F(SafePathTest, DetectsInodeSwapBetweenWalkAndReopen) {
   sys_.swap_on_reopen = sys_.Shared("/usr/bin/other");
   Result<SafeFile> f = Open("/usr/bin/ping");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("changed"), std::string::npos);
+  EXPECT_THAT(f.status(), StatusIs(_, HasSubstr("changed")));
 }
 
 TEST_F(SafePathTest, MissingFileNamesThePath) {
   Result<SafeFile> f = Open("/usr/bin/nope");
   ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.status().code(), Code::kNotFound);
-  EXPECT_NE(f.status().message().find("'/usr/bin/nope'"), std::string::npos);
+  EXPECT_THAT(f.status(), StatusIs(Code::kNotFound, HasSubstr("'/usr/bin/nope'")));
 }
 
 TEST_F(SafePathTest, WriteIsIdempotentAndRemovalReportsNothingToRemove) {
@@ -152,8 +154,7 @@ TEST_F(SafePathTest, UnsupportedFilesystemIsNamed) {
   Result<WriteOutcome> w =
       WriteFileCaps(sys_, f->fd.get(), "/usr/bin/ping", *FileCaps::FromText("cap_chown=p"), false);
   ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.status().code(), Code::kNotSupported);
-  EXPECT_NE(w.status().message().find("does not support file capabilities"), std::string::npos);
+  EXPECT_THAT(w.status(), StatusIs(Code::kNotSupported, HasSubstr("does not support file capabilities")));
 }
 
 }  // namespace

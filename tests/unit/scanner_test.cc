@@ -2,6 +2,7 @@
 // Scan's order and classification against nftw(3) itself, on a tree in /tmp (no root needed:
 // with list_all every entry is reported, capabilities or not).
 #include "capset/scanner.h"
+#include "common/status_matchers.h"
 
 #include <ftw.h>
 #include <gtest/gtest.h>
@@ -13,6 +14,10 @@
 
 namespace capset {
 namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using testing::StatusIs;
 
 std::vector<std::string>* g_nftw_out = nullptr;
 
@@ -96,7 +101,7 @@ TEST_F(ScannerTest, MissingRootIsAnErrorRecord) {
   Scan({root_ + "/missing"}, {}, [&](const ScanRecord& r) { records.push_back(r); });
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].kind, ScanRecord::Kind::kError);
-  EXPECT_NE(records[0].error.message().find("missing"), std::string::npos);
+  EXPECT_THAT(records[0].error, StatusIs(_, HasSubstr("missing")));
 }
 
 }  // namespace

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Varlink message framing and call validation (capset/ipc/varlink.h).
 #include "capset/ipc/varlink.h"
+#include "common/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 namespace capset::varlink {
 namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using testing::StatusIs;
 
 TEST(VarlinkCallTest, ParsesAWellFormedCall) {
   Result<Call> c = ParseCall(
@@ -42,7 +47,7 @@ TEST(VarlinkCallTest, RefusesWhatIsNotACall) {
   for (const auto& [text, why] : cases) {
     Result<Call> c = ParseCall(text);
     ASSERT_FALSE(c.ok()) << text;
-    EXPECT_NE(c.status().message().find(why), std::string::npos)
+    EXPECT_THAT(c.status(), StatusIs(_, HasSubstr(why)))
         << text << " -> " << c.status().message();
   }
 }

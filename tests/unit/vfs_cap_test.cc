@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/vfs_cap.h"
+#include "common/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +8,10 @@
 
 namespace capset {
 namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using testing::StatusIs;
 
 std::vector<uint8_t> Bytes(std::initializer_list<uint32_t> words) {
   std::vector<uint8_t> out;
@@ -55,7 +60,7 @@ TEST(VfsCapTest, RejectsWrongSizesAndRevisions) {
   EXPECT_EQ(DecodeVfsCap(Bytes({0x04000000, 0, 0, 0, 0})).status().code(), Code::kCorrupt);
   EXPECT_EQ(DecodeVfsCap(std::vector<uint8_t>{1, 2}).status().code(), Code::kCorrupt);
   Status st = DecodeVfsCap(Bytes({0x02000000, 0, 0})).status();
-  EXPECT_NE(st.message().find("12 bytes"), std::string::npos) << st.message();
+  EXPECT_THAT(st, StatusIs(_, HasSubstr("12 bytes"))) << st.message();
 }
 
 TEST(VfsCapTest, EncodesV2ForHostAndV3ForNamespace) {

@@ -136,9 +136,8 @@ Result<std::vector<Op>> ParseArgs(int argc, char** argv, Options& opt, bool& hel
     }
     if (arg == "-n") {
       if (++i >= argc) return Status(Code::kInvalidArgument, "-n needs a ROOTID");
-      Result<uint32_t> id = ParseRootId(argv[i]);
-      if (!id.ok()) return id.status();
-      rootid = *id;
+      CAPSET_ASSIGN_OR_RETURN(uint32_t id, ParseRootId(argv[i]));
+      rootid = id;
       continue;
     }
     Op op;
@@ -149,17 +148,15 @@ Result<std::vector<Op>> ParseArgs(int argc, char** argv, Options& opt, bool& hel
     } else {
       std::string text = arg;
       if (arg == "-") {
-        Result<std::string> in = ReadStdinCaps(opt.quiet);
-        if (!in.ok()) return in.status();
-        text = *in;
+        CAPSET_ASSIGN_OR_RETURN(std::string in, ReadStdinCaps(opt.quiet));
+        text = in;
       } else if (arg.size() > 1 && arg[0] == '-' && arg.find('=') == std::string::npos &&
                  arg.find('+') == std::string::npos) {
         return Status(Code::kInvalidArgument, "unknown option '" + arg + "'");
       }
-      Result<FileCaps> caps = FileCaps::FromText(text);
-      if (!caps.ok()) return caps.status();
-      caps->rootid = rootid;
-      op.caps = *caps;
+      CAPSET_ASSIGN_OR_RETURN(FileCaps caps, FileCaps::FromText(text));
+      caps.rootid = rootid;
+      op.caps = caps;
       op.text = text;
     }
     if (++i >= argc) {

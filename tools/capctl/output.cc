@@ -66,10 +66,10 @@ Status WriteOutputFile(const std::string& path, const std::string& text) {
   const int fd = ::open(path.c_str(),
                         O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0) {
-    return Status(Code::kIoError,
-                  "Failed to open '" + path + "': " + std::strerror(errno) +
-                      (errno == ELOOP ? " (a symbolic link is not followed)" : ""),
-                  errno);
+    const int err = errno;
+    const Status st = FromErrno(err, "open", path);
+    return err == ELOOP ? Status(st.code(), st.message() + " (a symbolic link is not followed)", err)
+                        : st;
   }
   const Fd owned(fd);
   struct stat st {};
@@ -77,13 +77,13 @@ Status WriteOutputFile(const std::string& path, const std::string& text) {
     return Status(Code::kUnsafe, "Refusing to write '" + path + "': not a regular file");
   }
   if (::ftruncate(fd, 0) != 0) {
-    return Status(Code::kIoError, "Failed to truncate '" + path + "': " + std::strerror(errno));
+    return FromErrno(errno, "truncate", path);
   }
   for (size_t done = 0; done < text.size();) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      return Status(Code::kIoError, "Failed to write '" + path + "': " + std::strerror(errno));
+      return FromErrno(errno, "write", path);
     }
     done += static_cast<size_t>(n);
   }

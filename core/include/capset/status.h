@@ -9,9 +9,11 @@
 // Thread-safety: values; distinct objects may be used from distinct threads.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace capset {
@@ -66,18 +68,29 @@ class [[nodiscard]] Result {
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
+  // The value of a Result that holds one: reaching for the value of an error is a bug in the
+  // caller, and asserts (in every build with assertions: tests, the sanitizer suite).
+  T& value() & { return (assert(ok()), *value_); }
+  const T& value() const& { return (assert(ok()), *value_); }
+  T&& value() && { return (assert(ok()), std::move(*value_)); }
+  T* operator->() { return (assert(ok()), &*value_); }
+  const T* operator->() const { return (assert(ok()), &*value_); }
+  T& operator*() & { return (assert(ok()), *value_); }
+  const T& operator*() const& { return (assert(ok()), *value_); }
 
  private:
   std::optional<T> value_;
   Status status_;
 };
+
+/// The one way errno becomes a Status (core/src/sys/errno_status.cc): the code from one table
+/// (ENOENT and ENOTDIR kNotFound, EPERM and EACCES kPermissionDenied, ...) and the message
+/// "Failed to <verb> '<what>': <strerror>".
+Status FromErrno(int err, std::string_view verb, std::string_view what);
+/// For a failure that names no file: "Failed to <action>: <strerror>".
+Status FromErrno(int err, std::string_view action);
+/// The bare reason, "<strerror>": what SysOps returns, for its caller to name the file.
+Status FromErrno(int err);
 
 }  // namespace capset
 
@@ -87,3 +100,15 @@ class [[nodiscard]] Result {
     ::capset::Status capset_st_ = (expr);    \
     if (!capset_st_.ok()) return capset_st_; \
   } while (0)
+
+#define CAPSET_CONCAT_INNER_(a, b) a##b
+#define CAPSET_CONCAT_(a, b) CAPSET_CONCAT_INNER_(a, b)
+#define CAPSET_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return tmp.status();                 \
+  lhs = std::move(tmp).value()
+
+/// `CAPSET_ASSIGN_OR_RETURN(Fd fd, OpenIt());`: declares (or assigns) lhs from the value of a
+/// Result, or returns its error Status from the enclosing function.
+#define CAPSET_ASSIGN_OR_RETURN(lhs, expr) \
+  CAPSET_ASSIGN_OR_RETURN_IMPL_(CAPSET_CONCAT_(capset_result_, __LINE__), lhs, expr)

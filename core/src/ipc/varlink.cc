@@ -122,9 +122,8 @@ Result<json> ParseObject(std::string_view message, bool limit_strings) {
 }
 
 Result<Call> ParseCall(std::string_view message) {
-  Result<json> parsed = ParseObject(message);
-  if (!parsed.ok()) return parsed.status();
-  json& j = *parsed;
+  CAPSET_ASSIGN_OR_RETURN(json parsed, ParseObject(message));
+  json& j = parsed;
   Call call;
   for (auto& [key, value] : j.items()) {
     if (key == "method") {

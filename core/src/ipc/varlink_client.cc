@@ -18,13 +18,6 @@ int64_t NowMs() {
   return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
 }
 
-Status Errno(const std::string& what, int err) {
-  const Code code = err == ENOENT || err == ECONNREFUSED ? Code::kNotFound
-                    : err == EACCES || err == EPERM      ? Code::kPermissionDenied
-                                                         : Code::kIoError;
-  return Status(code, what + ": " + std::strerror(err), err);
-}
-
 }  // namespace
 
 Result<Client> Client::Connect(const std::string& path) {
@@ -35,9 +28,9 @@ Result<Client> Client::Connect(const std::string& path) {
   }
   std::memcpy(addr.sun_path, path.data(), path.size());
   Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Errno("socket", errno);
+  if (!fd.valid()) return FromErrno(errno, "create a socket");
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return Errno("cannot connect to '" + path + "'", errno);
+    return FromErrno(errno, "connect to", path);
   }
   return Client(std::move(fd));
 }
@@ -47,7 +40,7 @@ Status Client::SendAll(std::string_view bytes) {
     const ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Errno("cannot send to the daemon", errno);
+      return FromErrno(errno, "send to the daemon");
     }
     bytes.remove_prefix(static_cast<size_t>(n));
   }
@@ -69,12 +62,12 @@ Result<Reply> Client::Call(std::string_view method, const nlohmann::json& parame
     }
     pollfd p{fd_.get(), POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno != EINTR) return Errno("poll", errno);
+    if (r < 0 && errno != EINTR) return FromErrno(errno, "poll the daemon's socket");
     if (r <= 0) continue;
     const ssize_t n = ::recv(fd_.get(), buf, sizeof(buf), 0);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      return Errno("cannot read the daemon's reply", errno);
+      return FromErrno(errno, "read the daemon's reply");
     }
     if (n == 0) return Status(Code::kIoError, "the daemon closed the connection");
     reader_.Append(buf, static_cast<size_t>(n));

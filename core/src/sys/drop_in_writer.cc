@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "capset/status.h"
 #include "capset/drop_in_writer.h"
 
 #include <sys/stat.h>
@@ -6,14 +7,13 @@
 #include <cerrno>
 
 #include "capset/unit_gen.h"
-#include "sys/errno_status.h"
 #include "sys/replace_file.h"
 
 namespace capset {
 namespace {
 
 Status Failed(const std::string& verb, const std::string& path, int err = errno) {
-  return FromErrno(err, "Failed to " + verb + " '" + path + "'");
+  return FromErrno(err, verb, path);
 }
 
 }  // namespace
@@ -30,10 +30,9 @@ Status WriteDropIn(const SafeDir& dir, const std::string& unit, const std::strin
     return Failed("create the directory", sub_path);
   }
   // Created just now or there before: opened without following a link, and checked.
-  Result<SafeDir> unit_dir = OpenDirectoryBelow(RealSys(), dir, "/" + sub, SafeOpenOptions{});
-  if (!unit_dir.ok()) return unit_dir.status();
+  CAPSET_ASSIGN_OR_RETURN(SafeDir unit_dir, OpenDirectoryBelow(RealSys(), dir, "/" + sub, SafeOpenOptions{}));
   // 0644 whatever the umask: systemd and systemd-analyze read it as any user.
-  return sys::ReplaceFileAt(unit_dir->fd.get(), kDropInName, text, 0644, /*durable=*/false, path);
+  return sys::ReplaceFileAt(unit_dir.fd.get(), kDropInName, text, 0644, /*durable=*/false, path);
 }
 
 }  // namespace capset

@@ -1,34 +1,46 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "sys/errno_status.h"
-
+// The one place where errno becomes a Status (declared in capset/status.h).
 #include <cerrno>
 #include <cstring>
+#include <string>
+
+#include "capset/status.h"
 
 namespace capset {
+namespace {
 
-Status FromErrno(int err, const std::string& context) {
-  Code code = Code::kIoError;
+Code CodeOf(int err) {
   switch (err) {
     case ENOENT:
     case ENOTDIR:
-      code = Code::kNotFound;
-      break;
+    case ECONNREFUSED:  // a socket nobody listens on: the daemon is not there
+      return Code::kNotFound;
     case EPERM:
     case EACCES:
-      code = Code::kPermissionDenied;
-      break;
+      return Code::kPermissionDenied;
     case ENOTSUP:
-      code = Code::kNotSupported;
-      break;
+      return Code::kNotSupported;
     case EINVAL:
     case ENAMETOOLONG:
-      code = Code::kInvalidArgument;
-      break;
+      return Code::kInvalidArgument;
     default:
-      break;
+      return Code::kIoError;
   }
-  std::string reason = std::strerror(err);
-  return Status(code, context.empty() ? reason : context + ": " + reason, err);
+}
+
+}  // namespace
+
+Status FromErrno(int err) { return Status(CodeOf(err), std::strerror(err), err); }
+
+Status FromErrno(int err, std::string_view action) {
+  return Status(CodeOf(err), "Failed to " + std::string(action) + ": " + std::strerror(err), err);
+}
+
+Status FromErrno(int err, std::string_view verb, std::string_view what) {
+  return Status(
+      CodeOf(err),
+      "Failed to " + std::string(verb) + " '" + std::string(what) + "': " + std::strerror(err),
+      err);
 }
 
 }  // namespace capset

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "capset/status.h"
 #include "capset/login_apply.h"
 
 #include <sys/prctl.h>
@@ -7,7 +8,6 @@
 #include <cerrno>
 #include <memory>
 
-#include "sys/errno_status.h"
 #include "sys/libcap_iab.h"
 
 namespace capset {
@@ -25,23 +25,23 @@ Status ApplyLoginRule(const LoginRule& rule, bool keepcaps) {
       break;
     case LoginRule::Kind::kNone: {
       std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree> caps(cap_get_proc());
-      if (!caps) return FromErrno(errno, "Failed to read the process capabilities");
+      if (!caps) return FromErrno(errno, "read the process capabilities");
       if (cap_clear_flag(caps.get(), CAP_INHERITABLE) != 0 || cap_set_proc(caps.get()) != 0) {
-        return FromErrno(errno, "Failed to clear the inheritable capabilities");
+        return FromErrno(errno, "clear the inheritable capabilities");
       }
       break;
     }
     case LoginRule::Kind::kIab: {
       internal::CapIabPtr iab = internal::ToCapIab(rule.iab);
-      if (!iab) return FromErrno(errno, "Failed to build the IAB '" + rule.iab.ToText() + "'");
+      if (!iab) return FromErrno(errno, "build the IAB", rule.iab.ToText());
       if (cap_iab_set_proc(iab.get()) != 0) {
-        return FromErrno(errno, "Failed to set the IAB '" + rule.iab.ToText() + "'");
+        return FromErrno(errno, "set the IAB", rule.iab.ToText());
       }
       break;
     }
   }
   if (keepcaps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
-    return FromErrno(errno, "Failed to set PR_SET_KEEPCAPS");
+    return FromErrno(errno, "set PR_SET_KEEPCAPS");
   }
   return Status::Ok();
 }
@@ -51,10 +51,10 @@ Status NarrowToGrant() {
   // once the ambient set is raised, nothing but the ambient capabilities is needed (exec
   // recomputes P' = A for a program without file capabilities). Only ever lowers.
   uid_t r = 0, e = 0, s = 0;
-  if (::getresuid(&r, &e, &s) != 0) return FromErrno(errno, "Failed to read the user ids");
+  if (::getresuid(&r, &e, &s) != 0) return FromErrno(errno, "read the user ids");
   if (r == 0 || e == 0 || s == 0) return ClearKeepCaps();
   std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree> caps(cap_get_proc());
-  if (!caps) return FromErrno(errno, "Failed to read the process capabilities");
+  if (!caps) return FromErrno(errno, "read the process capabilities");
   for (int c = 0; c < 64; ++c) {
     const int ambient = ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
     if (ambient < 0) break;  // past the kernel's last capability
@@ -62,18 +62,18 @@ Status NarrowToGrant() {
     const cap_flag_value_t keep = ambient == 1 ? CAP_SET : CAP_CLEAR;
     if (cap_set_flag(caps.get(), CAP_PERMITTED, 1, &value, keep) != 0 ||
         cap_set_flag(caps.get(), CAP_EFFECTIVE, 1, &value, keep) != 0) {
-      return FromErrno(errno, "Failed to build the narrowed capability set");
+      return FromErrno(errno, "build the narrowed capability set");
     }
   }
   if (cap_set_proc(caps.get()) != 0) {
-    return FromErrno(errno, "Failed to narrow the permitted set to the ambient set");
+    return FromErrno(errno, "narrow the permitted set to the ambient set");
   }
   return ClearKeepCaps();
 }
 
 Status ClearKeepCaps() {
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
-    return FromErrno(errno, "Failed to clear PR_SET_KEEPCAPS");
+    return FromErrno(errno, "clear PR_SET_KEEPCAPS");
   }
   return Status::Ok();
 }

@@ -40,7 +40,7 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& pref
   DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
   if (d == nullptr) {
     if (fd >= 0) ::close(fd);
-    errors.push_back(path + ": " + std::strerror(errno));
+    errors.push_back(FromErrno(errno, "open directory", path).message());
     return;
   }
   while (const dirent* e = ::readdir(d)) {
@@ -49,14 +49,14 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& pref
     const std::string child = (path == "/" ? "" : path) + "/" + name;
     struct stat st {};
     if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      errors.push_back(child + ": " + std::strerror(errno));
+      errors.push_back(FromErrno(errno, "stat", child).message());
       continue;
     }
     if (S_ISDIR(st.st_mode)) {
       if (st.st_dev != dev) continue;  // another filesystem
       Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!sub.valid()) {
-        errors.push_back(child + ": " + std::strerror(errno));
+        errors.push_back(FromErrno(errno, "open directory", child).message());
         continue;
       }
       std::optional<std::string> sub_untrusted = untrusted;
@@ -83,7 +83,7 @@ void Walk(int dirfd, const std::string& path, dev_t dev, const std::string& pref
       // SECURITY: what a non-root user can change is no place to grant a capability.
       Fd self(::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
       if (!self.valid()) {
-        f.untrusted = std::string("cannot be opened to check it: ") + std::strerror(errno);
+        f.untrusted = "cannot be opened to check it: " + FromErrno(errno).message();
       } else if (auto why = UntrustedReason(RealSys(), self.get(), st)) {
         f.untrusted = "the file " + *why;
       }
@@ -104,7 +104,7 @@ std::vector<AuditedFile> InventoryPrivilegedFiles(const std::vector<std::string>
     Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     struct stat st {};
     if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
-      errors.push_back(dir + ": " + std::strerror(errno));
+      errors.push_back(FromErrno(errno, "open directory", dir).message());
       continue;
     }
     // The directory and everything above it, by the trust rule (safe_path.h's walk).

@@ -16,8 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "capset/status.h"
 #include "capset/sys_ops.h"
-#include "sys/errno_status.h"
 
 namespace capset {
 namespace {

@@ -8,14 +8,14 @@
 #include <cerrno>
 #include <random>
 
+#include "capset/status.h"
 #include "capset/fd.h"
-#include "sys/errno_status.h"
 
 namespace capset::sys {
 namespace {
 
 Status Failed(const std::string& verb, const std::string& path, int err = errno) {
-  return FromErrno(err, "Failed to " + verb + " '" + path + "'");
+  return FromErrno(err, verb, path);
 }
 
 }  // namespace
