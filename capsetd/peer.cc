@@ -37,7 +37,7 @@ Result<Peer> PeerOf(int fd) {
 
 IdLookup SystemIdLookup() {
   // The callers are this system's users: NSS, as for the policy's owner: and group: fields.
-  auto resolver = std::make_shared<const IdResolver>("/");
+  auto resolver = std::make_shared<const IdResolver>(RealSys(), "/");
   IdLookup ids;
   ids.user = [resolver](const std::string& name) -> std::optional<uid_t> {
     Result<uid_t> uid = resolver->User(name);

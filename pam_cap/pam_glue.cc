@@ -64,7 +64,7 @@ void LogDiagnostics(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnosti
 // The rule for `user`: the first match, else default=, else nullopt (no rule).
 Result<std::optional<LoginRule>> Decide(pam_handle_t* pamh, const Options& opt,
                                         const std::string& user) {
-  CAPSET_ASSIGN_OR_RETURN(LoginIdentity who, LookupIdentity(user));
+  CAPSET_ASSIGN_OR_RETURN(LoginIdentity who, LookupIdentity(RealSys(), user));
   const LoginRules rules = LoadLoginRules(opt.sources, &who);
   LogDiagnostics(pamh, rules.diagnostics);
   if (!rules.ok()) {

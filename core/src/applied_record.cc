@@ -17,7 +17,7 @@
 #include "capset/safe_path.h"
 #include "capset/sys_ops.h"
 #include "capset/trusted_file.h"
-#include "sys/replace_file.h"
+#include "replace_file.h"
 
 namespace capset {
 namespace {
@@ -29,17 +29,17 @@ constexpr int kVersion = 1;
 // The user besides root who may own the record's directory and files: whoever runs us (capsetd
 // itself), or, for root, the user capsetd (systemd's StateDirectory= gives the directory to
 // the service's user). Nobody else.
-std::optional<uid_t> RecordOwner(const std::string& root) {
-  if (::geteuid() != 0) return ::geteuid();
-  Result<uid_t> capsetd = IdResolver(root).User("capsetd");
+std::optional<uid_t> RecordOwner(SysOps& sys, const std::string& root) {
+  if (sys.EffectiveUid() != 0) return sys.EffectiveUid();
+  Result<uid_t> capsetd = IdResolver(sys, root).User("capsetd");
   return capsetd.ok() ? std::optional<uid_t>(*capsetd) : std::nullopt;
 }
 
 // Opens ROOT/var/lib/capset one directory at a time below `base` (the kernel keeps each step
 // inside the root), creating what is missing (0755) when `create`. Fd-less SafeDir, Ok: it
 // does not exist and was not to be created.
-Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::optional<uid_t>& owner,
-                                    bool create) {
+Result<SafeDir> OpenRecordDirectory(SysOps& sys, const SafeDir& base,
+                                    const std::optional<uid_t>& owner, bool create) {
   const std::vector<std::string> parts = {"var", "lib", "capset"};
   SafeOpenOptions walk;
   SafeDir cur;
@@ -49,7 +49,7 @@ Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::optional<uid
     const bool last = i + 1 == parts.size();
     walk.rule = last ? TrustRule{owner} : TrustRule{};
     for (int attempt = 0;; ++attempt) {
-      Result<SafeDir> dir = OpenDirectoryBelow(RealSys(), *parent, "/" + parts[i], walk);
+      Result<SafeDir> dir = OpenDirectoryBelow(sys, *parent, "/" + parts[i], walk);
       if (dir.ok()) {
         next = std::move(dir).value();
         break;
@@ -62,8 +62,10 @@ Result<SafeDir> OpenRecordDirectory(const SafeDir& base, const std::optional<uid
         return dir.status();
       }
       if (!create) return SafeDir{};
-      if (::mkdirat(parent->fd.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
-        return FromErrno(errno, "create the directory", RootedPath(parent->path, "/" + parts[i]));
+      if (Status st = sys.MkdirAt(parent->fd.get(), parts[i], 0755);
+          !st.ok() && st.sys_errno() != EEXIST) {
+        return FromErrno(st.sys_errno(), "create the directory",
+                         RootedPath(parent->path, "/" + parts[i]));
       }
     }
     cur = std::move(next);
@@ -141,55 +143,64 @@ Result<AppliedRecord> AppliedRecord::FromJson(const std::string& text, const std
   return record;
 }
 
-Result<AppliedRecordStore> AppliedRecordStore::Open(const std::string& root, bool for_update) {
-  AppliedRecordStore store;
+Result<AppliedRecordStore> AppliedRecordStore::Open(SysOps& sys, const std::string& root,
+                                                    bool for_update) {
+  AppliedRecordStore store(sys);
   store.root_ = root.empty() ? "/" : root;
   const std::string dir_path = RootedPath(root, kDirectory);
   store.path_ = dir_path + "/" + kFileName;
   // The root itself and its ancestors: root's, as for every file capset changes; below it,
   // each directory is opened by the kernel inside the root (safe_path.h).
-  CAPSET_ASSIGN_OR_RETURN(SafeDir base, OpenRoot(RealSys(), store.root_, SafeOpenOptions{}));
-  store.owner_ = RecordOwner(store.root_);
-  CAPSET_ASSIGN_OR_RETURN(SafeDir dir, OpenRecordDirectory(base, store.owner_, for_update));
+  CAPSET_ASSIGN_OR_RETURN(SafeDir base, OpenRoot(sys, store.root_, SafeOpenOptions{}));
+  store.owner_ = RecordOwner(sys, store.root_);
+  CAPSET_ASSIGN_OR_RETURN(SafeDir dir, OpenRecordDirectory(sys, base, store.owner_, for_update));
   if (!dir.fd.valid()) return store;  // nothing recorded yet
   store.dir_ = std::move(dir.fd);
   if (!for_update) return store;
+  CAPSET_RETURN_IF_ERROR(store.Lock(dir_path + "/.lock"));
+  return store;
+}
 
-  // The writers' lock: a file only the directory's owner can open (an unprivileged process
-  // holding a lock on the directory itself would stall every package installation).
-  const std::string lock_path = dir_path + "/.lock";
-  const int lock = ::openat(store.dir_.get(), ".lock",
-                            O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-  if (lock < 0) return FromErrno(errno, "open the lock file", lock_path);
-  store.lock_.Reset(lock);
-  struct stat lock_st {}, dir_st {};
-  if (::fstat(lock, &lock_st) != 0 || ::fstat(store.dir_.get(), &dir_st) != 0) {
-    return FromErrno(errno, "stat", lock_path);
+Status AppliedRecordStore::Lock(const std::string& lock_path) {
+  // SECURITY: the writers' lock is a file only the directory's owner can open (an
+  // unprivileged process holding a lock on the directory itself would stall every package
+  // installation). Root creating it in capsetd's directory hands it over to capsetd — a chown
+  // done by root in a directory another user owns, so it is made only on the file this call
+  // created or found there, never through a link (O_NOFOLLOW), never on a file with a second
+  // name (which that user could have linked to anything, /etc/shadow included).
+  CAPSET_ASSIGN_OR_RETURN(
+      lock_, sys_->CreateAt(dir_.get(), ".lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0600));
+  Result<struct stat> lock_st = sys_->Stat(lock_.get());
+  Result<struct stat> dir_st = sys_->Stat(dir_.get());
+  if (!lock_st.ok() || !dir_st.ok()) {
+    return FromErrno((lock_st.ok() ? dir_st : lock_st).status().sys_errno(), "stat", lock_path);
   }
-  if (!S_ISREG(lock_st.st_mode)) {
+  if (!S_ISREG(lock_st->st_mode)) {
     return Status(Code::kUnsafe, "'" + lock_path + "' is not a regular file");
   }
-  // A second name means the directory's owner linked some other file here (CAP_FOWNER lets
-  // capsetd link files it does not own): the chown below would hand that file over.
-  if (lock_st.st_nlink != 1) {
+  if (lock_st->st_nlink != 1) {
     return Status(Code::kUnsafe, "Refusing '" + lock_path + "': it has " +
-                                     std::to_string(lock_st.st_nlink) +
+                                     std::to_string(lock_st->st_nlink) +
                                      " names (hard links); it must be a file of its own");
   }
-  // Root creating the lock in capsetd's directory hands it over, so that capsetd can lock too.
-  if (lock_st.st_uid != dir_st.st_uid && ::geteuid() == 0) {
-    if (::fchown(lock, dir_st.st_uid, dir_st.st_gid) != 0) return FromErrno(errno, "chown", lock_path);
+  if (lock_st->st_uid != dir_st->st_uid && sys_->EffectiveUid() == 0) {
+    if (Status st = sys_->Chown(lock_.get(), dir_st->st_uid, dir_st->st_gid); !st.ok()) {
+      return FromErrno(st.sys_errno(), "chown", lock_path);
+    }
   }
   // Bounded: capsetd serves one call at a time and must not hang behind a stopped apply.
-  for (int waited_ms = 0; ::flock(lock, LOCK_EX | LOCK_NB) != 0; waited_ms += 50) {
-    if (errno != EWOULDBLOCK && errno != EINTR) return FromErrno(errno, "lock", lock_path);
+  for (int waited_ms = 0;; waited_ms += 50) {
+    const Status st = sys_->TryLockExclusive(lock_.get());
+    if (st.ok()) return Status::Ok();
+    if (st.sys_errno() != EWOULDBLOCK && st.sys_errno() != EINTR) {
+      return FromErrno(st.sys_errno(), "lock", lock_path);
+    }
     if (waited_ms >= kLockTimeoutMs) {
       return Status(Code::kIoError, "another apply has held '" + lock_path + "' for " +
                                         std::to_string(kLockTimeoutMs / 1000) + " s");
     }
-    ::usleep(50 * 1000);
+    sys_->SleepMs(50);
   }
-  return store;
 }
 
 Result<AppliedRecord> AppliedRecordStore::Load() const {
@@ -197,11 +208,12 @@ Result<AppliedRecord> AppliedRecordStore::Load() const {
   TrustedReadOptions read;
   read.max_bytes = kMaxBytes;
   read.rule = TrustRule{owner_};
-  const SafeDir dir{Fd(::dup(dir_.get())), RootedPath(root_, kDirectory), std::nullopt};
-  if (!dir.fd.valid()) return FromErrno(errno, "dup", path_);
+  Result<Fd> copy = sys_->Dup(dir_.get());
+  if (!copy.ok()) return FromErrno(copy.status().sys_errno(), "dup", path_);
+  const SafeDir dir{std::move(copy).value(), RootedPath(root_, kDirectory), std::nullopt};
   // SECURITY: the record is a file capset takes authority from (what to take away): the trust
   // rule, no symbolic link, one consistent snapshot.
-  Result<TrustedText> text = ReadTrustedFileAt(RealSys(), dir, kFileName, path_, read);
+  Result<TrustedText> text = ReadTrustedFileAt(*sys_, dir, kFileName, path_, read);
   if (!text.ok() && text.status().code() == Code::kNotFound) return AppliedRecord{};
   if (!text.ok()) return text.status();
   return AppliedRecord::FromJson(text->text, path_);
@@ -213,8 +225,8 @@ Status AppliedRecordStore::Save(const AppliedRecord& record) const {
   }
   // Readable by everyone, whatever the umask (capsetd runs with 0077): what has capabilities
   // is no secret, getcap shows it too. Durable: package installs rely on it.
-  return sys::ReplaceFileAt(dir_.get(), kFileName, record.ToJson(), 0644, /*durable=*/true,
-                            path_);
+  return ReplaceFileAt(*sys_, dir_.get(), kFileName, record.ToJson(), 0644, /*durable=*/true,
+                       path_);
 }
 
 }  // namespace capset

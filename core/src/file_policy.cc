@@ -27,15 +27,15 @@ namespace {
 
 // The numeric id of `name` in ROOT/etc/passwd or ROOT/etc/group (`file`: "/etc/passwd"):
 // the first and third fields. Read inside the root like any file capset takes authority from.
-Result<unsigned> IdFromFile(const std::string& root, const std::string& file,
+Result<unsigned> IdFromFile(SysOps& sys, const std::string& root, const std::string& file,
                             const std::string& name) {
   const std::string shown = RootedPath(root, file);
-  CAPSET_ASSIGN_OR_RETURN(SafeDir base, OpenRoot(RealSys(), root, {}));
-  CAPSET_ASSIGN_OR_RETURN(SafeDir etc, OpenDirectoryBelow(RealSys(), base, "/etc", {}));
+  CAPSET_ASSIGN_OR_RETURN(SafeDir base, OpenRoot(sys, root, {}));
+  CAPSET_ASSIGN_OR_RETURN(SafeDir etc, OpenDirectoryBelow(sys, base, "/etc", {}));
   TrustedReadOptions read;
   read.max_bytes = 64 << 20;
   Result<TrustedText> text =
-      ReadTrustedFileAt(RealSys(), etc, file.substr(file.rfind('/') + 1), shown, read);
+      ReadTrustedFileAt(sys, etc, file.substr(file.rfind('/') + 1), shown, read);
   if (!text.ok()) return text.status().WithPrefix("cannot look up '" + name + "'");
   std::string_view all = text->text;
   while (!all.empty()) {
@@ -401,42 +401,29 @@ std::string DriftText(const std::vector<Drift>& drift) {
   return out;
 }
 
-IdResolver::IdResolver(std::string root) : root_(std::move(root)) {}
+IdResolver::IdResolver(SysOps& sys, std::string root) : sys_(sys), root_(std::move(root)) {}
 
 Result<uid_t> IdResolver::User(const std::string& name) const {
   if (IsAllDigits(name)) return ParseUid(name);
   if (root_.empty() || root_ == "/") {
-    std::vector<char> buf(16384);
-    passwd pw{};
-    passwd* found = nullptr;
-    if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found) {
-      return pw.pw_uid;
-    }
-    return Status(Code::kNotFound, "unknown user '" + name + "'");
+    Result<std::optional<UserEntry>> pw = sys_.LookupUser(name);
+    if (!pw.ok()) return FromErrno(pw.status().sys_errno(), "look up user", name);
+    if (!*pw) return Status(Code::kNotFound, "unknown user '" + name + "'");
+    return (*pw)->uid;
   }
-  CAPSET_ASSIGN_OR_RETURN(unsigned id, IdFromFile(root_, "/etc/passwd", name));
+  CAPSET_ASSIGN_OR_RETURN(unsigned id, IdFromFile(sys_, root_, "/etc/passwd", name));
   return static_cast<uid_t>(id);
 }
 
 Result<gid_t> IdResolver::Group(const std::string& name) const {
   if (IsAllDigits(name)) return ParseGid(name);
   if (root_.empty() || root_ == "/") {
-    std::vector<char> buf(65536);
-    group gr{};
-    group* found = nullptr;
-    int err;
-    // A group with many members needs a larger buffer (ERANGE), not an "unknown group".
-    while ((err = ::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found)) == ERANGE &&
-           buf.size() < (size_t{1} << 26)) {
-      buf.resize(buf.size() * 4);
-    }
-    if (err == 0 && found) return gr.gr_gid;
-    if (err != 0) {
-      return FromErrno(err, "look up group", name);
-    }
-    return Status(Code::kNotFound, "unknown group '" + name + "'");
+    Result<std::optional<gid_t>> gr = sys_.LookupGroup(name);
+    if (!gr.ok()) return FromErrno(gr.status().sys_errno(), "look up group", name);
+    if (!*gr) return Status(Code::kNotFound, "unknown group '" + name + "'");
+    return **gr;
   }
-  CAPSET_ASSIGN_OR_RETURN(unsigned id, IdFromFile(root_, "/etc/group", name));
+  CAPSET_ASSIGN_OR_RETURN(unsigned id, IdFromFile(sys_, root_, "/etc/group", name));
   return static_cast<gid_t>(id);
 }
 
@@ -446,7 +433,7 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
   for (const auto& e : policy.files) {
     if (!options.package || e.package == *options.package) selected.push_back(&e);
   }
-  const IdResolver resolver(options.root);
+  const IdResolver resolver(sys, options.root);
   ResolvedIds ids;
   for (const FileEntry* e : selected) {
     if (e->owner && !ids.users.count(*e->owner)) {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/file_policy_run.h"
 
-#include <unistd.h>
-
 #include <optional>
 #include <set>
 
@@ -21,7 +19,7 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
     return run;
   }
   const bool writes = options.apply && !options.dry_run;
-  Result<AppliedRecordStore> store = AppliedRecordStore::Open(options.root, writes);
+  Result<AppliedRecordStore> store = AppliedRecordStore::Open(sys, options.root, writes);
   std::optional<AppliedRecord> record;
   if (store.ok()) {
     run.record_path = store->path();
@@ -50,9 +48,10 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
 namespace {
 
 // Whether the record holds an entry that `loaded` no longer names, from a file in `unsettled`.
-bool RemovalFromUnsettledFile(const LoadedPolicy& loaded, const FilePolicyOptions& options) {
+bool RemovalFromUnsettledFile(SysOps& sys, const LoadedPolicy& loaded,
+                              const FilePolicyOptions& options) {
   if (loaded.unsettled.empty() || !loaded.ok()) return false;
-  Result<AppliedRecordStore> store = AppliedRecordStore::Open(options.root, false);
+  Result<AppliedRecordStore> store = AppliedRecordStore::Open(sys, options.root, false);
   if (!store.ok()) return false;
   Result<AppliedRecord> record = store->Load();
   if (!record.ok()) return false;
@@ -68,8 +67,8 @@ bool RemovalFromUnsettledFile(const LoadedPolicy& loaded, const FilePolicyOption
 PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options) {
   PolicyTreeRun out;
   out.loaded = load();
-  if (RemovalFromUnsettledFile(*out.loaded, options)) {
-    ::usleep(static_cast<useconds_t>(kSettleSeconds) * 1000000 + 50000);
+  if (RemovalFromUnsettledFile(sys, *out.loaded, options)) {
+    sys.SleepMs(kSettleSeconds * 1000 + 50);
     out.loaded = load();
     out.waited = true;
   }

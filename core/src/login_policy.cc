@@ -150,35 +150,13 @@ LoginRules RulesFromPolicy(const Policy& policy) {
   return out;
 }
 
-Result<LoginIdentity> LookupIdentity(const std::string& user) {
+Result<LoginIdentity> LookupIdentity(SysOps& sys, const std::string& user) {
   LoginIdentity who;
   who.user = user;
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  const int err = ::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
-  if (err != 0) return Status(Code::kIoError, "Failed to look up user '" + user + "'", err);
-  if (found == nullptr) return Status(Code::kNotFound, "unknown user '" + user + "'");
-  int n = 64;
-  std::vector<gid_t> gids(static_cast<size_t>(n));
-  while (::getgrouplist(user.c_str(), pw.pw_gid, gids.data(), &n) < 0) {
-    if (n > 65536) return Status(Code::kIoError, "too many groups for '" + user + "'");
-    gids.resize(static_cast<size_t>(n));
-  }
-  gids.resize(static_cast<size_t>(n));
-  std::vector<char> gbuf(16384);
-  for (gid_t gid : gids) {
-    group gr{};
-    group* g = nullptr;
-    int r = 0;
-    // A group with many members needs a bigger buffer; dropping it would hide an @group rule.
-    while ((r = ::getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g)) == ERANGE &&
-           gbuf.size() < (16u << 20)) {
-      gbuf.resize(gbuf.size() * 2);
-    }
-    if (r != 0) return Status(Code::kIoError, "Failed to look up group " + std::to_string(gid), r);
-    if (g != nullptr) who.groups.push_back(g->gr_name);
-  }
+  Result<std::optional<UserEntry>> pw = sys.LookupUser(user);
+  if (!pw.ok()) return FromErrno(pw.status().sys_errno(), "look up user", user);
+  if (!*pw) return Status(Code::kNotFound, "unknown user '" + user + "'");
+  CAPSET_ASSIGN_OR_RETURN(who.groups, sys.GroupNamesOf(user, (*pw)->gid));
   return who;
 }
 

@@ -12,7 +12,7 @@ namespace {
 constexpr size_t kMaxConfSize = 4 << 20;
 
 // Parses capability.conf at `path` into `out` if it exists (a missing file has no rules).
-void LoadCapabilityConf(const LoginSources& sources, const LoginIdentity* only_for,
+void LoadCapabilityConf(SysOps& sys, const LoginSources& sources, const LoginIdentity* only_for,
                         LoginRules& out) {
   const std::string& path = sources.capability_conf;
   auto diagnostic = [&](Diagnostic::Severity severity, const std::string& msg) {
@@ -23,7 +23,7 @@ void LoadCapabilityConf(const LoginSources& sources, const LoginIdentity* only_f
   read.trust = sources.trust;
   // SECURITY: a capability.conf that another user can write is a grant to anyone: the trust
   // rule (owner, mode, ACL, every directory above it) and one consistent snapshot.
-  Result<TrustedText> text = ReadTrustedFile(RealSys(), path, read);
+  Result<TrustedText> text = ReadTrustedFile(sys, path, read);
   if (!text.ok()) {
     if (text.status().code() != Code::kNotFound) {
       diagnostic(Diagnostic::Severity::kError, text.status().message());
@@ -43,13 +43,17 @@ void LoadCapabilityConf(const LoginSources& sources, const LoginIdentity* only_f
 }  // namespace
 
 LoginRules LoadLoginRules(const LoginSources& sources, const LoginIdentity* only_for) {
+  return LoadLoginRules(RealSys(), sources, only_for);
+}
+
+LoginRules LoadLoginRules(SysOps& sys, const LoginSources& sources, const LoginIdentity* only_for) {
   LoginRules out;
-  if (!sources.capability_conf.empty()) LoadCapabilityConf(sources, only_for, out);
+  if (!sources.capability_conf.empty()) LoadCapabilityConf(sys, sources, only_for, out);
   if (sources.read_policy) {
     PolicyLoadOptions load;
     load.trust = sources.trust;
     load.parallel = sources.parallel;
-    LoadedPolicy policy = LoadPolicyTree(sources.root, load);
+    LoadedPolicy policy = LoadPolicyTree(sys, sources.root, load);
     out.diagnostics.insert(out.diagnostics.end(), policy.diagnostics.begin(),
                            policy.diagnostics.end());
     LoginRules yaml = RulesFromPolicy(policy.policy);

@@ -58,9 +58,7 @@ void Merge(Policy& into, ParsedPolicy& from, Seen& seen, std::vector<Diagnostic>
 
 // Whether the file's status changed less than kSettleSeconds ago (to the nanosecond: a file
 // changed a millisecond before a second boundary is not a second old after it).
-bool Unsettled(const struct stat& st) {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
+bool Unsettled(const struct stat& st, const timespec& now) {
   const long long kNano = 1000000000LL;
   const long long age = (static_cast<long long>(now.tv_sec) - st.st_ctim.tv_sec) * kNano +
                         (now.tv_nsec - st.st_ctim.tv_nsec);
@@ -100,7 +98,7 @@ LoadedPolicy ReadAndMerge(SysOps& sys, const std::vector<PolicyFileRef>& refs,
       return;
     }
     results[i].untrusted = text->untrusted;
-    results[i].unsettled = Unsettled(text->st);
+    results[i].unsettled = Unsettled(text->st, sys.Now());
     results[i].parsed = ParsePolicy(text->text, ref.shown);
   };
   if (options.parallel) {

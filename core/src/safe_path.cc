@@ -111,15 +111,15 @@ Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<st
   return out;
 }
 
-Result<std::string> Absolute(const std::string& path) {
+Result<std::string> Absolute(SysOps& sys, const std::string& path) {
   if (path.empty()) return Status(Code::kInvalidArgument, "empty file name");
   if (path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof cwd) == nullptr) {
+  Result<std::string> cwd = sys.CurrentDirectory();
+  if (!cwd.ok()) {
     return Status(Code::kIoError, "Failed to resolve '" + path + "': working directory unknown",
-                  errno);
+                  cwd.status().sys_errno());
   }
-  return std::string(cwd) + "/" + path;
+  return *cwd + "/" + path;
 }
 
 // Walks `parts[0..count)` from "/" on the running system: ".." pops (never above "/"); every
@@ -212,14 +212,14 @@ Result<SafeFile> OpenRegularFileBelow(SysOps& sys, const SafeDir& base, const st
 
 Result<SafeDir> OpenDirectoryNoFollow(SysOps& sys, const std::string& path,
                                       const SafeOpenOptions& options) {
-  CAPSET_ASSIGN_OR_RETURN(std::string absolute, Absolute(path));
+  CAPSET_ASSIGN_OR_RETURN(std::string absolute, Absolute(sys, path));
   const std::vector<std::string> parts = SplitPath(absolute);
   return WalkFromSlash(sys, parts, parts.size(), path, options);
 }
 
 Result<SafeParent> OpenParentNoFollow(SysOps& sys, const std::string& path,
                                       const SafeOpenOptions& options) {
-  CAPSET_ASSIGN_OR_RETURN(std::string absolute, Absolute(path));
+  CAPSET_ASSIGN_OR_RETURN(std::string absolute, Absolute(sys, path));
   const std::vector<std::string> parts = SplitPath(absolute);
   if (parts.empty() || absolute.back() == '/' || parts.back() == "." || parts.back() == "..") {
     return Unsafe("Refusing '" + path + "': not a regular file");

@@ -244,14 +244,14 @@ class TreeWalker {
   void ReadDirectory(Node* node, std::vector<uint8_t>& buf) {
     const int at = node->parent ? node->parent->get() : AT_FDCWD;
     const std::string& name = node->name;
-    auto dir = std::make_shared<Fd>(
-        ::openat(at, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    const int open_errno = errno;
+    const int opened = sys::OpenDirectoryAt(at, name.c_str());
+    auto dir = std::make_shared<Fd>(opened);
+    const int open_errno = opened < 0 ? -opened : 0;
     node->parent.reset();
 
     if (dir->valid() && options_.one_file_system) {
       struct stat st {};
-      if (::fstat(dir->get(), &st) == 0 && st.st_dev != root_dev_) return;  // another fs
+      if (sys::StatFd(dir->get(), &st) == 0 && st.st_dev != root_dev_) return;  // another fs
     }
     if (options_.list_all) Add(node, SimpleRecord(Kind::kNotRegular, PathOf(node)));
     if (!dir->valid()) {
@@ -279,9 +279,9 @@ class TreeWalker {
         unsigned char type = d->d_type;
         if (type == DT_UNKNOWN || options_.one_file_system) {
           struct stat st {};
-          if (::fstatat(dir->get(), entry, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+          if (const int r = sys::StatAtNoFollow(dir->get(), entry, &st); r != 0) {
             const std::string path = ChildPath(PathOf(node), entry);
-            Add(node, ErrorRecord(path, FromErrno(errno, "stat", path)));
+            Add(node, ErrorRecord(path, FromErrno(-r, "stat", path)));
             continue;
           }
           if (options_.one_file_system && st.st_dev != root_dev_) continue;
@@ -333,20 +333,11 @@ class TreeWalker {
   std::condition_variable emit_cv_;
 };
 
-// Lots of directories may wait with their parent open; make sure descriptors are no limit.
-void RaiseFileLimit() {
-  struct rlimit rl {};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 1 << 16);
-    ::setrlimit(RLIMIT_NOFILE, &rl);
-  }
-}
-
 void ScanOne(const std::string& given, const ScanOptions& options, const ScanSink& sink) {
   const std::string path = options.recursive ? StripTrailingSlashes(given) : given;
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) {
-    sink(ErrorRecord(given, FromErrno(errno, "read", given)));
+  if (const int r = sys::StatPathNoFollow(path.c_str(), &st); r != 0) {
+    sink(ErrorRecord(given, FromErrno(-r, "read", given)));
     return;
   }
   if (options.recursive && S_ISDIR(st.st_mode)) {
@@ -370,7 +361,8 @@ void ScanOne(const std::string& given, const ScanOptions& options, const ScanSin
 }  // namespace
 
 void Scan(const std::vector<std::string>& roots, const ScanOptions& options, const ScanSink& sink) {
-  if (options.recursive) RaiseFileLimit();
+  // Lots of directories may wait with their parent open: descriptors must be no limit.
+  if (options.recursive) sys::RaiseFileLimit();
   for (const auto& root : roots) ScanOne(root, options, sink);
 }
 

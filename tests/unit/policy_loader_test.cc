@@ -237,10 +237,11 @@ TEST_F(PolicyTreeTest, ADirectoryThatIsASymlinkIsRefused) {
 }
 
 TEST_F(PolicyTreeTest, RecentlyChangedFilesAreUnsettled) {
+  sys_.now = {1700000000, 0};  // the loader's clock is SysOps::Now()
   Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n").ctime =
-      ::time(nullptr);
+      sys_.now.tv_sec;
   Write("/etc/capset/policy.d/b.yaml", "services:\n  b.service:\n    user: b\n").ctime =
-      ::time(nullptr) - 60;
+      sys_.now.tv_sec - 60;
   LoadedPolicy p = Load();
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p.unsettled.size(), 1u);
@@ -251,16 +252,17 @@ TEST_F(PolicyTreeTest, RecentlyChangedFilesAreUnsettled) {
 // the age was compared in whole seconds, so a file changed a few milliseconds before a second
 // boundary counted as settled right after it.
 TEST_F(PolicyTreeTest, AgeIsMeasuredToTheNanosecond) {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  // The last nanosecond of the previous second: less than a second ago, always.
+  sys_.now = {1700000000, 0};
+  // One nanosecond less than a second ago: unsettled; exactly a second ago: settled.
   auto& f = Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n");
-  f.ctime = now.tv_sec - 1;
-  f.ctime_nsec = 999999999;
+  f.ctime = sys_.now.tv_sec - 1;
+  f.ctime_nsec = 1;
   LoadedPolicy p = Load();
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p.unsettled.size(), 1u);
-  f.ctime = now.tv_sec - 2;  // two seconds ago: settled
+  f.ctime_nsec = 0;
+  EXPECT_TRUE(Load().unsettled.empty());
+  f.ctime = sys_.now.tv_sec - 2;  // two seconds ago: settled
   EXPECT_TRUE(Load().unsettled.empty());
 }
 

@@ -74,7 +74,7 @@ int RunLogin(int argc, char** argv) {
   const std::string user = argv[optind];
   if (!RootExists(sources.root)) return kExitUsage;
   const LoginRules rules = LoadLoginRules(sources);
-  Result<LoginIdentity> who = LookupIdentity(user);
+  Result<LoginIdentity> who = LookupIdentity(RealSys(), user);
 
   nlohmann::json doc = {{"user", user}, {"diagnostics", DiagnosticsJson(rules.diagnostics)}};
   int rc = kExitOk;

@@ -30,6 +30,7 @@
 
 #include "capset/fd.h"
 #include "capset/status.h"
+#include "capset/sys_ops.h"
 #include "capset/config.h"
 
 namespace capset {
@@ -72,7 +73,7 @@ class AppliedRecordStore {
   /// the writers' lock (waits up to kLockTimeoutMs for another apply to finish; then the
   /// apply goes on without the record, and says so). Without, a missing directory is an
   /// empty record. Errors: kUnsafe (an untrusted directory), kPermissionDenied, kIoError.
-  static Result<AppliedRecordStore> Open(const std::string& root, bool for_update);
+  static Result<AppliedRecordStore> Open(SysOps& sys, const std::string& root, bool for_update);
 
   /// The record; empty when there is none yet.
   Result<AppliedRecord> Load() const;
@@ -83,6 +84,10 @@ class AppliedRecordStore {
   const std::string& path() const { return path_; }
 
  private:
+  explicit AppliedRecordStore(SysOps& sys) : sys_(&sys) {}
+  Status Lock(const std::string& lock_path);
+
+  SysOps* sys_;
   Fd dir_;   ///< invalid: the directory does not exist (read-only open)
   Fd lock_;  ///< the locked .lock file (for_update)
   std::string root_;

@@ -77,11 +77,12 @@ struct FileResult {
 /// NSS for root "/", else through ROOT/etc/passwd and ROOT/etc/group (an image being built).
 class IdResolver {
  public:
-  explicit IdResolver(std::string root);
+  IdResolver(SysOps& sys, std::string root);
   Result<uid_t> User(const std::string& name_or_number) const;
   Result<gid_t> Group(const std::string& name_or_number) const;
 
  private:
+  SysOps& sys_;
   std::string root_;
 };
 

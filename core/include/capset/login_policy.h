@@ -22,6 +22,7 @@
 
 #include "capset/iab.h"
 #include "capset/policy.h"
+#include "capset/sys_ops.h"
 
 namespace capset {
 
@@ -78,7 +79,7 @@ class CapabilityConfParser {
 LoginRules RulesFromPolicy(const Policy& policy);
 
 /// Looks the user up with NSS (getpwnam_r, getgrouplist, getgrgid_r). kNotFound if unknown.
-Result<LoginIdentity> LookupIdentity(const std::string& user);
+Result<LoginIdentity> LookupIdentity(SysOps& sys, const std::string& user);
 
 struct LoginDecision {
   bool matched = false;             ///< a rule (or the default) applies

@@ -31,5 +31,8 @@ struct LoginSources {
 /// the caller must then grant nothing. With `only_for`, every source is still read and checked
 /// in full, but only the first rule matching that identity is kept (see ParseCapabilityConf).
 LoginRules LoadLoginRules(const LoginSources& sources, const LoginIdentity* only_for = nullptr);
+/// The same, through `sys` (tests: the fake filesystem, with failures injected).
+LoginRules LoadLoginRules(SysOps& sys, const LoginSources& sources,
+                          const LoginIdentity* only_for = nullptr);
 
 }  // namespace capset

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// capset — SysOps: the seam at the operating-system boundary.
+// capset — SysOps: the seam at the operating-system boundary (ninja's DiskInterface,
+// LevelDB's Env).
 //
 // Everything in the core that opens a file capset takes authority from (policy files,
-// capability.conf, templates, the record) or writes privilege to goes through this interface,
-// so the safety logic (the contained, symlink-free walk; the trust rule with its ACLs; the
-// consistent read) is unit-tested against tests/unit/fakes/fake_sys_ops.h without root. RealSys()
-// is the only implementation that makes system calls; it lives in core/src/sys/.
+// capability.conf, templates, the record) or writes privilege to, creates or replaces a file
+// or directory, takes a lock, asks for the time, or looks up a user or group goes through this
+// interface, so the safety logic (the contained, symlink-free walk; the trust rule with its
+// ACLs; the consistent read; the record's lock and atomic replacement) is unit-tested against
+// tests/unit/fakes/fake_sys_ops.h without root, and with failures injected at every step
+// (tests/unit/fakes/fault_injection_sys_ops.h). RealSys() is the only implementation that
+// makes system calls; it lives in core/src/sys/.
 //
 // Errors are Statuses whose message is the bare reason (strerror text) and whose sys_errno is
 // set; callers add the path ("Failed to open '/x': <reason>").
@@ -15,9 +19,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <time.h>
+
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capset/fd.h"
@@ -37,6 +44,12 @@ struct RawCapXattr {
 struct DirEntry {
   std::string name;
   unsigned char type = 0;  ///< DT_REG, DT_DIR, DT_LNK, ...; DT_UNKNOWN where the fs says none
+};
+
+/// A user's entry in the user database (getpwnam_r(3)).
+struct UserEntry {
+  uid_t uid = 0;
+  gid_t gid = 0;  ///< the primary group
 };
 
 class SysOps {
@@ -80,6 +93,41 @@ class SysOps {
   virtual Status Chown(int fd, uid_t uid, gid_t gid) = 0;
   /// fchmod(2), permission bits (07777).
   virtual Status Chmod(int fd, mode_t mode) = 0;
+  /// openat(2) with O_CREAT (and whatever else `flags` says: O_EXCL, O_NOFOLLOW, ...) and the
+  /// permission bits `mode` (less the umask); O_CLOEXEC is always added.
+  virtual Result<Fd> CreateAt(int dirfd, const std::string& name, int flags, mode_t mode) = 0;
+  /// mkdirat(2); EEXIST is an error like any other (sys_errno tells).
+  virtual Status MkdirAt(int dirfd, const std::string& name, mode_t mode) = 0;
+  /// renameat(2) within one directory: `to` is replaced atomically.
+  virtual Status RenameAt(int dirfd, const std::string& from, const std::string& to) = 0;
+  /// unlinkat(2) of a file.
+  virtual Status UnlinkAt(int dirfd, const std::string& name) = 0;
+  /// write(2) until all of `data` is written (EINTR retried).
+  virtual Status WriteAll(int fd, std::string_view data) = 0;
+  /// fsync(2).
+  virtual Status Sync(int fd) = 0;
+  /// dup(2) (F_DUPFD_CLOEXEC).
+  virtual Result<Fd> Dup(int fd) = 0;
+  /// flock(LOCK_EX | LOCK_NB): sys_errno EWOULDBLOCK when another holds the lock.
+  virtual Status TryLockExclusive(int fd) = 0;
+
+  /// getcwd(3).
+  virtual Result<std::string> CurrentDirectory() = 0;
+  /// geteuid(2).
+  virtual uid_t EffectiveUid() = 0;
+  /// clock_gettime(CLOCK_REALTIME): the clock file times are stamped with.
+  virtual timespec Now() = 0;
+  /// Sleeps (waiting for a lock, or for a file being written to settle).
+  virtual void SleepMs(unsigned ms) = 0;
+
+  /// getpwnam_r(3); nullopt when there is no such user.
+  virtual Result<std::optional<UserEntry>> LookupUser(const std::string& name) = 0;
+  /// getgrnam_r(3); nullopt when there is no such group.
+  virtual Result<std::optional<gid_t>> LookupGroup(const std::string& name) = 0;
+  /// The names of the groups `user` (primary group `gid`) belongs to: getgrouplist(3), each
+  /// id named by getgrgid_r(3) (ids without a name are left out).
+  virtual Result<std::vector<std::string>> GroupNamesOf(const std::string& user, gid_t gid) = 0;
+
   /// True when this process runs in a user namespace other than the initial one.
   virtual bool InChildUserNamespace() = 0;
   /// The kernel's overflow uid/gid (what unmapped owners appear as in a user namespace).

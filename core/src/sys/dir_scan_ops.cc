@@ -2,10 +2,12 @@
 #include "sys/dir_scan_ops.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -28,6 +30,29 @@ struct XattrArgs {  // struct xattr_args (include/uapi/linux/xattr.h, Linux 6.13
 std::atomic<bool> have_getxattrat{true};
 
 }  // namespace
+
+int OpenDirectoryAt(int dirfd, const char* name) {
+  const int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+int StatFd(int fd, struct stat* st) { return ::fstat(fd, st) == 0 ? 0 : -errno; }
+
+int StatAtNoFollow(int dirfd, const char* name, struct stat* st) {
+  return ::fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+}
+
+int StatPathNoFollow(const char* path, struct stat* st) {
+  return ::lstat(path, st) == 0 ? 0 : -errno;
+}
+
+void RaiseFileLimit() {
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 1 << 16);
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
 
 ssize_t GetDents(int dirfd, void* buf, size_t size) {
   const ssize_t n = ::getdents64(dirfd, buf, size);

@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/openat2.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -15,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "capset/status.h"
 #include "capset/sys_ops.h"
@@ -206,6 +210,127 @@ class RealSysOps final : public SysOps {
   Status Chmod(int fd, mode_t mode) override {
     if (::fchmod(fd, mode & 07777) != 0) return FromErrno(errno);
     return Status::Ok();
+  }
+
+  Result<Fd> CreateAt(int dirfd, const std::string& name, int flags, mode_t mode) override {
+    const int fd = ::openat(dirfd, name.c_str(), flags | O_CREAT | O_CLOEXEC, mode);
+    if (fd < 0) return FromErrno(errno);
+    return Fd(fd);
+  }
+
+  Status MkdirAt(int dirfd, const std::string& name, mode_t mode) override {
+    if (::mkdirat(dirfd, name.c_str(), mode) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  Status RenameAt(int dirfd, const std::string& from, const std::string& to) override {
+    if (::renameat(dirfd, from.c_str(), dirfd, to.c_str()) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  Status UnlinkAt(int dirfd, const std::string& name) override {
+    if (::unlinkat(dirfd, name.c_str(), 0) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  Status WriteAll(int fd, std::string_view data) override {
+    for (size_t done = 0; done < data.size();) {
+      const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return FromErrno(errno);
+      done += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Status Sync(int fd) override {
+    if (::fsync(fd) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  Result<Fd> Dup(int fd) override {
+    const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) return FromErrno(errno);
+    return Fd(copy);
+  }
+
+  Status TryLockExclusive(int fd) override {
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
+  Result<std::string> CurrentDirectory() override {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd) == nullptr) return FromErrno(errno);
+    return std::string(cwd);
+  }
+
+  uid_t EffectiveUid() override { return ::geteuid(); }
+
+  timespec Now() override {
+    timespec now{};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    return now;
+  }
+
+  void SleepMs(unsigned ms) override {
+    timespec t{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
+    while (::nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+  }
+
+  Result<std::optional<UserEntry>> LookupUser(const std::string& name) override {
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    int err;
+    while ((err = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE &&
+           buf.size() < (size_t{1} << 24)) {
+      buf.resize(buf.size() * 4);
+    }
+    if (err != 0) return FromErrno(err);
+    if (found == nullptr) return std::optional<UserEntry>();
+    return std::optional<UserEntry>(UserEntry{pw.pw_uid, pw.pw_gid});
+  }
+
+  Result<std::optional<gid_t>> LookupGroup(const std::string& name) override {
+    // A group with many members needs a larger buffer (ERANGE), not an "unknown group".
+    std::vector<char> buf(65536);
+    group gr{};
+    group* found = nullptr;
+    int err;
+    while ((err = ::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found)) == ERANGE &&
+           buf.size() < (size_t{1} << 26)) {
+      buf.resize(buf.size() * 4);
+    }
+    if (err != 0) return FromErrno(err);
+    if (found == nullptr) return std::optional<gid_t>();
+    return std::optional<gid_t>(gr.gr_gid);
+  }
+
+  Result<std::vector<std::string>> GroupNamesOf(const std::string& user, gid_t gid) override {
+    int n = 64;
+    std::vector<gid_t> gids(static_cast<size_t>(n));
+    while (::getgrouplist(user.c_str(), gid, gids.data(), &n) < 0) {
+      if (n > 65536) return Status(Code::kIoError, "too many groups for '" + user + "'");
+      gids.resize(static_cast<size_t>(n));
+    }
+    gids.resize(static_cast<size_t>(n));
+    std::vector<std::string> names;
+    std::vector<char> buf(16384);
+    for (gid_t g : gids) {
+      group gr{};
+      group* found = nullptr;
+      int err;
+      // A group with many members needs a bigger buffer; dropping it would hide an @group rule.
+      while ((err = ::getgrgid_r(g, &gr, buf.data(), buf.size(), &found)) == ERANGE &&
+             buf.size() < (16u << 20)) {
+        buf.resize(buf.size() * 2);
+      }
+      if (err != 0) return FromErrno(err, "look up group", std::to_string(g));
+      if (found != nullptr) names.emplace_back(found->gr_name);
+    }
+    return names;
   }
 
   bool InChildUserNamespace() override {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // FakeSysOps: an in-memory filesystem behind the SysOps seam, for unit tests of the safe
-// walk's rules without root. Paths are created with Add*; descriptors index opened nodes.
+// walk's rules, the loaders and the record store without root. Paths are created with Add*;
+// descriptors index opened nodes. `inject` fails any operation by name (the fault injection
+// of fault_injection_test.cc).
 #pragma once
 
 #include <dirent.h>
@@ -10,6 +12,8 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +73,18 @@ class FakeSysOps final : public SysOps {
     return n;
   }
 
+  /// Called with the operation's name ("CreateAt", "WriteAll", ...) before each operation; a
+  /// Status returned makes the operation fail with it, changing nothing.
+  std::function<std::optional<Status>(std::string_view op)> inject;
+
+  uid_t euid = 0;
+  timespec now{1000000, 0};
+  unsigned slept_ms = 0;
+  int syncs = 0;
+  std::map<std::string, UserEntry> users;
+  std::map<std::string, gid_t> groups;
+  std::map<std::string, std::vector<std::string>> group_names;
+
   bool userns = false;
   bool no_xattr_support = false;
   int set_calls = 0;
@@ -76,6 +92,7 @@ class FakeSysOps final : public SysOps {
   std::function<void(Node&)> after_read;
 
   Result<Fd> OpenAt(int dirfd, const std::string& name, int flags) override {
+    if (std::optional<Status> f = Inject("OpenAt")) return *f;
     std::shared_ptr<Node> base = dirfd == AT_FDCWD ? root_ : Lookup(dirfd);
     if (!base) return Status(Code::kIoError, "bad fd", EBADF);
     std::shared_ptr<Node> n;
@@ -100,6 +117,7 @@ class FakeSysOps final : public SysOps {
 
   // Like openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) of one name.
   Result<Fd> OpenBeneath(int dirfd, const std::string& name, int flags) override {
+    if (std::optional<Status> f = Inject("OpenBeneath")) return *f;
     ++beneath_calls;
     if (name == ".") {
       std::shared_ptr<Node> base = Lookup(dirfd);
@@ -121,12 +139,14 @@ class FakeSysOps final : public SysOps {
   }
 
   Result<std::optional<std::string>> GetAclXattr(int fd) override {
+    if (std::optional<Status> f = Inject("GetAclXattr")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     return n->acl;
   }
 
   Result<std::string> ReadContent(int fd, size_t max) override {
+    if (std::optional<Status> f = Inject("ReadContent")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     std::string out = n->content.substr(0, max + 1);
@@ -135,6 +155,7 @@ class FakeSysOps final : public SysOps {
   }
 
   Result<std::vector<DirEntry>> ReadDirectory(int fd) override {
+    if (std::optional<Status> f = Inject("ReadDirectory")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     if (!S_ISDIR(n->mode)) return Status(Code::kNotFound, "Not a directory", ENOTDIR);
@@ -150,6 +171,7 @@ class FakeSysOps final : public SysOps {
   }
 
   Result<std::string> ReadLinkAt(int dirfd, const std::string& name) override {
+    if (std::optional<Status> f = Inject("ReadLinkAt")) return *f;
     std::shared_ptr<Node> base = Lookup(dirfd);
     if (!base) return Status(Code::kIoError, "bad fd", EBADF);
     auto it = base->children.find(name);
@@ -160,6 +182,7 @@ class FakeSysOps final : public SysOps {
   }
 
   Result<unsigned> InodeFlags(int fd) override {
+    if (std::optional<Status> f = Inject("InodeFlags")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     return n->flags;
@@ -168,6 +191,7 @@ class FakeSysOps final : public SysOps {
   int beneath_calls = 0;
 
   Result<Fd> Reopen(int opath_fd, int) override {
+    if (std::optional<Status> f = Inject("Reopen")) return *f;
     std::shared_ptr<Node> n = Lookup(opath_fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     if (swap_on_reopen) n = swap_on_reopen;
@@ -175,12 +199,14 @@ class FakeSysOps final : public SysOps {
   }
 
   Result<struct stat> Stat(int fd) override {
+    if (std::optional<Status> f = Inject("Stat")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     return ToStat(*n);
   }
 
   Result<struct stat> StatAt(int dirfd, const std::string& name) override {
+    if (std::optional<Status> f = Inject("StatAt")) return *f;
     std::shared_ptr<Node> base = Lookup(dirfd);
     if (!base) return Status(Code::kIoError, "bad fd", EBADF);
     auto it = base->children.find(name);
@@ -189,12 +215,14 @@ class FakeSysOps final : public SysOps {
   }
 
   Result<std::optional<RawCapXattr>> GetCapXattr(int fd) override {
+    if (std::optional<Status> f = Inject("GetCapXattr")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     return n->xattr;
   }
 
   Status SetCapXattr(int fd, std::span<const uint8_t> value) override {
+    if (std::optional<Status> f = Inject("SetCapXattr")) return *f;
     ++set_calls;
     if (no_xattr_support) return Status(Code::kNotSupported, "Operation not supported", ENOTSUP);
     std::shared_ptr<Node> n = Lookup(fd);
@@ -207,6 +235,7 @@ class FakeSysOps final : public SysOps {
   }
 
   Status RemoveCapXattr(int fd) override {
+    if (std::optional<Status> f = Inject("RemoveCapXattr")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     if (!n->xattr) return Status(Code::kIoError, "No data available", ENODATA);
@@ -216,6 +245,7 @@ class FakeSysOps final : public SysOps {
 
   // Like the kernel: a chown clears the capabilities and the set-user-ID bit.
   Status Chown(int fd, uid_t uid, gid_t gid) override {
+    if (std::optional<Status> f = Inject("Chown")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     if (uid != static_cast<uid_t>(-1)) n->uid = uid;  // -1: unchanged, as fchown(2)
@@ -226,10 +256,150 @@ class FakeSysOps final : public SysOps {
   }
 
   Status Chmod(int fd, mode_t mode) override {
+    if (std::optional<Status> f = Inject("Chmod")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
     n->mode = (n->mode & S_IFMT) | (mode & 07777);
     return Status::Ok();
+  }
+
+  Result<Fd> CreateAt(int dirfd, const std::string& name, int flags, mode_t mode) override {
+    if (std::optional<Status> f = Inject("CreateAt")) return *f;
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    if (!S_ISDIR(base->mode)) return Status(Code::kNotFound, "Not a directory", ENOTDIR);
+    auto it = base->children.find(name);
+    if (it != base->children.end()) {
+      if (flags & O_EXCL) return Status(Code::kIoError, "File exists", EEXIST);
+      return OpenAt(dirfd, name, flags);
+    }
+    auto n = std::make_shared<Node>();
+    n->ino = ++next_ino_;
+    n->mode = S_IFREG | (mode & 07777);
+    n->uid = euid;
+    n->ctime = n->mtime = now.tv_sec;
+    base->children[name] = n;
+    return NewFd(n);
+  }
+
+  Status MkdirAt(int dirfd, const std::string& name, mode_t mode) override {
+    if (std::optional<Status> f = Inject("MkdirAt")) return *f;
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    if (base->children.count(name)) return Status(Code::kIoError, "File exists", EEXIST);
+    auto n = std::make_shared<Node>();
+    n->ino = ++next_ino_;
+    n->mode = S_IFDIR | (mode & 07777);
+    n->uid = euid;
+    base->children[name] = n;
+    return Status::Ok();
+  }
+
+  Status RenameAt(int dirfd, const std::string& from, const std::string& to) override {
+    if (std::optional<Status> f = Inject("RenameAt")) return *f;
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    auto it = base->children.find(from);
+    if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
+    std::shared_ptr<Node> n = it->second;
+    base->children.erase(it);
+    base->children[to] = n;
+    return Status::Ok();
+  }
+
+  Status UnlinkAt(int dirfd, const std::string& name) override {
+    if (std::optional<Status> f = Inject("UnlinkAt")) return *f;
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    if (!base->children.erase(name)) return Status(Code::kNotFound, "No such file", ENOENT);
+    return Status::Ok();
+  }
+
+  Status WriteAll(int fd, std::string_view data) override {
+    if (std::optional<Status> f = Inject("WriteAll")) return *f;
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    n->content.append(data);
+    n->ctime = n->mtime = now.tv_sec;
+    return Status::Ok();
+  }
+
+  Status Sync(int fd) override {
+    if (std::optional<Status> f = Inject("Sync")) return *f;
+    if (!Lookup(fd)) return Status(Code::kIoError, "bad fd", EBADF);
+    ++syncs;
+    return Status::Ok();
+  }
+
+  Result<Fd> Dup(int fd) override {
+    if (std::optional<Status> f = Inject("Dup")) return *f;
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    return NewFd(n);
+  }
+
+  // flock(2) on the node, held by the descriptor while it is open.
+  Status TryLockExclusive(int fd) override {
+    if (std::optional<Status> f = Inject("TryLockExclusive")) return *f;
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    for (auto it = locks_.begin(); it != locks_.end(); ++it) {
+      if (it->first != n.get()) continue;
+      if (it->second != fd && ::fcntl(it->second, F_GETFD) != -1) {
+        return Status(Code::kIoError, "Resource temporarily unavailable", EWOULDBLOCK);
+      }
+      locks_.erase(it);
+      break;
+    }
+    locks_.emplace_back(n.get(), fd);
+    return Status::Ok();
+  }
+
+  Result<std::string> CurrentDirectory() override {
+    if (std::optional<Status> f = Inject("CurrentDirectory")) return *f;
+    return std::string("/");
+  }
+  uid_t EffectiveUid() override { return euid; }
+  timespec Now() override { return now; }
+  void SleepMs(unsigned ms) override { slept_ms += ms; }
+
+  Result<std::optional<UserEntry>> LookupUser(const std::string& name) override {
+    if (std::optional<Status> f = Inject("LookupUser")) return *f;
+    auto it = users.find(name);
+    if (it == users.end()) return std::optional<UserEntry>();
+    return std::optional<UserEntry>(it->second);
+  }
+  Result<std::optional<gid_t>> LookupGroup(const std::string& name) override {
+    if (std::optional<Status> f = Inject("LookupGroup")) return *f;
+    auto it = groups.find(name);
+    if (it == groups.end()) return std::optional<gid_t>();
+    return std::optional<gid_t>(it->second);
+  }
+  Result<std::vector<std::string>> GroupNamesOf(const std::string& user, gid_t) override {
+    if (std::optional<Status> f = Inject("GroupNamesOf")) return *f;
+    auto it = group_names.find(user);
+    return it == group_names.end() ? std::vector<std::string>() : it->second;
+  }
+
+  /// Whether `path` exists.
+  bool Exists(const std::string& path) {
+    std::shared_ptr<Node> cur = root_;
+    size_t i = 1;
+    while (i < path.size()) {
+      size_t j = path.find('/', i);
+      if (j == std::string::npos) j = path.size();
+      auto it = cur->children.find(path.substr(i, j - i));
+      if (it == cur->children.end()) return false;
+      cur = it->second;
+      i = j + 1;
+    }
+    return true;
+  }
+  /// The names in the directory `path`.
+  std::vector<std::string> Names(const std::string& path) {
+    std::vector<std::string> out;
+    for (const auto& [name, child] : Find(path)->children) out.push_back(name);
+    return out;
   }
 
   bool InChildUserNamespace() override { return userns; }
@@ -299,7 +469,14 @@ class FakeSysOps final : public SysOps {
     // Real descriptors (of /dev/null) so that Fd's close() is harmless; the number is the key.
     const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     open_[fd] = std::move(n);
+    // A number used again: the descriptor that held a lock under it was closed.
+    std::erase_if(locks_, [fd](const auto& l) { return l.second == fd; });
     return Fd(fd);
+  }
+
+  std::optional<Status> Inject(std::string_view op) {
+    if (!inject) return std::nullopt;
+    return inject(op);
   }
 
   std::shared_ptr<Node> Lookup(int fd) {
@@ -309,6 +486,7 @@ class FakeSysOps final : public SysOps {
 
   std::shared_ptr<Node> root_ = std::make_shared<Node>();
   std::map<int, std::shared_ptr<Node>> open_;
+  std::vector<std::pair<const Node*, int>> locks_;  ///< node, descriptor holding its flock
   ino_t next_ino_ = 1;
 };
 
