@@ -52,6 +52,11 @@ IdLookup SystemIdLookup() {
 
 Decision Authorize(const std::vector<CapsetdRule>& rules, const Peer& peer,
                    const std::string& action, const IdLookup& ids) {
+  // SECURITY: the caller's identity is the kernel's (SO_PEERCRED and SO_PEERGROUPS, read when
+  // the connection was accepted), never a field of the message. Only a rule naming `action`
+  // counts; every key it gives (user, group) must match; a name that does not resolve matches
+  // nobody. No rule, no action: the default is refusal. Root may do anything it could do
+  // itself without capsetd.
   if (peer.uid == 0) return {true, "uid 0"};
   for (const auto& rule : rules) {
     if (std::find(rule.actions.begin(), rule.actions.end(), action) == rule.actions.end()) {

@@ -265,6 +265,13 @@ bool KeepCapsAllowed(pam_handle_t* pamh, const char* stage) {
 // it, and the kernel clears the ambient set on the change of user, so they must be raised
 // after it.
 Status Defer(pam_handle_t* pamh, const LoginRule& rule, bool keepcaps) {
+  // SECURITY: nothing is granted here; the rule is kept for pam_end in the child. What this
+  // process holds until then: its own capabilities, unchanged ("all"), with PR_SET_KEEPCAPS
+  // only when the administrator asked for `keepcaps` in a stack whose program needs it (the
+  // caller refuses it for sshd, systemd-user and a PAMName= child). ApplyDeferred narrows
+  // the permitted and effective sets to the grant and clears KEEPCAPS again, and
+  // pam_sm_close_session clears it in the application, so no process of the login keeps more
+  // than the grant.
   auto deferred = std::make_unique<LoginRule>(rule);
   if (pam_set_data(pamh, kDeferredKey, deferred.get(), ApplyDeferred) != PAM_SUCCESS) {
     return Status(Code::kIoError, "failed to defer the capability rule");

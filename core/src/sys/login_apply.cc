@@ -72,6 +72,9 @@ Status NarrowToGrant() {
 }
 
 Status ClearKeepCaps() {
+  // SECURITY: PR_SET_KEEPCAPS left set would let the next setuid() of this process keep its
+  // permitted set; it is cleared wherever nothing uses it any more (after the deferred apply,
+  // and at close_session in the application). Only ever removes a privilege.
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
     return FromErrno(errno, "clear PR_SET_KEEPCAPS");
   }
