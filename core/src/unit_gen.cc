@@ -240,9 +240,10 @@ std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* 
                               [](const auto& kv) { return kv.first == "PrivateUsers"; });
       error(at("ambient"), "PrivateUsers=" + std::string(it->second) +
                                (from_tmpl ? " (set by template " + tmpl->name + ")" : "") +
-                               " puts the service in its own user namespace, where " +
+                               " puts the service in its own user namespace, where the "
+                               "ambient capabilities (" +
                                SystemdCapList(s.ambient) +
-                               " grant nothing outside it (no low port on the host network, "
+                               ") grant nothing outside it (no low port on the host network, "
                                "no host clock). Set PrivateUsers=no in 'settings', or choose "
                                "another template.");
     }

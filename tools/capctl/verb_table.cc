@@ -45,7 +45,7 @@ constexpr Verb kPolicy[] = {
 
 constexpr Verb kUnit[] = {
     {"generate", RunUnit, "[--root DIR] [--policy FILE] [--output DIR] [SERVICE...]",
-     "print or write the drop-in of each service; refuse those with lint errors", kUnitOptions},
+     "print or write each service's drop-in; lint errors refuse it", kUnitOptions},
     {"lint", RunUnit, "[--root DIR] [--policy FILE] [--systemd-version N] [SERVICE...]",
      "check services for the capability traps", kUnitOptions},
     {"templates", RunUnit, "[--root DIR] [--templates DIR] [--json]",
