@@ -133,7 +133,7 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
   const PolicyLoader load = [&] {
     if (!first) return cache_.Current();
     first = false;
-    return policy;
+    return policy;  // NOLINT(performance-no-automatic-move): a copy; ours is used again
   };
   const PolicyTreeRun tree = RunPolicyTree(RealSys(), load, opt);
   const FilePolicyRun& run = tree.run;

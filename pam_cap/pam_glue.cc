@@ -42,7 +42,7 @@ void RememberDecision(pam_handle_t* pamh, int argc, const char** argv, const std
   auto d = std::make_unique<Decision>(Decision{user, rule});
   // Failing to remember only costs setcred a second look-up.
   if (pam_set_data(pamh, DecisionKey(argc, argv).c_str(), d.get(), FreeDecision) == PAM_SUCCESS) {
-    d.release();  // owned by libpam now
+    (void)d.release();  // owned by libpam now
   }
 }
 
@@ -276,7 +276,7 @@ Status Defer(pam_handle_t* pamh, const LoginRule& rule, bool keepcaps) {
   if (pam_set_data(pamh, kDeferredKey, deferred.get(), ApplyDeferred) != PAM_SUCCESS) {
     return Status(Code::kIoError, "failed to defer the capability rule");
   }
-  deferred.release();  // owned by libpam now
+  (void)deferred.release();  // owned by libpam now
   LoginRule keep;
   keep.kind = LoginRule::Kind::kAll;
   return ApplyLoginRule(keep, keepcaps);

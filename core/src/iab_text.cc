@@ -33,7 +33,7 @@ class NameTable {
   }
 
  private:
-  static constexpr size_t kSlots = 4 * kMaxCapBits;  // at most a quarter full
+  static constexpr size_t kSlots = size_t{4} * kMaxCapBits;  // at most a quarter full
   struct Slot {
     std::string name;
     int value = -1;  ///< -1: empty
@@ -55,7 +55,8 @@ class NameTable {
   static size_t Hash(std::string_view s) {
     if (s.empty()) return 0;
     const size_t n = s.size();
-    return n * 131 + Fold(s[n > 4 ? 4 : 0]) * 31 + Fold(s[n / 2]) * 7 + Fold(s[n - 1]);
+    return n * 131 + size_t{Fold(s[n > 4 ? 4 : 0])} * 31 + size_t{Fold(s[n / 2])} * 7 +
+           Fold(s[n - 1]);
   }
 
   void Insert(std::string name, int value) {

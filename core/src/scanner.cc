@@ -154,7 +154,7 @@ class TreeWalker {
   }
 
   void DrainSerially() {
-    std::vector<uint8_t> buf(64 * 1024);
+    std::vector<uint8_t> buf(size_t{64} * 1024);
     for (;;) {
       Node* node = nullptr;
       {
@@ -169,7 +169,7 @@ class TreeWalker {
   }
 
   void WorkerLoop() {
-    std::vector<uint8_t> buf(64 * 1024);
+    std::vector<uint8_t> buf(size_t{64} * 1024);
     for (;;) {
       Node* node = nullptr;
       {

@@ -3,6 +3,7 @@
 # README command 2: set up, build and run the whole test suite twice: with GCC
 # (RelWithDebInfo), and with Clang under AddressSanitizer + UndefinedBehaviorSanitizer
 # (a second compiler catches what the first lets through; the sanitizers what both do); then
+# clang-tidy on every source file (tools/dev/tidy.sh); then
 # libFuzzer on every fuzz target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 20).
 # After the GCC
 # suite, the Debian packages are built, linted, installed, tested and purged, and the RPMs
@@ -59,6 +60,10 @@ else
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     CC=clang CXX=clang++ run_suite build-clang-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 fi
+# clang-tidy on every source file, with the Clang build's compile commands (.clang-tidy).
+echo "== clang-tidy" >&2
+if [[ ${1:-} == --no-sanitizers ]]; then tools/dev/tidy.sh build-clang; else tools/dev/tidy.sh build-clang-asan; fi
+phase_done "clang-tidy"
 # libFuzzer: a Clang build with coverage everywhere; only the fuzz targets and their tests,
 # each fuzzed for CAPSET_FUZZ_SECONDS (two at a time).
 echo "== fuzzing in build-fuzz" >&2

@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config clang
+  # static analysis: clang-tidy (.clang-tidy), run by run-tests.sh
+  clang-tidy
   # the base libraries (SPEC.md; libyaml reads the YAML policy, see HACKING.md)
   libcap-dev libpam0g-dev libsystemd-dev libyaml-dev libgtest-dev libgmock-dev
   # --json output

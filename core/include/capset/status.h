@@ -103,10 +103,13 @@ Status FromErrno(int err);
 
 #define CAPSET_CONCAT_INNER_(a, b) a##b
 #define CAPSET_CONCAT_(a, b) CAPSET_CONCAT_INNER_(a, b)
+// lhs is a declaration ("Fd fd") and tmp a name: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CAPSET_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 /// `CAPSET_ASSIGN_OR_RETURN(Fd fd, OpenIt());`: declares (or assigns) lhs from the value of a
 /// Result, or returns its error Status from the enclosing function.

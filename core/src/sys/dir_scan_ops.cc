@@ -15,7 +15,7 @@
 #include "capset/vfs_cap.h"
 
 #ifndef __NR_getxattrat
-#define __NR_getxattrat 464  // the same number on every architecture (asm-generic and x86)
+#define __NR_getxattrat 464  // NOLINT(bugprone-reserved-identifier): the kernel's name  // the same number on every architecture (asm-generic and x86)
 #endif
 
 namespace capset::sys {

@@ -137,7 +137,7 @@ class RealSysOps final : public SysOps {
       }
     }
     if (n < 0) {
-      if (errno == ENODATA || errno == ENOTSUP || errno == EOPNOTSUPP) {
+      if (errno == ENODATA || errno == ENOTSUP) {  // EOPNOTSUPP is ENOTSUP on Linux
         return std::optional<std::string>();
       }
       return FromErrno(errno);
@@ -196,7 +196,7 @@ class RealSysOps final : public SysOps {
   Result<unsigned> InodeFlags(int fd) override {
     int flags = 0;
     if (::ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) {
-      if (errno == ENOTTY || errno == ENOTSUP || errno == EOPNOTSUPP || errno == EINVAL) return 0u;
+      if (errno == ENOTTY || errno == ENOTSUP || errno == EINVAL) return 0u;  // ENOTSUP: EOPNOTSUPP
       return FromErrno(errno);
     }
     return static_cast<unsigned>(flags);

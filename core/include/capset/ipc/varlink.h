@@ -21,7 +21,7 @@
 
 namespace capset::varlink {
 
-inline constexpr size_t kMaxMessageSize = 64 * 1024;  ///< a call, without its NUL
+inline constexpr size_t kMaxMessageSize = size_t{64} * 1024;  ///< a call, without its NUL
 inline constexpr int kMaxJsonDepth = 16;
 inline constexpr size_t kMaxMethodName = 255;
 inline constexpr size_t kMaxStringSize = 4096;  ///< any string inside a call
