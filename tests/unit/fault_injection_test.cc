@@ -11,6 +11,7 @@
 //     nothing), never a smaller policy that looks fine.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -70,17 +71,61 @@ std::vector<std::string> TempFiles(FakeSysOps& sys) {
   return out;
 }
 
+using Injector = std::function<std::optional<Status>(std::string_view)>;
+
+// Records the name of every operation into `steps`, failing none.
+Injector Recorder(std::vector<std::string>& steps) {
+  return [&steps](std::string_view op) -> std::optional<Status> {
+    steps.emplace_back(op);
+    return std::nullopt;
+  };
+}
+
+// Fails the k-th operation (from 0) with EIO, once.
+Injector FailStep(size_t k) {
+  return [k, n = size_t{0}](std::string_view) mutable -> std::optional<Status> {
+    if (n++ == k) return Status(Code::kIoError, "Input/output error", EIO);
+    return std::nullopt;
+  };
+}
+
+// The process dies before the k-th operation: from then on nothing it asks for happens.
+Injector CrashBefore(size_t k) {
+  return [k, n = size_t{0}](std::string_view) mutable -> std::optional<Status> {
+    if (n++ >= k) return Status(Code::kIoError, "the process is gone", EIO);
+    return std::nullopt;
+  };
+}
+
 // The operations one SaveNew makes, by name, in order.
 std::vector<std::string> StepsOfSave() {
   FakeSysOps sys;
   MakeImage(sys);
   std::vector<std::string> steps;
-  sys.inject = [&](std::string_view op) -> std::optional<Status> {
-    steps.emplace_back(op);
-    return std::nullopt;
-  };
+  sys.inject = Recorder(steps);
   EXPECT_THAT(SaveNew(sys), testing::IsOk());
   return steps;
+}
+
+// Runs `load` (which reports whether it succeeded) on a fresh `image` once with every step
+// recorded, then once per step with that step failed: each of those runs must fail.
+void EveryFailedStepFails(const std::function<void(FakeSysOps&)>& image,
+                          const std::function<bool(FakeSysOps&)>& load, size_t min_steps) {
+  std::vector<std::string> steps;
+  {
+    FakeSysOps sys;
+    image(sys);
+    sys.inject = Recorder(steps);
+    ASSERT_TRUE(load(sys));
+  }
+  ASSERT_GE(steps.size(), min_steps);
+  for (size_t k = 0; k < steps.size(); ++k) {
+    FakeSysOps sys;
+    image(sys);
+    sys.inject = FailStep(k);
+    EXPECT_FALSE(load(sys)) << "an I/O error at step " << k << " (" << steps[k]
+                            << ") went unnoticed";
+  }
 }
 
 TEST(FaultInjectionTest, RecordSaveFailingAtEveryStep) {
@@ -93,11 +138,7 @@ TEST(FaultInjectionTest, RecordSaveFailingAtEveryStep) {
     SCOPED_TRACE("failing step " + std::to_string(k) + ": " + steps[k]);
     FakeSysOps sys;
     MakeImage(sys);
-    size_t n = 0;
-    sys.inject = [&](std::string_view) -> std::optional<Status> {
-      if (n++ == k) return Status(Code::kIoError, "Input/output error", EIO);
-      return std::nullopt;
-    };
+    sys.inject = FailStep(k);
     const Status st = SaveNew(sys);
     sys.inject = nullptr;
     Result<AppliedRecord> back = ReadBack(sys);
@@ -135,12 +176,7 @@ TEST(FaultInjectionTest, RecordSaveCrashingBetweenEveryTwoSteps) {
     SCOPED_TRACE("crash before step " + std::to_string(k));
     FakeSysOps sys;
     MakeImage(sys);
-    size_t n = 0;
-    // The process dies before step k: from then on nothing it asks for happens.
-    sys.inject = [&](std::string_view) -> std::optional<Status> {
-      if (n++ >= k) return Status(Code::kIoError, "the process is gone", EIO);
-      return std::nullopt;
-    };
+    sys.inject = CrashBefore(k);
     (void)SaveNew(sys);
     sys.inject = nullptr;
     Result<AppliedRecord> back = ReadBack(sys);
@@ -181,32 +217,13 @@ TEST(FaultInjectionTest, PolicyLoadFailingAtEveryStepIsAnError) {
   };
   PolicyLoadOptions serial;
   serial.parallel = false;
-  std::vector<std::string> steps;
-  {
-    FakeSysOps sys;
-    image(sys);
-    sys.inject = [&](std::string_view op) -> std::optional<Status> {
-      steps.emplace_back(op);
-      return std::nullopt;
-    };
-    LoadedPolicy p = LoadPolicyTree(sys, kRoot, serial);
-    ASSERT_TRUE(p.ok());
-    ASSERT_EQ(p.policy.files.size(), 1u);
-    ASSERT_EQ(p.policy.services.size(), 1u);
-  }
-  ASSERT_GE(steps.size(), 6u);
-  for (size_t k = 0; k < steps.size(); ++k) {
-    SCOPED_TRACE("failing step " + std::to_string(k) + ": " + steps[k]);
-    FakeSysOps sys;
-    image(sys);
-    size_t n = 0;
-    sys.inject = [&](std::string_view) -> std::optional<Status> {
-      if (n++ == k) return Status(Code::kIoError, "Input/output error", EIO);
-      return std::nullopt;
-    };
-    LoadedPolicy p = LoadPolicyTree(sys, kRoot, serial);
-    EXPECT_FALSE(p.ok()) << "an I/O error at " << steps[k] << " went unnoticed";
-  }
+  EveryFailedStepFails(
+      image,
+      [&](FakeSysOps& sys) {
+        LoadedPolicy p = LoadPolicyTree(sys, kRoot, serial);
+        return p.ok() && p.policy.files.size() == 1 && p.policy.services.size() == 1;
+      },
+      6);
 }
 
 TEST(FaultInjectionTest, LoginRulesFailingAtEveryStepGrantNothing) {
@@ -217,31 +234,13 @@ TEST(FaultInjectionTest, LoginRulesFailingAtEveryStepGrantNothing) {
   LoginSources sources;
   sources.read_policy = false;
   sources.parallel = false;
-  std::vector<std::string> steps;
-  {
-    FakeSysOps sys;
-    image(sys);
-    sys.inject = [&](std::string_view op) -> std::optional<Status> {
-      steps.emplace_back(op);
-      return std::nullopt;
-    };
-    LoginRules rules = LoadLoginRules(sys, sources);
-    ASSERT_TRUE(rules.ok());
-    ASSERT_EQ(rules.rules.size(), 1u);
-  }
-  ASSERT_GE(steps.size(), 3u);
-  for (size_t k = 0; k < steps.size(); ++k) {
-    SCOPED_TRACE("failing step " + std::to_string(k) + ": " + steps[k]);
-    FakeSysOps sys;
-    image(sys);
-    size_t n = 0;
-    sys.inject = [&](std::string_view) -> std::optional<Status> {
-      if (n++ == k) return Status(Code::kIoError, "Input/output error", EIO);
-      return std::nullopt;
-    };
-    LoginRules rules = LoadLoginRules(sys, sources);
-    EXPECT_FALSE(rules.ok()) << "an I/O error at " << steps[k] << " went unnoticed";
-  }
+  EveryFailedStepFails(
+      image,
+      [&](FakeSysOps& sys) {
+        LoginRules rules = LoadLoginRules(sys, sources);
+        return rules.ok() && rules.rules.size() == 1;
+      },
+      3);
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ extern const option kPolicyCheckOptions[];
 /// policy apply | verify | diff.
 int RunPolicyFiles(int argc, char** argv);
 extern const option kPolicyApplyOptions[];
-extern const option kPolicyVerifyOptions[];  ///< verify and diff
+extern const option* const kPolicyVerifyOptions;  ///< verify and diff
 /// unit generate | lint | templates.
 int RunUnit(int argc, char** argv);
 extern const option kUnitOptions[];

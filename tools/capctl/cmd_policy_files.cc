@@ -170,24 +170,17 @@ void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
 
 }  // namespace
 
-const option kPolicyApplyOptions[] = {{"root", required_argument, nullptr, kRoot},
+// verify and diff change nothing: their table is apply's without its first entry, --dry-run.
+const option kPolicyApplyOptions[] = {{"dry-run", no_argument, nullptr, kDryRun},
+                                      {"root", required_argument, nullptr, kRoot},
                                       {"package", required_argument, nullptr, kPackage},
-                                      {"dry-run", no_argument, nullptr, kDryRun},
                                       {"force-hardlinks", no_argument, nullptr, kForceHardlinks},
                                       {"json", no_argument, nullptr, kJson},
                                       {"daemon", no_argument, nullptr, kDaemon},
                                       {"local", no_argument, nullptr, kLocal},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
-// verify and diff change nothing: no --dry-run.
-const option kPolicyVerifyOptions[] = {{"root", required_argument, nullptr, kRoot},
-                                       {"package", required_argument, nullptr, kPackage},
-                                       {"force-hardlinks", no_argument, nullptr, kForceHardlinks},
-                                       {"json", no_argument, nullptr, kJson},
-                                       {"daemon", no_argument, nullptr, kDaemon},
-                                       {"local", no_argument, nullptr, kLocal},
-                                       {"help", no_argument, nullptr, 'h'},
-                                       {nullptr, 0, nullptr, 0}};
+const option* const kPolicyVerifyOptions = &kPolicyApplyOptions[1];
 
 int RunPolicyFiles(int argc, char** argv) {
   const std::string verb_name = argv[0];

@@ -11,7 +11,7 @@ namespace {
 int RunPolicyGroup(int argc, char** argv) { return DispatchVerb(PolicyVerbs(), argc, argv); }
 int RunUnitGroup(int argc, char** argv) { return DispatchVerb(UnitVerbs(), argc, argv); }
 
-constexpr Verb kCapctl[] = {
+const Verb kCapctl[] = {
     {"get", RunGet, "[-r] [-n] [-v] [--json] [--one-file-system] PATH...",
      "print file capabilities, exactly as getcap(8) does", kGetOptions},
     {"set", RunSet, "[-q] [-v] [-n ROOTID] [-f] [--dry-run] [--json] (CAPS|-|-r) FILE ...",
@@ -32,7 +32,7 @@ constexpr Verb kCapctl[] = {
      kAuditOptions},
 };
 
-constexpr Verb kPolicy[] = {
+const Verb kPolicy[] = {
     {"check", RunPolicyCheck, "[--root DIR] [--json] [FILE...]",
      "validate policy files: each problem as FILE:LINE:COLUMN", kPolicyCheckOptions},
     {"apply", RunPolicyFiles, "[--root DIR] [--package NAME] [--dry-run] [--json] [FILE...]",
@@ -43,7 +43,7 @@ constexpr Verb kPolicy[] = {
      "show the drift as have/want lines (exit 3)", kPolicyVerifyOptions},
 };
 
-constexpr Verb kUnit[] = {
+const Verb kUnit[] = {
     {"generate", RunUnit, "[--root DIR] [--policy FILE] [--output DIR] [SERVICE...]",
      "print or write each service's drop-in; lint errors refuse it", kUnitOptions},
     {"lint", RunUnit, "[--root DIR] [--policy FILE] [--systemd-version N] [SERVICE...]",
@@ -52,7 +52,7 @@ constexpr Verb kUnit[] = {
      "list the hardening templates, their description and exposure", kUnitOptions},
 };
 
-constexpr VerbGroup kCapctlGroup = {
+const VerbGroup kCapctlGroup = {
     "capctl",
     "Grant Linux capabilities instead of root or setuid-root.",
     kCapctl,
@@ -65,7 +65,7 @@ constexpr VerbGroup kCapctlGroup = {
     "See capctl(1).\n",
 };
 
-constexpr VerbGroup kPolicyGroup = {
+const VerbGroup kPolicyGroup = {
     "capctl policy",
     "The YAML policy (capset.policy(5)). Without FILE, every command reads the layered\n"
     "directories ROOT" CAPSET_SYSCONF_DIR "/policy.d, ROOT" CAPSET_RUNTIME_DIR
@@ -75,7 +75,7 @@ constexpr VerbGroup kPolicyGroup = {
     "'capctl policy COMMAND --help' shows a command's options. See capctl(1).\n",
 };
 
-constexpr VerbGroup kUnitGroup = {
+const VerbGroup kUnitGroup = {
     "capctl unit",
     "systemd drop-ins (NAME.service.d/50-capset.conf) from the policy's services: section.",
     kUnit,

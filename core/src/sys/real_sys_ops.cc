@@ -2,9 +2,9 @@
 // RealSysOps: the system calls behind SysOps.
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/fs.h>
 #include <linux/openat2.h>
-#include <grp.h>
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -45,6 +45,18 @@ unsigned long ReadProcNumber(const char* path, unsigned long fallback) {
   char* end = nullptr;
   const unsigned long value = std::strtoul(line.c_str(), &end, 10);
   return end == line.c_str() ? fallback : value;
+}
+
+// Calls `lookup(buffer, size)` (a getpwnam_r-style function returning an errno) with a buffer
+// that grows while it says ERANGE, up to `max` bytes: a group with many members needs more
+// than the usual 16 KiB, and must not look like an unknown group.
+template <typename Lookup>
+int WithGrowingBuffer(std::vector<char>& buf, size_t max, Lookup lookup) {
+  int err;
+  while ((err = lookup(buf.data(), buf.size())) == ERANGE && buf.size() < max) {
+    buf.resize(buf.size() * 4);
+  }
+  return err;
 }
 
 class RealSysOps final : public SysOps {
@@ -283,26 +295,21 @@ class RealSysOps final : public SysOps {
     std::vector<char> buf(16384);
     passwd pw{};
     passwd* found = nullptr;
-    int err;
-    while ((err = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE &&
-           buf.size() < (size_t{1} << 24)) {
-      buf.resize(buf.size() * 4);
-    }
+    const int err = WithGrowingBuffer(buf, size_t{1} << 24, [&](char* b, size_t len) {
+      return ::getpwnam_r(name.c_str(), &pw, b, len, &found);
+    });
     if (err != 0) return FromErrno(err);
     if (found == nullptr) return std::optional<UserEntry>();
     return std::optional<UserEntry>(UserEntry{pw.pw_uid, pw.pw_gid});
   }
 
   Result<std::optional<gid_t>> LookupGroup(const std::string& name) override {
-    // A group with many members needs a larger buffer (ERANGE), not an "unknown group".
     std::vector<char> buf(65536);
     group gr{};
     group* found = nullptr;
-    int err;
-    while ((err = ::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found)) == ERANGE &&
-           buf.size() < (size_t{1} << 26)) {
-      buf.resize(buf.size() * 4);
-    }
+    const int err = WithGrowingBuffer(buf, size_t{1} << 26, [&](char* b, size_t len) {
+      return ::getgrnam_r(name.c_str(), &gr, b, len, &found);
+    });
     if (err != 0) return FromErrno(err);
     if (found == nullptr) return std::optional<gid_t>();
     return std::optional<gid_t>(gr.gr_gid);
@@ -321,12 +328,10 @@ class RealSysOps final : public SysOps {
     for (gid_t g : gids) {
       group gr{};
       group* found = nullptr;
-      int err;
-      // A group with many members needs a bigger buffer; dropping it would hide an @group rule.
-      while ((err = ::getgrgid_r(g, &gr, buf.data(), buf.size(), &found)) == ERANGE &&
-             buf.size() < (16u << 20)) {
-        buf.resize(buf.size() * 2);
-      }
+      // Dropping a group too large for the buffer would hide an @group rule.
+      const int err = WithGrowingBuffer(buf, size_t{1} << 24, [&](char* b, size_t len) {
+        return ::getgrgid_r(g, &gr, b, len, &found);
+      });
       if (err != 0) return FromErrno(err, "look up group", std::to_string(g));
       if (found != nullptr) names.emplace_back(found->gr_name);
     }
