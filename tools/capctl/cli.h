@@ -63,5 +63,7 @@ int RunLogin(int argc, char** argv);
 extern const option kLoginOptions[];
 int RunAudit(int argc, char** argv);
 extern const option kAuditOptions[];
+int RunProfile(int argc, char** argv);
+extern const option kProfileOptions[];
 
 }  // namespace capset::capctl

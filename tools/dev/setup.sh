@@ -10,6 +10,9 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang
   # static analysis: clang-tidy (.clang-tidy), run by run-tests.sh
   clang-tidy
+  # capctl profile's eBPF tracer: libbpf, and bpftool for vmlinux.h and the skeleton (clang
+  # above compiles the BPF program)
+  libbpf-dev bpftool
   # the base libraries (SPEC.md; libyaml reads the YAML policy, see HACKING.md)
   libcap-dev libpam0g-dev libsystemd-dev libyaml-dev libgtest-dev libgmock-dev
   # --json output

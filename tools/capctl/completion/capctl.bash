@@ -21,7 +21,11 @@ _capctl() {
     local cmd=${words[1]} sub=${words[2]}
 
     if ((cword == 1)); then
-        COMPREPLY=($(compgen -W 'get set policy unit login audit --help --version' -- "$cur"))
+        COMPREPLY=($(compgen -W 'get set policy unit login audit profile --help --version' -- "$cur"))
+        return
+    fi
+    if [[ $cmd == profile && $prev == --output ]]; then
+        _filedir
         return
     fi
     case $prev in
@@ -79,6 +83,27 @@ _capctl() {
                 COMPREPLY=($(compgen -W '--config --no-policy --root --json --help' -- "$cur"))
             else
                 COMPREPLY=($(compgen -u -- "$cur"))
+            fi
+            ;;
+        profile)
+            # Options up to the command; after it, complete the command's own words.
+            local i
+            for ((i = 2; i < cword; i++)); do
+                if [[ ${words[i]} != -* && ${words[i - 1]} != --user && ${words[i - 1]} != --group &&
+                    ${words[i - 1]} != --output && ${words[i - 1]} != --timeout ]]; then
+                    _command_offset $i
+                    return
+                fi
+            done
+            case $prev in
+                --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+                --group) COMPREPLY=($(compgen -g -- "$cur")); return ;;
+                --timeout) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W '--user --group --output --no-verify --timeout --json --help' -- "$cur"))
+            else
+                COMPREPLY=($(compgen -c -- "$cur"))
             fi
             ;;
         audit)

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// capset — running a command traced by the profiler's eBPF program (capctl profile).
+//
+// The program (core/src/profile/bpf/capset_profile.bpf.c) is loaded from the object compiled
+// into capctl (libbpf, CO-RE, a bpftool skeleton) and attached to the BTF tracepoints
+// cap_capable, sys_enter/sys_exit and sched_process_fork/exit. The command's process is added
+// to the traced tasks after capctl has set its credentials and before it execs, so checks
+// capctl itself makes are never counted; its children are followed from fork. Root only
+// (loading BPF needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN).
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capset/capability.h"
+#include "capset/profile.h"
+#include "capset/status.h"
+
+namespace capset {
+
+/// How to start the command.
+struct RunSpec {
+  std::vector<std::string> argv;  ///< argv[0] is looked up in PATH
+  /// Run as this user (its groups from the user database), else as the caller (root).
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::vector<gid_t> groups;
+  /// The capabilities the command starts with: permitted, effective, inheritable and ambient
+  /// (so that they survive exec for a user other than root), and the bounding set.
+  CapMask grant = 0;
+  bool quiet = false;  ///< the command's stdout and stderr go to /dev/null
+  /// The command's stdout goes to stderr (capctl's own stdout carries a JSON document).
+  bool stdout_to_stderr = false;
+  unsigned timeout_s = 0;  ///< kill the command (SIGKILL) after this many seconds; 0: never
+};
+
+/// Whether this kernel and process can trace (root, BTF, the cap_capable tracepoint): OK, or
+/// an error saying what is missing.
+Status ProfilerAvailable();
+
+/// Loads and attaches the tracer, runs `spec` under it until the command (not its
+/// descendants) exits, and returns every check of the tree with the kernel stacks resolved
+/// from /proc/kallsyms.
+Result<TracedRun> RunTraced(const RunSpec& spec);
+
+}  // namespace capset

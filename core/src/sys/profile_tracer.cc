@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The profiler's system calls: loading the BPF program, starting the command with the
+// capabilities asked for, reading the kernel's aggregates, naming kernel addresses.
+#include "capset/profile_tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <mutex>
+
+#include "capset/fd.h"
+#include "capset_profile.skel.h"
+#include "sys/libcap.h"
+
+namespace capset {
+namespace {
+
+// The BPF program's map layouts (capset_profile.bpf.c).
+constexpr int kStackDepth = 16;
+constexpr int kPending = 4;
+struct CheckKey {
+  uint32_t cap;
+  int32_t ret;
+  int32_t syscall;
+  int32_t stack;
+  uint32_t flags;
+  char comm[16];
+};
+struct CheckValue {
+  uint64_t count;
+  uint64_t syscall_failed;
+  int64_t last_result;
+  uint32_t pid;
+  uint32_t pad;
+};
+struct TaskState {
+  int32_t syscall;
+  uint32_t pending;
+  CheckKey keys[kPending];
+};
+constexpr uint32_t kOtherCred = 1, kUserNs = 2;
+
+struct SkeletonFree {
+  void operator()(capset_profile* s) const { capset_profile__destroy(s); }
+};
+
+// /proc/kallsyms, sorted, read once.
+class KernelSymbols {
+ public:
+  static const KernelSymbols& Get() {
+    static const KernelSymbols symbols;
+    return symbols;
+  }
+  std::string Name(uint64_t addr) const {
+    auto it = std::upper_bound(syms_.begin(), syms_.end(), addr,
+                               [](uint64_t a, const Sym& s) { return a < s.addr; });
+    if (it == syms_.begin()) return "0x" + Hex(addr);
+    return std::prev(it)->name;
+  }
+
+ private:
+  struct Sym {
+    uint64_t addr;
+    std::string name;
+  };
+  KernelSymbols() {
+    std::ifstream in("/proc/kallsyms");
+    std::string line;
+    while (std::getline(in, line)) {
+      char name[256];
+      unsigned long long addr = 0;
+      char type = 0;
+      if (std::sscanf(line.c_str(), "%llx %c %255s", &addr, &type, name) != 3 || addr == 0) {
+        continue;
+      }
+      if (type != 't' && type != 'T') continue;
+      syms_.push_back({addr, name});
+    }
+    std::sort(syms_.begin(), syms_.end(),
+              [](const Sym& a, const Sym& b) { return a.addr < b.addr; });
+  }
+  static std::string Hex(uint64_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+    return buf;
+  }
+  std::vector<Sym> syms_;
+};
+
+// libbpf prints to stderr by default; capctl says what failed itself.
+int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level != LIBBPF_WARN || std::getenv("CAPSET_PROFILE_DEBUG") == nullptr) return 0;
+  return std::vfprintf(stderr, format, args);
+}
+
+// In the child: become spec's user with exactly spec.grant in every set, then wait for the
+// parent to start tracing (a byte on `go`), then exec. Never returns.
+[[noreturn]] void StartChild(const RunSpec& spec, int ready, int go) {
+  auto fail = [&](const char* what) {
+    const int err = errno;
+    char msg[256];
+    std::snprintf(msg, sizeof msg, "%s: %s", what, std::strerror(err));
+    (void)!write(ready, msg, std::strlen(msg));
+    _exit(127);
+  };
+  if (spec.stdout_to_stderr) dup2(STDERR_FILENO, STDOUT_FILENO);
+  if (spec.quiet) {
+    const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+    }
+  }
+  // SECURITY: the child only ever lowers what root (capctl) holds: the bounding set to the
+  // grant while CAP_SETPCAP is still effective, then the user, then exactly the grant.
+  for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+    if (!(spec.grant & CapBit(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL) {
+      fail("drop a capability from the bounding set");
+    }
+  }
+  if (spec.uid) {
+    if (setgroups(spec.groups.size(), spec.groups.data()) != 0) fail("set the groups");
+    if (spec.gid && setresgid(*spec.gid, *spec.gid, *spec.gid) != 0) fail("set the group id");
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail("set PR_SET_KEEPCAPS");
+    if (setresuid(*spec.uid, *spec.uid, *spec.uid) != 0) fail("set the user id");
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail("clear PR_SET_KEEPCAPS");
+  }
+  cap_t caps = cap_init();
+  if (caps == nullptr) fail("allocate a capability set");
+  for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+    if (!(spec.grant & CapBit(c))) continue;
+    const auto v = static_cast<cap_value_t>(c);
+    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
+    cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
+    cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
+  }
+  if (cap_set_proc(caps) != 0) fail("set the capabilities");
+  cap_free(caps);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) fail("clear ambient");
+  if (spec.uid && *spec.uid != 0) {
+    for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+      if ((spec.grant & CapBit(c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0) {
+        fail("raise an ambient capability");
+      }
+    }
+  }
+  (void)!write(ready, "", 1);  // ready: a NUL byte
+  close(ready);
+  char byte = 0;
+  if (read(go, &byte, 1) != 1) _exit(127);
+  std::vector<char*> argv;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  _exit(127);
+}
+
+std::vector<std::string> StackOf(int stacks_fd, int32_t id) {
+  std::vector<std::string> out;
+  if (id < 0) return out;
+  uint64_t ips[kStackDepth] = {};
+  const uint32_t key = static_cast<uint32_t>(id);
+  if (bpf_map_lookup_elem(stacks_fd, &key, ips) != 0) return out;
+  const KernelSymbols& syms = KernelSymbols::Get();
+  for (uint64_t ip : ips) {
+    if (ip == 0) break;
+    out.push_back(syms.Name(ip));
+  }
+  return out;
+}
+
+}  // namespace
+
+Status ProfilerAvailable() {
+  if (geteuid() != 0) {
+    return Status(Code::kPermissionDenied,
+                  "capctl profile needs root (loading its eBPF program needs CAP_BPF, "
+                  "CAP_PERFMON and CAP_SYS_ADMIN)");
+  }
+  struct stat st {};
+  if (stat("/sys/kernel/btf/vmlinux", &st) != 0) {
+    return Status(Code::kNotSupported,
+                  "this kernel has no BTF (/sys/kernel/btf/vmlinux): capctl profile needs a "
+                  "kernel built with CONFIG_DEBUG_INFO_BTF");
+  }
+  return Status::Ok();
+}
+
+Result<TracedRun> RunTraced(const RunSpec& spec) {
+  CAPSET_RETURN_IF_ERROR(ProfilerAvailable());
+  if (spec.argv.empty()) return Status(Code::kInvalidArgument, "no command to profile");
+  libbpf_set_print(QuietLibbpf);
+  std::unique_ptr<capset_profile, SkeletonFree> skel(capset_profile__open_and_load());
+  if (!skel) {
+    return Status(Code::kNotSupported,
+                  std::string("Failed to load the profiler's eBPF program: ") +
+                      std::strerror(errno) +
+                      " (it needs the BTF tracepoints cap_capable, sys_enter, sys_exit and "
+                      "sched_process_fork/exit; set CAPSET_PROFILE_DEBUG=1 for libbpf's log)");
+  }
+  if (capset_profile__attach(skel.get()) != 0) {
+    return Status(Code::kNotSupported,
+                  std::string("Failed to attach the profiler to the capability tracepoint: ") +
+                      std::strerror(errno));
+  }
+
+  int ready[2], go[2];
+  if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
+    return FromErrno(errno, "create a pipe");
+  }
+  Fd ready_r(ready[0]), ready_w(ready[1]), go_r(go[0]), go_w(go[1]);
+  const pid_t child = fork();
+  if (child < 0) return FromErrno(errno, "fork");
+  if (child == 0) StartChild(spec, ready_w.get(), go_r.get());
+  ready_w.Reset(-1);
+  go_r.Reset(-1);
+  char msg[257] = {};
+  const ssize_t n = read(ready_r.get(), msg, sizeof msg - 1);
+  if (n != 1 || msg[0] != '\0') {
+    waitpid(child, nullptr, 0);
+    return Status(Code::kIoError,
+                  std::string("Failed to prepare the command: ") + (n > 0 ? msg : "it died"));
+  }
+  TaskState fresh{};
+  fresh.syscall = -1;
+  const uint32_t key = static_cast<uint32_t>(child);
+  if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &key, &fresh, BPF_ANY) != 0) {
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    return FromErrno(errno, "trace the command");
+  }
+  (void)!write(go_w.get(), "g", 1);
+  go_w.Reset(-1);
+  // A watchdog kills the command when it outlives the timeout.
+  pid_t watchdog = -1;
+  if (spec.timeout_s > 0) {
+    watchdog = fork();
+    if (watchdog == 0) {
+      sleep(spec.timeout_s);
+      kill(child, SIGKILL);
+      _exit(0);
+    }
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (watchdog > 0) {
+    kill(watchdog, SIGKILL);
+    waitpid(watchdog, nullptr, 0);
+  }
+  TracedRun run;
+  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+  const int checks_fd = bpf_map__fd(skel->maps.checks);
+  const int stacks_fd = bpf_map__fd(skel->maps.stacks);
+  CheckKey k{}, next{};
+  const CheckKey* prev = nullptr;
+  while (bpf_map_get_next_key(checks_fd, prev, &next) == 0) {
+    CheckValue v{};
+    if (bpf_map_lookup_elem(checks_fd, &next, &v) == 0) {
+      CapCheck c;
+      c.cap = static_cast<int>(next.cap);
+      c.granted = next.ret == 0;
+      c.syscall = next.syscall;
+      c.stack = StackOf(stacks_fd, next.stack);
+      c.other_cred = next.flags & kOtherCred;
+      c.user_ns = next.flags & kUserNs;
+      c.comm = std::string(next.comm, strnlen(next.comm, sizeof next.comm));
+      c.count = v.count;
+      c.syscall_failed = v.syscall_failed;
+      c.last_result = v.last_result;
+      run.checks.push_back(std::move(c));
+    }
+    k = next;
+    prev = &k;
+  }
+  run.lost_checks = skel->bss->lost_checks;
+  run.lost_tasks = skel->bss->lost_tasks;
+  run.capset_calls = skel->bss->capset_calls;
+  run.capset_effective = skel->bss->capset_effective;
+  run.capset_permitted = skel->bss->capset_permitted;
+  return run;
+}
+
+}  // namespace capset

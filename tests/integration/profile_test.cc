@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// capctl profile on real programs, traced by its real eBPF program (root; skipped with the
+// reason where the kernel cannot be traced): each finds exactly what the program needs, the
+// noise of exec/mmap/brk is filtered, an optional privilege is minimized away, capabilities
+// only asked for in capset(2) are reported as such, and the written policy is lint-clean.
+// The false positives and negatives over all of them are counted and printed.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace capset::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char kPython[] = "/usr/bin/python3";
+
+struct Profiled {
+  int exit_code = -1;
+  json doc;
+  std::string err;
+};
+
+class ProfileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!IsRoot()) GTEST_SKIP() << "capctl profile needs root (it loads eBPF)";
+    if (::access("/sys/kernel/btf/vmlinux", R_OK) != 0) GTEST_SKIP() << "this kernel has no BTF";
+    if (::access(kPython, X_OK) != 0) GTEST_SKIP() << "no python3 to build test programs from";
+    CommandResult probe = RunCommand({CapctlPath(), "profile", "--no-verify", "--", "/bin/true"});
+    if (probe.exit_code != 0 && probe.err.find("eBPF") != std::string::npos) {
+      GTEST_SKIP() << "the profiler cannot trace here: " << probe.err;
+    }
+  }
+
+  Profiled Profile(const std::vector<std::string>& command, const std::string& user = "nobody",
+                   const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {CapctlPath(), "profile", "--json", "--timeout", "20"};
+    if (!user.empty()) {
+      argv.push_back("--user");
+      argv.push_back(user);
+    }
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("--");
+    argv.insert(argv.end(), command.begin(), command.end());
+    CommandResult r = RunCommand(argv);
+    Profiled p;
+    p.exit_code = r.exit_code;
+    p.err = r.err;
+    p.doc = json::parse(r.out, nullptr, false);
+    return p;
+  }
+
+  static std::set<std::string> Set(const json& a) {
+    std::set<std::string> out;
+    if (a.is_array()) {
+      for (const auto& x : a) out.insert(x.get<std::string>());
+    }
+    return out;
+  }
+
+  // Compares what was found with what the program needs, and counts the differences.
+  void Expect(const std::string& what, const Profiled& p, const std::set<std::string>& needed) {
+    ASSERT_FALSE(p.doc.is_discarded()) << what << ": no JSON; stderr: " << p.err;
+    const std::set<std::string> got = Set(p.doc["needed"]);
+    for (const auto& c : got) {
+      if (!needed.count(c)) ++false_positives_;
+    }
+    for (const auto& c : needed) {
+      if (!got.count(c)) ++false_negatives_;
+    }
+    ++programs_;
+    EXPECT_EQ(got, needed) << what << ":\n" << p.doc.dump(2);
+    EXPECT_TRUE(p.doc["verified"].get<bool>()) << what;
+    EXPECT_EQ(p.exit_code, 0) << what << ": " << p.err;
+    EXPECT_EQ(p.doc["lost_checks"].get<int>(), 0) << what;
+  }
+
+  static void TearDownTestSuite() {
+    if (programs_) {
+      std::printf("profiled %d programs: %d false positives, %d false negatives\n", programs_,
+                  false_positives_, false_negatives_);
+    }
+  }
+
+  static int programs_, false_positives_, false_negatives_;
+};
+int ProfileTest::programs_ = 0;
+int ProfileTest::false_positives_ = 0;
+int ProfileTest::false_negatives_ = 0;
+
+TEST_F(ProfileTest, ARawSocketNeedsExactlyNetRaw) {
+  Profiled p = Profile({kPython, "-c",
+                        "import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, "
+                        "socket.IPPROTO_ICMP)"});
+  Expect("raw socket as nobody", p, {"cap_net_raw"});
+  // Without it the program fails: the proof says so.
+  bool saw_failure = false;
+  for (const auto& t : p.doc["trials"]) {
+    if (t["without"] == "cap_net_raw") saw_failure = !t["succeeded"].get<bool>();
+  }
+  EXPECT_TRUE(saw_failure) << p.doc["trials"].dump(2);
+  // =ep: python does not raise its own effective set.
+  EXPECT_NE(p.doc["policy"].get<std::string>().find("cap_net_raw=ep"), std::string::npos);
+}
+
+TEST_F(ProfileTest, AWebServerOnPort80NeedsNetBindService) {
+  // The real http.server, killed by the timeout when it serves (exit 137 in every run that
+  // could bind); without the capability it fails at once with exit 1.
+  std::vector<std::string> argv = {CapctlPath(),  "profile", "--json",    "--timeout", "2",
+                                   "--user",      "nobody",  "--",        kPython,     "-m",
+                                   "http.server", "--bind",  "127.0.0.1", "80"};
+  CommandResult r = RunCommand(argv);
+  Profiled p{r.exit_code, json::parse(r.out, nullptr, false), r.err};
+  Expect("python3 -m http.server 80 as nobody", p, {"cap_net_bind_service"});
+}
+
+TEST_F(ProfileTest, ChowningAnotherUsersFileNeedsChown) {
+  ScratchDir dir;
+  if (!dir.skip_reason().empty()) GTEST_SKIP() << dir.skip_reason();
+  const std::string file = dir.path() + "/file";
+  std::ofstream(file) << "x";
+  ::chmod(dir.path().c_str(), 0755);
+  Profiled p = Profile({"/bin/chown", "1234", file});
+  Expect("chown of root's file as nobody", p, {"cap_chown"});
+}
+
+TEST_F(ProfileTest, ExecMmapAndBrkAreNoise) {
+  // Execs, maps and grows memory a lot: every CAP_SYS_ADMIN check is the kernel's memory
+  // accounting, which needs nothing.
+  Profiled p = Profile({kPython, "-c",
+                        "import mmap\nx=[bytearray(1<<20) for _ in range(64)]\n"
+                        "m=[mmap.mmap(-1, 1<<16) for _ in range(64)]"});
+  Expect("exec/mmap/brk as nobody", p, {});
+  bool noise = false;
+  for (const auto& c : p.doc["capabilities"]) {
+    if (c["capability"] == "cap_sys_admin") noise = c["noise"].get<int>() > 0;
+  }
+  EXPECT_TRUE(noise) << "the noise checks were not seen at all:\n" << p.doc.dump(2);
+  EXPECT_EQ(p.doc["policy"].get<std::string>(), "");
+}
+
+TEST_F(ProfileTest, AnOptionalStepIsMinimizedAway) {
+  // Tries to raise its priority, ignores the failure: CAP_SYS_NICE is checked and granted in
+  // the permissive run, but the program ends the same without it.
+  Profiled p =
+      Profile({kPython, "-c", "import os\ntry:\n    os.nice(-5)\nexcept OSError:\n    pass\n"});
+  Expect("an optional os.nice(-5) as nobody", p, {});
+  // (Looking up its own modules as nobody may make python ask for CAP_DAC_READ_SEARCH too,
+  // optional as well.)
+  EXPECT_TRUE(Set(p.doc["optional"]).count("cap_sys_nice")) << p.doc.dump(2);
+}
+
+TEST_F(ProfileTest, CapabilitiesOnlyAskedForAreRequestedOnly) {
+  // Keeps CAP_CHOWN and CAP_AUDIT_WRITE with capset(2), as proftpd's mod_cap does, and
+  // never uses them: the kernel never checks them, yet the capset(2) call, and so the
+  // program, fails without them. Requested only, and needed.
+  const std::string program =
+      "import ctypes\n"
+      "libc = ctypes.CDLL(None, use_errno=True)\n"
+      "class H(ctypes.Structure): _fields_ = [('v', ctypes.c_uint32), ('p', ctypes.c_int)]\n"
+      "class D(ctypes.Structure): _fields_ = [('e', ctypes.c_uint32), ('p', ctypes.c_uint32), "
+      "('i', ctypes.c_uint32)]\n"
+      "h = H(0x20080522, 0)\n"
+      "d = (D * 2)()\n"
+      "d[0].p = (1 << 0) | (1 << 29)\n"
+      "assert libc.capset(ctypes.byref(h), d) == 0, ctypes.get_errno()\n";
+  Profiled p = Profile({kPython, "-c", program});
+  Expect("capset(2) keeping chown and audit_write as nobody", p, {"cap_audit_write", "cap_chown"});
+  EXPECT_EQ(Set(p.doc["requested_only"]), (std::set<std::string>{"cap_audit_write", "cap_chown"}))
+      << p.doc.dump(2);
+}
+
+TEST_F(ProfileTest, ThePolicyIsLintClean) {
+  ScratchDir dir;
+  if (!dir.skip_reason().empty()) GTEST_SKIP() << dir.skip_reason();
+  const std::string out = dir.path() + "/raw.yaml";
+  CommandResult r =
+      RunCommand({CapctlPath(), "profile", "--user", "nobody", "--output", out, "--", kPython, "-c",
+                  "import socket; socket.socket(socket.AF_INET, "
+                  "socket.SOCK_RAW, socket.IPPROTO_ICMP)"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("needed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Proof"), std::string::npos) << r.out;
+  CommandResult check = RunCommand({CapctlPath(), "policy", "check", out});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+TEST_F(ProfileTest, UsageErrorsAndNonRoot) {
+  EXPECT_EQ(RunCommand({CapctlPath(), "profile"}).exit_code, 2);
+  EXPECT_EQ(RunCommand({CapctlPath(), "profile", "--user", "no-such-user-here", "--", "/bin/true"})
+                .exit_code,
+            2);
+  // Not root: a clear error, nothing traced.
+  CommandResult r = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                "--clear-groups", CapctlPath(), "profile", "--", "/bin/true"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("needs root"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace capset::testing
