@@ -115,8 +115,8 @@ TEST(ProfileCommandTest, MinimizesToTheNeededSetAndVerifiesIt) {
 // mod_cap's case: capabilities asked for in capset(2), never checked, without which the
 // capset(2) call and the program fail. Only a run can tell; they join the needed set.
 TEST(ProfileCommandTest, RequestedOnlyCapabilitiesAreTriedToo) {
-  const CapMask kept = CapBit(CAP_CHOWN) | CapBit(CAP_AUDIT_WRITE);
-  auto program = [kept](const RunSpec& spec) -> Result<TracedRun> {
+  static constexpr CapMask kept = CapBit(CAP_CHOWN) | CapBit(CAP_AUDIT_WRITE);
+  auto program = [](const RunSpec& spec) -> Result<TracedRun> {
     TracedRun run;
     run.capset_permitted = kept | CapBit(CAP_NET_BIND_SERVICE);
     run.checks.push_back(Check(CAP_NET_BIND_SERVICE,

@@ -157,7 +157,7 @@ void PrintText(const ProfileResult& r, const std::string& program, const std::st
     const std::string name = CapName(e.cap);
     if (!e.checks.empty()) {
       std::printf("%-22s %-15s %8llu  %s\n", name.c_str(), Verdict(r, e.cap).c_str(),
-                  static_cast<unsigned long long>(e.granted + e.denied),
+                  static_cast<unsigned long long>(e.granted) + e.denied,
                   Evidence(*e.checks.front()).c_str());
       for (size_t i = 1; i < e.checks.size() && i < 3; ++i) {
         std::printf("%-22s %-15s %8s  %s\n", "", "", "", Evidence(*e.checks[i]).c_str());

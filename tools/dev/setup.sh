@@ -34,6 +34,8 @@ PACKAGES=(
   # real privileged programs: what README command 1 (capctl audit) finds, and what the
   # profiler and the service audit are tried on
   iputils-ping traceroute rsh-client
+  # the profiler benchmark compares with strace -f
+  strace
   # benchmarks
   bc
 )

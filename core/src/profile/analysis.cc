@@ -87,12 +87,10 @@ std::optional<std::string> NoiseReason(const CapCheck& c) {
 RunAnalysis AnalyzeRun(const TracedRun& run) {
   RunAnalysis a;
   std::array<CapEvidence, kMaxCapBits> by_cap{};
-  CapMask checked = 0;
   for (const auto& c : run.checks) {
     if (c.cap < 0 || c.cap >= kMaxCapBits) continue;
     CapEvidence& e = by_cap[static_cast<size_t>(c.cap)];
     e.cap = c.cap;
-    checked |= CapBit(c.cap);
     if (std::optional<std::string> why = NoiseReason(c)) {
       e.noise += c.count;
       e.noise_checks.push_back(&c);

@@ -100,11 +100,15 @@ class KernelSymbols {
   std::vector<Sym> syms_;
 };
 
-// libbpf prints to stderr by default; capctl says what failed itself.
+// libbpf prints to stderr by default; capctl says what failed itself. The format is
+// libbpf's own, hence the pragma.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args) {
   if (level != LIBBPF_WARN || std::getenv("CAPSET_PROFILE_DEBUG") == nullptr) return 0;
   return std::vfprintf(stderr, format, args);
 }
+#pragma GCC diagnostic pop
 
 // In the child: become spec's user with exactly spec.grant in every set, then wait for the
 // parent to start tracing (a byte on `go`), then exec. Never returns.

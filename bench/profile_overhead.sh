@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Benchmark: what profiling costs a capability-check-heavy workload, in one run: the workload
+# untraced, under capctl profile (one traced run: --no-verify), and under strace -f (the
+# approach of strace-based profilers), alternating, medians of RUNS each.
+#   bench/profile_overhead.sh [RUNS] [ITERATIONS]     (defaults: 5, 200000)
+# The workload maps and unmaps an anonymous page ITERATIONS times as nobody: every mmap is a
+# capability check (CAP_SYS_ADMIN, the kernel's memory accounting) and a system call. The
+# traced figure includes loading and attaching the eBPF program; "workload" subtracts the
+# time of profiling /bin/true, what that fixed cost is, and shows it separately. Root only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+iterations=${2:-200000}
+capctl=${CAPCTL:-build/tools/capctl/capctl}
+[[ $(id -u) -eq 0 ]] || { echo "profile_overhead.sh: needs root (capctl profile)" >&2; exit 1; }
+[[ -x $capctl ]] || tools/dev/build.sh build >&2
+command -v strace >/dev/null || { echo "profile_overhead.sh: strace is not installed (tools/dev/setup.sh)" >&2; exit 1; }
+
+workload=(/usr/bin/python3 -c "
+import mmap
+for _ in range($iterations):
+    mmap.mmap(-1, 4096).close()
+")
+as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+now_ns() { date +%s%N; }
+time_ms() {
+  local t0 t1
+  t0=$(now_ns)
+  "$@" >/dev/null 2>&1 || true
+  t1=$(now_ns)
+  echo $(((t1 - t0) / 1000000))
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+# Warm up (python's files in the page cache, the BPF object loaded once).
+"${as_nobody[@]}" "${workload[@]}" >/dev/null 2>&1
+"$capctl" profile --no-verify --user nobody -- /bin/true >/dev/null 2>&1
+for ((i = 0; i < runs; i++)); do
+  time_ms "${as_nobody[@]}" "${workload[@]}" >>"$out/plain"
+  time_ms "$capctl" profile --no-verify --user nobody -- "${workload[@]}" >>"$out/traced"
+  time_ms "$capctl" profile --no-verify --user nobody -- /bin/true >>"$out/fixed"
+  time_ms strace -f -qq -o /dev/null "${as_nobody[@]}" "${workload[@]}" >>"$out/strace"
+done
+plain=$(median <"$out/plain")
+traced=$(median <"$out/traced")
+fixed=$(median <"$out/fixed")
+strace_ms=$(median <"$out/strace")
+work=$((traced - fixed))
+echo "workload: $iterations mmap+munmap as nobody (each mmap a CAP_SYS_ADMIN check), median of $runs"
+echo "  untraced                          $plain ms"
+echo "  capctl profile (one traced run)   $traced ms   (of which $fixed ms loading the tracer and"
+echo "                                                   profiling /bin/true)"
+echo "  strace -f                         $strace_ms ms"
+awk -v p="$plain" -v w="$work" -v s="$strace_ms" 'BEGIN {
+  printf "overhead of tracing the workload: %+.1f%% over untraced (target <= 5%%)\n", (w - p) * 100.0 / p
+  printf "strace -f costs %.1fx what capctl profile costs the workload (target >= 10x)\n", (s - p) / ((w - p) > 1 ? (w - p) : 1)
+}'
