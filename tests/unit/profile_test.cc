@@ -171,3 +171,25 @@ TEST(ProfileCommandTest, AFailingRunIsAnError) {
 
 }  // namespace
 }  // namespace capset
+
+namespace capset {
+namespace {
+
+// The kernel takes stacks for the first checks of a kind only; the rest count with them.
+TEST(ProfileAnalysisTest, SampledChecksCountWithTheirKind) {
+  std::vector<CapCheck> checks = {Check(CAP_SYS_ADMIN, false, 9, kMmapStack, 16)};
+  CapCheck sampled = Check(CAP_SYS_ADMIN, false, 9, {}, 99984);
+  sampled.stack_sampled = true;
+  checks.push_back(sampled);
+  CapCheck orphan = Check(CAP_NET_RAW, true, 41, {}, 3);
+  orphan.stack_sampled = true;
+  checks.push_back(orphan);
+  FoldSampledChecks(checks);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].count, 100000u);
+  EXPECT_TRUE(NoiseReason(checks[0]));    // classified by the sibling's stack
+  EXPECT_EQ(checks[1].cap, CAP_NET_RAW);  // no sibling with a stack: kept, stack unknown
+}
+
+}  // namespace
+}  // namespace capset

@@ -34,7 +34,10 @@ struct CapCheck {
   std::vector<std::string> stack;  ///< kernel functions, innermost first ("cap_capable", ...)
   bool other_cred = false;         ///< on a credential that is not the task's own
   bool user_ns = false;            ///< against a non-initial user namespace
-  std::string comm;                ///< the task's command name
+  /// The kernel took no stack (after the first few of its kind): FoldSampledChecks counts it
+  /// with one of its kind that has one.
+  bool stack_sampled = false;
+  std::string comm;  ///< the task's command name
   uint64_t count = 0;
   uint64_t syscall_failed = 0;  ///< times the system call then returned an error
   int64_t last_result = 0;      ///< the system call's last result
@@ -50,6 +53,11 @@ struct TracedRun {
   CapMask capset_effective = 0;  ///< effective bits asked for in capset(2)
   CapMask capset_permitted = 0;  ///< permitted bits asked for in capset(2)
 };
+
+/// Adds each stack_sampled check to the most frequent check of its kind (capability, verdict,
+/// system call, flags, command) that has a stack, and removes it; one without such a sibling
+/// stays as it is (its stack unknown).
+void FoldSampledChecks(std::vector<CapCheck>& checks);
 
 /// Why a check is noise, or nullopt when it is not.
 std::optional<std::string> NoiseReason(const CapCheck& check);

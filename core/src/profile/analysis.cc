@@ -84,6 +84,30 @@ std::optional<std::string> NoiseReason(const CapCheck& c) {
   return std::nullopt;
 }
 
+void FoldSampledChecks(std::vector<CapCheck>& checks) {
+  auto same_kind = [](const CapCheck& a, const CapCheck& b) {
+    return a.cap == b.cap && a.granted == b.granted && a.syscall == b.syscall &&
+           a.other_cred == b.other_cred && a.user_ns == b.user_ns && a.comm == b.comm;
+  };
+  std::vector<CapCheck> kept;
+  std::vector<CapCheck> sampled;
+  for (auto& c : checks) (c.stack_sampled ? sampled : kept).push_back(std::move(c));
+  for (auto& s : sampled) {
+    CapCheck* best = nullptr;
+    for (auto& k : kept) {
+      if (same_kind(k, s) && (!best || k.count > best->count)) best = &k;
+    }
+    if (best == nullptr) {
+      kept.push_back(std::move(s));
+      continue;
+    }
+    best->count += s.count;
+    best->syscall_failed += s.syscall_failed;
+    best->last_result = s.last_result;
+  }
+  checks = std::move(kept);
+}
+
 RunAnalysis AnalyzeRun(const TracedRun& run) {
   RunAnalysis a;
   std::array<CapEvidence, kMaxCapBits> by_cap{};

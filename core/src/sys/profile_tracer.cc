@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +30,8 @@ namespace capset {
 namespace {
 
 // The BPF program's map layouts (capset_profile.bpf.c).
-constexpr int kStackDepth = 16;
+constexpr int kStackDepth = 12;
+constexpr int32_t kStackSampled = -2;
 constexpr int kPending = 4;
 struct CheckKey {
   uint32_t cap;
@@ -238,13 +240,16 @@ Result<TracedRun> RunTraced(const RunSpec& spec) {
     return Status(Code::kIoError,
                   std::string("Failed to prepare the command: ") + (n > 0 ? msg : "it died"));
   }
+  // The traced tasks are task storage: keyed, from user space, by a pidfd of the task.
   TaskState fresh{};
   fresh.syscall = -1;
-  const uint32_t key = static_cast<uint32_t>(child);
-  if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &key, &fresh, BPF_ANY) != 0) {
+  const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, child, 0)));
+  if (!pidfd.valid() ||
+      bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &pidfd, &fresh, BPF_ANY) != 0) {
+    const int err = errno;
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
-    return FromErrno(errno, "trace the command");
+    return FromErrno(err, "trace the command");
   }
   (void)!write(go_w.get(), "g", 1);
   go_w.Reset(-1);
@@ -280,6 +285,7 @@ Result<TracedRun> RunTraced(const RunSpec& spec) {
       c.granted = next.ret == 0;
       c.syscall = next.syscall;
       c.stack = StackOf(stacks_fd, next.stack);
+      c.stack_sampled = next.stack == kStackSampled;
       c.other_cred = next.flags & kOtherCred;
       c.user_ns = next.flags & kUserNs;
       c.comm = std::string(next.comm, strnlen(next.comm, sizeof next.comm));
@@ -291,6 +297,7 @@ Result<TracedRun> RunTraced(const RunSpec& spec) {
     k = next;
     prev = &k;
   }
+  FoldSampledChecks(run.checks);
   run.lost_checks = skel->bss->lost_checks;
   run.lost_tasks = skel->bss->lost_tasks;
   run.capset_calls = skel->bss->capset_calls;

@@ -5,7 +5,7 @@
 //
 // Attached (BTF-enabled raw tracepoints, no kprobes): cap_capable (the check and its verdict),
 // sys_enter/sys_exit (the system call it happened in, and that call's result),
-// sched_process_fork/exit (the tree). Compiled once at build time (CO-RE, vmlinux.h from the
+// sched_process_fork (the tree; a task's state goes with the task). Compiled once at build time (CO-RE, vmlinux.h from the
 // build machine's BTF); loaded with the bpftool skeleton (core/src/sys/profile_tracer.cc).
 #include "vmlinux.h"
 
@@ -15,10 +15,15 @@
 
 char LICENSE[] SEC("license") = "GPL";  // the kernel's helpers for tracing want a GPL program
 
-#define MAX_TASKS 65536
 #define MAX_CHECKS 16384
 #define PENDING 4   // checks remembered per task until its system call returns
-#define STACK_DEPTH 16
+#define STACK_DEPTH 12
+// Kernel stacks are taken for the first STACK_SAMPLES checks of each kind (capability,
+// verdict, system call, flags, command); later ones count under stack -2 ("sampled"): a stack
+// walk costs more than everything else a check costs here, and a million mmaps have one call
+// site.
+#define STACK_SAMPLES 16
+#define STACK_SAMPLED (-2)
 
 // Flags of a check.
 #define CHECK_OTHER_CRED 1   // on a credential that is not the task's own (e.g. a file's opener)
@@ -41,6 +46,15 @@ struct check_value {
   __u32 pad;
 };
 
+// A check's kind: its key without the stack.
+struct kind_key {
+  __u32 cap;
+  __s32 ret;
+  __s32 syscall;
+  __u32 flags;
+  char comm[16];
+};
+
 struct task_state {
   __s32 syscall;
   __u32 pending;
@@ -56,10 +70,14 @@ __u64 capset_calls = 0;
 __u64 capset_effective = 0;  // effective bits the tree asked for in capset(2)
 __u64 capset_permitted = 0;  // permitted bits the tree asked for in capset(2)
 
+// The traced tasks: storage in the task itself (found from the task, no hash lookup: every
+// system call of every process on the machine passes through sys_enter/sys_exit), created for
+// the command's process by user space (through a pidfd) and for its children at fork; freed
+// with the task.
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, MAX_TASKS);
-  __type(key, __u32);  // pid (thread id)
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
   __type(value, struct task_state);
 } tasks SEC(".maps");
 
@@ -71,40 +89,64 @@ struct {
 } checks SEC(".maps");
 
 struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, MAX_CHECKS);
+  __type(key, struct kind_key);
+  __type(value, __u64);  // stacks taken for this kind
+} kinds SEC(".maps");
+
+struct {
   __uint(type, BPF_MAP_TYPE_STACK_TRACE);
   __uint(max_entries, 16384);
   __uint(key_size, sizeof(__u32));
   __uint(value_size, STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-// A task to trace: one already in `tasks`, or one in the target cgroup (then added).
-static struct task_state* traced(__u32 pid) {
-  struct task_state* t = bpf_map_lookup_elem(&tasks, &pid);
+// The current task's state if it is traced: one with storage, or one in the target cgroup
+// (then given storage).
+static struct task_state* traced(struct task_struct* task) {
+  struct task_state* t = bpf_task_storage_get(&tasks, task, 0, 0);
   if (t || !target_cgroup_set) return t;
   if (bpf_get_current_cgroup_id() != target_cgroup) return 0;
-  struct task_state fresh = {.syscall = -1};
-  if (bpf_map_update_elem(&tasks, &pid, &fresh, BPF_NOEXIST) != 0) {
+  t = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!t) {
     __sync_fetch_and_add(&lost_tasks, 1);
     return 0;
   }
-  return bpf_map_lookup_elem(&tasks, &pid);
+  t->syscall = -1;
+  return t;
 }
 
 SEC("tp_btf/cap_capable")
 int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* target_ns,
              const struct user_namespace* capable_ns, int cap, int ret) {
-  __u32 pid = (__u32)bpf_get_current_pid_tgid();
-  struct task_state* t = traced(pid);
+  struct task_struct* task = bpf_get_current_task_btf();
+  struct task_state* t = traced(task);
   if (!t) return 0;
+  __u32 pid = (__u32)bpf_get_current_pid_tgid();
   struct check_key key = {};
   key.cap = (__u32)cap;
   key.ret = ret;
   key.syscall = t->syscall;
-  key.stack = (__s32)bpf_get_stackid(ctx, &stacks, 0);
-  struct task_struct* task = bpf_get_current_task_btf();
   if ((const struct cred*)BPF_CORE_READ(task, cred) != cred) key.flags |= CHECK_OTHER_CRED;
   if (BPF_CORE_READ(target_ns, level) != 0) key.flags |= CHECK_USER_NS;
   bpf_get_current_comm(key.comm, sizeof key.comm);
+
+  struct kind_key kind = {.cap = key.cap, .ret = key.ret, .syscall = key.syscall,
+                          .flags = key.flags};
+  __builtin_memcpy(kind.comm, key.comm, sizeof kind.comm);
+  __u64* taken = bpf_map_lookup_elem(&kinds, &kind);
+  if (taken && *taken >= STACK_SAMPLES) {
+    key.stack = STACK_SAMPLED;
+  } else {
+    key.stack = (__s32)bpf_get_stackid(ctx, &stacks, BPF_F_FAST_STACK_CMP);
+    if (taken) {
+      __sync_fetch_and_add(taken, 1);
+    } else {
+      __u64 one = 1;
+      bpf_map_update_elem(&kinds, &kind, &one, BPF_NOEXIST);
+    }
+  }
 
   struct check_value* v = bpf_map_lookup_elem(&checks, &key);
   if (!v) {
@@ -129,8 +171,7 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
-  __u32 pid = (__u32)bpf_get_current_pid_tgid();
-  struct task_state* t = traced(pid);
+  struct task_state* t = traced(bpf_get_current_task_btf());
   if (!t) return 0;
   t->syscall = (__s32)id;
   t->pending = 0;
@@ -152,9 +193,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
-  __u32 pid = (__u32)bpf_get_current_pid_tgid();
-  struct task_state* t = bpf_map_lookup_elem(&tasks, &pid);
-  if (!t) return 0;
+  struct task_state* t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+  if (!t || t->pending == 0) {
+    if (t) t->syscall = -1;
+    return 0;
+  }
   __u32 n = t->pending;
   for (__u32 i = 0; i < PENDING; i++) {
     if (i >= n) break;
@@ -170,20 +213,12 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
-  __u32 ppid = (__u32)BPF_CORE_READ(parent, pid);
-  if (!bpf_map_lookup_elem(&tasks, &ppid)) return 0;
-  __u32 cpid = (__u32)BPF_CORE_READ(child, pid);
-  // The child returns from the same fork/clone: it is in that system call already.
-  struct task_state fresh = {.syscall = -1};
-  if (bpf_map_update_elem(&tasks, &cpid, &fresh, BPF_ANY) != 0) {
+  if (!bpf_task_storage_get(&tasks, parent, 0, 0)) return 0;
+  struct task_state* t = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!t) {
     __sync_fetch_and_add(&lost_tasks, 1);
+    return 0;
   }
-  return 0;
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct* task, bool group_dead) {
-  __u32 pid = (__u32)BPF_CORE_READ(task, pid);
-  bpf_map_delete_elem(&tasks, &pid);
+  t->syscall = -1;
   return 0;
 }
