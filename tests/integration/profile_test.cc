@@ -5,7 +5,9 @@
 // only asked for in capset(2) are reported as such, and the written policy is lint-clean.
 // The false positives and negatives over all of them are counted and printed.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -192,6 +194,35 @@ TEST_F(ProfileTest, ThePolicyIsLintClean) {
   EXPECT_NE(r.out.find("Proof"), std::string::npos) << r.out;
   CommandResult check = RunCommand({CapctlPath(), "policy", "check", out});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+// --pid: a running process (as nobody, holding CAP_NET_RAW in its ambient set) opens a raw
+// socket while it is watched; nothing is run again, so it is unverified, and says so.
+TEST_F(ProfileTest, ARunningProcessIsWatched) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    execl("/usr/bin/setpriv", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+          "--inh-caps=+net_raw", "--ambient-caps=+net_raw", kPython, "-c",
+          "import socket, time\ntime.sleep(1.5)\n"
+          "socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)\ntime.sleep(30)\n",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ::usleep(300 * 1000);  // setpriv has exec'ed python by now
+  CommandResult r = RunCommand(
+      {CapctlPath(), "profile", "--json", "--duration", "4", "--pid", std::to_string(child)});
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  Profiled p{r.exit_code, json::parse(r.out, nullptr, false), r.err};
+  ASSERT_FALSE(p.doc.is_discarded()) << r.err;
+  EXPECT_EQ(p.exit_code, 0) << r.err;
+  EXPECT_EQ(Set(p.doc["needed"]), std::set<std::string>{"cap_net_raw"}) << p.doc.dump(2);
+  EXPECT_FALSE(p.doc["verified"].get<bool>());
+  EXPECT_NE(p.doc["policy"].get<std::string>().find("not verified"), std::string::npos);
+  // A process that is not there.
+  EXPECT_EQ(RunCommand({CapctlPath(), "profile", "--pid", "4194000"}).exit_code, 1);
+  EXPECT_EQ(RunCommand({CapctlPath(), "profile", "--pid", "1", "--", "/bin/true"}).exit_code, 2);
 }
 
 TEST_F(ProfileTest, UsageErrorsAndNonRoot) {

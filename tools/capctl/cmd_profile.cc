@@ -22,6 +22,7 @@ namespace {
 
 constexpr const char kUsage[] =
     "Usage: capctl profile [OPTIONS] [--] COMMAND [ARGS...]\n"
+    "       capctl profile [--duration SEC] [--output FILE] [--json] --pid PID\n"
     "\n"
     "Runs COMMAND with every capability (as USER: in its ambient set, so that they survive\n"
     "exec), records each capability check of its whole process tree in the kernel (eBPF on\n"
@@ -38,13 +39,17 @@ constexpr const char kUsage[] =
     "  --no-verify       one run only, no minimization or verification (for a command\n"
     "                    with side effects that must not happen twice)\n"
     "  --timeout SEC     kill COMMAND after SEC seconds (default: none)\n"
+    "  --pid PID         watch the running process PID, its threads and descendants (and\n"
+    "                    what they fork), until it exits, --duration passes, or Ctrl-C;\n"
+    "                    nothing is run again, so nothing is verified\n"
+    "  --duration SEC    with --pid: watch for SEC seconds\n"
     "  --json            print the whole report as one JSON document\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 profiled (and verified); 1 the profile failed, lost events or did not\n"
     "verify; 2 usage error.\n";
 
-enum { kUser = 256, kGroup, kOutput, kNoVerify, kTimeout, kJson };
+enum { kUser = 256, kGroup, kOutput, kNoVerify, kTimeout, kJson, kPid, kDuration };
 
 struct Options {
   std::optional<std::string> user, group;
@@ -52,6 +57,8 @@ struct Options {
   bool verify = true;
   bool json = false;
   unsigned timeout = 0;
+  std::optional<pid_t> pid;
+  unsigned duration = 0;
   std::vector<std::string> command;
 };
 
@@ -148,10 +155,18 @@ nlohmann::json CheckJson(const CapCheck& c) {
           {"stack", c.stack}};
 }
 
-void PrintText(const ProfileResult& r, const std::string& program, const std::string& who) {
-  std::printf("capctl profile: %s ran as %s with every capability: exit %d, %zu kinds of check\n",
-              Printable(program).c_str(), who.c_str(), r.permissive.exit_status,
-              r.permissive.checks.size());
+void PrintText(const ProfileResult& r, const std::string& program, const std::string& who,
+               bool watched) {
+  if (watched) {
+    std::printf("capctl profile: %s watched with the capabilities it held: %zu distinct checks\n",
+                Printable(program).c_str(), r.permissive.checks.size());
+  } else {
+    std::printf(
+        "capctl profile: %s ran as %s with every capability: exit %d, %zu distinct "
+        "checks\n",
+        Printable(program).c_str(), who.c_str(), r.permissive.exit_status,
+        r.permissive.checks.size());
+  }
   std::printf("%-22s %-15s %8s  %s\n", "CAPABILITY", "VERDICT", "CHECKS", "EVIDENCE");
   for (const CapEvidence& e : r.analysis.caps) {
     const std::string name = CapName(e.cap);
@@ -201,6 +216,8 @@ const option kProfileOptions[] = {{"user", required_argument, nullptr, kUser},
                                   {"no-verify", no_argument, nullptr, kNoVerify},
                                   {"timeout", required_argument, nullptr, kTimeout},
                                   {"json", no_argument, nullptr, kJson},
+                                  {"pid", required_argument, nullptr, kPid},
+                                  {"duration", required_argument, nullptr, kDuration},
                                   {"help", no_argument, nullptr, 'h'},
                                   {nullptr, 0, nullptr, 0}};
 
@@ -225,15 +242,26 @@ int RunProfile(int argc, char** argv) {
       case kJson:
         opt.json = true;
         break;
-      case kTimeout: {
+      case kTimeout:
+      case kDuration: {
         char* end = nullptr;
         const unsigned long v = std::strtoul(optarg, &end, 10);
         if (*optarg == '\0' || *end != '\0' || v == 0 || v > 86400) {
-          PrintError(std::string("--timeout: expected seconds from 1 to 86400, got '") + optarg +
-                     "'");
+          PrintError(std::string(c == kTimeout ? "--timeout" : "--duration") +
+                     ": expected seconds from 1 to 86400, got '" + optarg + "'");
           return kExitUsage;
         }
-        opt.timeout = static_cast<unsigned>(v);
+        (c == kTimeout ? opt.timeout : opt.duration) = static_cast<unsigned>(v);
+        break;
+      }
+      case kPid: {
+        char* end = nullptr;
+        const long v = std::strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || v <= 0 || v > 4194304) {
+          PrintError(std::string("--pid: expected a process id, got '") + optarg + "'");
+          return kExitUsage;
+        }
+        opt.pid = static_cast<pid_t>(v);
         break;
       }
       case 'h':
@@ -245,8 +273,16 @@ int RunProfile(int argc, char** argv) {
     }
   }
   opt.command.assign(argv + optind, argv + argc);
-  if (opt.command.empty()) {
+  if (opt.pid && !opt.command.empty()) {
+    PrintError("profile: --pid watches a running process; give it no COMMAND");
+    return kExitUsage;
+  }
+  if (!opt.pid && opt.command.empty()) {
     PrintError("profile: no COMMAND given (try 'capctl profile --help')");
+    return kExitUsage;
+  }
+  if (opt.duration && !opt.pid) {
+    PrintError("profile: --duration is for --pid (a COMMAND runs until it exits; see --timeout)");
     return kExitUsage;
   }
   if (Status st = ProfilerAvailable(); !st.ok()) {
@@ -263,8 +299,34 @@ int RunProfile(int argc, char** argv) {
     PrintError(st.message());
     return kExitUsage;
   }
-  const std::string program = ResolveProgram(opt.command[0]);
-  Result<ProfileResult> r = ProfileCommand(po, RunTraced);
+  std::string program;
+  Result<ProfileResult> r = Status(Code::kIoError, "not profiled");
+  if (opt.pid) {
+    char exe[PATH_MAX] = {};
+    const std::string link = "/proc/" + std::to_string(*opt.pid) + "/exe";
+    const ssize_t n = readlink(link.c_str(), exe, sizeof exe - 1);
+    if (n <= 0) {
+      PrintError("--pid: no process " + std::to_string(*opt.pid) + " (or its program is unknown)");
+      return kExitFailure;
+    }
+    program = std::string(exe, static_cast<size_t>(n));
+    opt.command = {program};
+    if (!opt.json) {
+      std::fprintf(stderr, "capctl: watching process %d (%s)%s\n", *opt.pid,
+                   Printable(program).c_str(),
+                   opt.duration ? (" for " + std::to_string(opt.duration) + " s").c_str()
+                                : " until it exits or Ctrl-C");
+    }
+    Result<TracedRun> watched = TraceProcess(*opt.pid, opt.duration);
+    if (watched.ok()) {
+      r = ProfileObserved(std::move(watched).value());
+    } else {
+      r = watched.status();
+    }
+  } else {
+    program = ResolveProgram(opt.command[0]);
+    r = ProfileCommand(po, RunTraced);
+  }
   if (!r.ok()) {
     PrintError(r.status().message());
     return kExitFailure;
@@ -274,7 +336,9 @@ int RunProfile(int argc, char** argv) {
     PrintError(policy.status().message());
     return kExitFailure;
   }
-  const std::string who = po.spec.uid ? "uid " + std::to_string(*po.spec.uid) : "root";
+  const std::string who = opt.pid       ? "its own user"
+                          : po.spec.uid ? "uid " + std::to_string(*po.spec.uid)
+                                        : "root";
   if (opt.json) {
     nlohmann::json caps = nlohmann::json::array();
     for (const CapEvidence& e : r->analysis.caps) {
@@ -315,7 +379,7 @@ int RunProfile(int argc, char** argv) {
                                 {"policy", *policy}};
     std::printf("%s\n", DumpJson(doc).c_str());
   } else {
-    PrintText(*r, program, who);
+    PrintText(*r, program, who, opt.pid.has_value());
     if (!policy->empty()) {
       std::printf("\n%s", opt.output.empty() ? policy->c_str() : "");
     } else {
@@ -331,7 +395,7 @@ int RunProfile(int argc, char** argv) {
   }
   const bool lost = r->permissive.lost_checks || r->permissive.lost_tasks;
   if (lost) return kExitFailure;
-  if (opt.verify && !r->verified) {
+  if (opt.verify && !opt.pid && !r->verified) {
     PrintError("the needed set did not verify: the command did not run the same with it alone");
     return kExitFailure;
   }

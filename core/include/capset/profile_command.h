@@ -53,6 +53,10 @@ using TracedRunner = std::function<Result<TracedRun>(const RunSpec&)>;
 /// needed set alone. Without `verify`, the candidates are the needed set, unproven.
 Result<ProfileResult> ProfileCommand(const ProfileOptions& options, const TracedRunner& run);
 
+/// The result of watching a running process (TraceProcess): nothing can be run again, so the
+/// candidates are the needed set, unverified, and the report says so.
+ProfileResult ProfileObserved(TracedRun run);
+
 /// The files: entry for `path` (the program, absolute) that grants `result.needed`: "=p"
 /// when the program raises its own effective set, else "=ep"; YAML with every string
 /// quoted, lint-clean, with the evidence in comments. Empty text when nothing is needed.

@@ -46,4 +46,9 @@ Status ProfilerAvailable();
 /// from /proc/kallsyms.
 Result<TracedRun> RunTraced(const RunSpec& spec);
 
+/// Traces the running process `pid` — its threads, its descendants alive now, and every task
+/// they fork from then on — for `duration_s` seconds (0: until it exits or capctl gets SIGINT
+/// or SIGTERM). exit_status is -1: the process was watched, not run.
+Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s);
+
 }  // namespace capset

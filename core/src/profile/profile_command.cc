@@ -84,6 +84,22 @@ Result<ProfileResult> ProfileCommand(const ProfileOptions& options, const Traced
   return out;
 }
 
+ProfileResult ProfileObserved(TracedRun run) {
+  ProfileResult out;
+  out.permissive = std::move(run);
+  out.analysis = AnalyzeRun(out.permissive);
+  out.needed = out.analysis.candidates;
+  out.warnings.push_back(
+      "a running process was watched, not run: it could use only the capabilities it held, "
+      "and nothing was verified (what it was refused is listed as denied)");
+  if (out.permissive.lost_checks || out.permissive.lost_tasks) {
+    out.warnings.push_back("lost " + std::to_string(out.permissive.lost_checks) +
+                           " capability checks and " + std::to_string(out.permissive.lost_tasks) +
+                           " tasks (kernel maps full): the profile is incomplete");
+  }
+  return out;
+}
+
 Result<std::string> ProfilePolicy(const ProfileResult& result, const std::string& path) {
   if (result.needed == 0) return std::string();
   FileCaps caps;

@@ -5,8 +5,10 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -205,74 +208,46 @@ Status ProfilerAvailable() {
   return Status::Ok();
 }
 
-Result<TracedRun> RunTraced(const RunSpec& spec) {
+namespace {
+
+using Skeleton = std::unique_ptr<capset_profile, SkeletonFree>;
+
+Result<Skeleton> LoadTracer() {
   CAPSET_RETURN_IF_ERROR(ProfilerAvailable());
-  if (spec.argv.empty()) return Status(Code::kInvalidArgument, "no command to profile");
   libbpf_set_print(QuietLibbpf);
-  std::unique_ptr<capset_profile, SkeletonFree> skel(capset_profile__open_and_load());
+  Skeleton skel(capset_profile__open_and_load());
   if (!skel) {
     return Status(Code::kNotSupported,
                   std::string("Failed to load the profiler's eBPF program: ") +
                       std::strerror(errno) +
                       " (it needs the BTF tracepoints cap_capable, sys_enter, sys_exit and "
-                      "sched_process_fork/exit; set CAPSET_PROFILE_DEBUG=1 for libbpf's log)");
+                      "sched_process_fork; set CAPSET_PROFILE_DEBUG=1 for libbpf's log)");
   }
   if (capset_profile__attach(skel.get()) != 0) {
     return Status(Code::kNotSupported,
                   std::string("Failed to attach the profiler to the capability tracepoint: ") +
                       std::strerror(errno));
   }
+  return skel;
+}
 
-  int ready[2], go[2];
-  if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
-    return FromErrno(errno, "create a pipe");
-  }
-  Fd ready_r(ready[0]), ready_w(ready[1]), go_r(go[0]), go_w(go[1]);
-  const pid_t child = fork();
-  if (child < 0) return FromErrno(errno, "fork");
-  if (child == 0) StartChild(spec, ready_w.get(), go_r.get());
-  ready_w.Reset(-1);
-  go_r.Reset(-1);
-  char msg[257] = {};
-  const ssize_t n = read(ready_r.get(), msg, sizeof msg - 1);
-  if (n != 1 || msg[0] != '\0') {
-    waitpid(child, nullptr, 0);
-    return Status(Code::kIoError,
-                  std::string("Failed to prepare the command: ") + (n > 0 ? msg : "it died"));
-  }
-  // The traced tasks are task storage: keyed, from user space, by a pidfd of the task.
+// Adds the task `tid` to the traced tasks (task storage is keyed by a pidfd from user space;
+// PIDFD_THREAD names a thread rather than a process).
+Status Follow(capset_profile* skel, pid_t tid, bool thread) {
+  constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD, Linux 6.9
   TaskState fresh{};
   fresh.syscall = -1;
-  const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, child, 0)));
-  if (!pidfd.valid() ||
-      bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &pidfd, &fresh, BPF_ANY) != 0) {
-    const int err = errno;
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
-    return FromErrno(err, "trace the command");
+  const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, tid, thread ? kPidfdThread : 0u)));
+  if (!pidfd.valid()) return FromErrno(errno, "open a pidfd of", std::to_string(tid));
+  const int fd = pidfd.get();
+  if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &fd, &fresh, BPF_ANY) != 0) {
+    return FromErrno(errno, "trace", std::to_string(tid));
   }
-  (void)!write(go_w.get(), "g", 1);
-  go_w.Reset(-1);
-  // A watchdog kills the command when it outlives the timeout.
-  pid_t watchdog = -1;
-  if (spec.timeout_s > 0) {
-    watchdog = fork();
-    if (watchdog == 0) {
-      sleep(spec.timeout_s);
-      kill(child, SIGKILL);
-      _exit(0);
-    }
-  }
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (watchdog > 0) {
-    kill(watchdog, SIGKILL);
-    waitpid(watchdog, nullptr, 0);
-  }
-  TracedRun run;
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return Status::Ok();
+}
 
+TracedRun Collect(capset_profile* skel) {
+  TracedRun run;
   const int checks_fd = bpf_map__fd(skel->maps.checks);
   const int stacks_fd = bpf_map__fd(skel->maps.stacks);
   CheckKey k{}, next{};
@@ -303,6 +278,129 @@ Result<TracedRun> RunTraced(const RunSpec& spec) {
   run.capset_calls = skel->bss->capset_calls;
   run.capset_effective = skel->bss->capset_effective;
   run.capset_permitted = skel->bss->capset_permitted;
+  return run;
+}
+
+// The threads of `pid` and of every descendant of it now alive, from /proc.
+std::vector<std::pair<pid_t, bool>> TasksOf(pid_t pid) {
+  std::map<pid_t, std::vector<pid_t>> children;
+  if (DIR* proc = opendir("/proc")) {
+    while (const dirent* e = readdir(proc)) {
+      char* end = nullptr;
+      const long p = std::strtol(e->d_name, &end, 10);
+      if (*end != '\0' || p <= 0) continue;
+      std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
+      std::string line;
+      std::getline(stat, line);
+      const size_t paren = line.rfind(')');
+      if (paren == std::string::npos) continue;
+      char state = 0;
+      long ppid = 0;
+      if (std::sscanf(line.c_str() + paren + 1, " %c %ld", &state, &ppid) == 2) {
+        children[static_cast<pid_t>(ppid)].push_back(static_cast<pid_t>(p));
+      }
+    }
+    closedir(proc);
+  }
+  std::vector<std::pair<pid_t, bool>> out;
+  std::vector<pid_t> todo = {pid};
+  while (!todo.empty()) {
+    const pid_t p = todo.back();
+    todo.pop_back();
+    out.emplace_back(p, false);
+    if (DIR* tasks = opendir(("/proc/" + std::to_string(p) + "/task").c_str())) {
+      while (const dirent* e = readdir(tasks)) {
+        const long tid = std::strtol(e->d_name, nullptr, 10);
+        if (tid > 0 && tid != p) out.emplace_back(static_cast<pid_t>(tid), true);
+      }
+      closedir(tasks);
+    }
+    for (pid_t c : children[p]) todo.push_back(c);
+  }
+  return out;
+}
+
+volatile sig_atomic_t g_stop = 0;
+void OnStop(int) { g_stop = 1; }
+
+}  // namespace
+
+Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s) {
+  CAPSET_ASSIGN_OR_RETURN(Skeleton skel, LoadTracer());
+  const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0u)));
+  if (!pidfd.valid()) return FromErrno(errno, "find the process", std::to_string(pid));
+  for (const auto& [tid, thread] : TasksOf(pid)) {
+    // A task that exited meanwhile is no error; the process itself must be there.
+    if (Status st = Follow(skel.get(), tid, thread); !st.ok() && tid == pid) return st;
+  }
+  struct sigaction stop {};
+  stop.sa_handler = OnStop;
+  struct sigaction old_int {
+  }, old_term{};
+  sigaction(SIGINT, &stop, &old_int);
+  sigaction(SIGTERM, &stop, &old_term);
+  g_stop = 0;
+  const int64_t deadline_ms = duration_s ? int64_t{duration_s} * 1000 : -1;
+  int64_t waited_ms = 0;
+  while (!g_stop && (deadline_ms < 0 || waited_ms < deadline_ms)) {
+    pollfd p{pidfd.get(), POLLIN, 0};  // readable: the process exited
+    if (poll(&p, 1, 100) > 0) break;
+    waited_ms += 100;
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  TracedRun run = Collect(skel.get());
+  run.exit_status = -1;
+  return run;
+}
+
+Result<TracedRun> RunTraced(const RunSpec& spec) {
+  if (spec.argv.empty()) return Status(Code::kInvalidArgument, "no command to profile");
+  CAPSET_ASSIGN_OR_RETURN(Skeleton skel, LoadTracer());
+
+  int ready[2], go[2];
+  if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
+    return FromErrno(errno, "create a pipe");
+  }
+  Fd ready_r(ready[0]), ready_w(ready[1]), go_r(go[0]), go_w(go[1]);
+  const pid_t child = fork();
+  if (child < 0) return FromErrno(errno, "fork");
+  if (child == 0) StartChild(spec, ready_w.get(), go_r.get());
+  ready_w.Reset(-1);
+  go_r.Reset(-1);
+  char msg[257] = {};
+  const ssize_t n = read(ready_r.get(), msg, sizeof msg - 1);
+  if (n != 1 || msg[0] != '\0') {
+    waitpid(child, nullptr, 0);
+    return Status(Code::kIoError,
+                  std::string("Failed to prepare the command: ") + (n > 0 ? msg : "it died"));
+  }
+  if (Status st = Follow(skel.get(), child, false); !st.ok()) {
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    return st;
+  }
+  (void)!write(go_w.get(), "g", 1);
+  go_w.Reset(-1);
+  // A watchdog kills the command when it outlives the timeout.
+  pid_t watchdog = -1;
+  if (spec.timeout_s > 0) {
+    watchdog = fork();
+    if (watchdog == 0) {
+      sleep(spec.timeout_s);
+      kill(child, SIGKILL);
+      _exit(0);
+    }
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (watchdog > 0) {
+    kill(watchdog, SIGKILL);
+    waitpid(watchdog, nullptr, 0);
+  }
+  TracedRun run = Collect(skel.get());
+  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
 }
 

@@ -13,4 +13,6 @@ Status ProfilerAvailable() {
 
 Result<TracedRun> RunTraced(const RunSpec&) { return ProfilerAvailable(); }
 
+Result<TracedRun> TraceProcess(pid_t, unsigned) { return ProfilerAvailable(); }
+
 }  // namespace capset

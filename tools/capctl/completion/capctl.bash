@@ -90,7 +90,8 @@ _capctl() {
             local i
             for ((i = 2; i < cword; i++)); do
                 if [[ ${words[i]} != -* && ${words[i - 1]} != --user && ${words[i - 1]} != --group &&
-                    ${words[i - 1]} != --output && ${words[i - 1]} != --timeout ]]; then
+                    ${words[i - 1]} != --output && ${words[i - 1]} != --timeout &&
+                    ${words[i - 1]} != --pid && ${words[i - 1]} != --duration ]]; then
                     _command_offset $i
                     return
                 fi
@@ -98,10 +99,11 @@ _capctl() {
             case $prev in
                 --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
                 --group) COMPREPLY=($(compgen -g -- "$cur")); return ;;
-                --timeout) return ;;
+                --timeout | --duration) return ;;
+                --pid) COMPREPLY=($(compgen -W "$(ps -eo pid= 2>/dev/null)" -- "$cur")); return ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W '--user --group --output --no-verify --timeout --json --help' -- "$cur"))
+                COMPREPLY=($(compgen -W '--user --group --output --no-verify --timeout --pid --duration --json --help' -- "$cur"))
             else
                 COMPREPLY=($(compgen -c -- "$cur"))
             fi
