@@ -225,6 +225,23 @@ TEST_F(ProfileTest, ARunningProcessIsWatched) {
   EXPECT_EQ(RunCommand({CapctlPath(), "profile", "--pid", "1", "--", "/bin/true"}).exit_code, 2);
 }
 
+// What the command leaves behind is killed: a daemon that forks away (and leaves the process
+// group) does not keep every capability after capctl is done; a command that cannot be run
+// is an error that says why, not a program that "needs nothing".
+TEST_F(ProfileTest, NothingOutlivesTheProfileAndAMissingCommandIsAnError) {
+  CommandResult r = RunCommand({CapctlPath(), "profile", "--no-verify", "--user", "nobody", "--",
+                                "/bin/sh", "-c", "setsid sleep 3131 & exit 0"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ::usleep(200 * 1000);
+  CommandResult left = RunCommand({"/usr/bin/pgrep", "-f", "sleep 3131"});
+  EXPECT_NE(left.exit_code, 0) << "still running: " << left.out;
+  CommandResult missing =
+      RunCommand({CapctlPath(), "profile", "--", "/no/such/program-for-capctl"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
+  EXPECT_EQ(missing.out.find("No capability was needed"), std::string::npos) << missing.out;
+}
+
 TEST_F(ProfileTest, UsageErrorsAndNonRoot) {
   EXPECT_EQ(RunCommand({CapctlPath(), "profile"}).exit_code, 2);
   EXPECT_EQ(RunCommand({CapctlPath(), "profile", "--user", "no-such-user-here", "--", "/bin/true"})

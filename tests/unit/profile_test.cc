@@ -159,6 +159,28 @@ TEST(ProfileCommandTest, AProgramNeedingNothingGetsNoPolicy) {
   EXPECT_EQ(*ProfilePolicy(*r, "/bin/true"), "");
 }
 
+// A command that fails even with every capability cannot be minimized against: every other
+// run would "succeed" at failing the same way.
+TEST(ProfileCommandTest, AFailingPermissiveRunIsNotMinimized) {
+  int runs = 0;
+  ProfileOptions options;
+  options.spec.argv = {"/bin/prog"};
+  auto failing = [&runs](const RunSpec&) -> Result<TracedRun> {
+    ++runs;
+    TracedRun run;
+    run.checks.push_back(Check(CAP_NET_RAW, true, 41, kRawStack));
+    run.exit_status = 2;
+    return run;
+  };
+  Result<ProfileResult> r = ProfileCommand(options, failing);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(runs, 1);
+  EXPECT_FALSE(r->verified);
+  EXPECT_EQ(r->needed, CapBit(CAP_NET_RAW));
+  ASSERT_FALSE(r->warnings.empty());
+  EXPECT_NE(r->warnings.back().find("exited 2"), std::string::npos);
+}
+
 TEST(ProfileCommandTest, AFailingRunIsAnError) {
   ProfileOptions options;
   options.spec.argv = {"/bin/prog"};
@@ -189,6 +211,18 @@ TEST(ProfileAnalysisTest, SampledChecksCountWithTheirKind) {
   EXPECT_EQ(checks[0].count, 100000u);
   EXPECT_TRUE(NoiseReason(checks[0]));    // classified by the sibling's stack
   EXPECT_EQ(checks[1].cap, CAP_NET_RAW);  // no sibling with a stack: kept, stack unknown
+
+  // Where a kind's stacks disagree, the sampled ones count with the one that is not noise.
+  std::vector<CapCheck> mixed = {
+      Check(CAP_SYS_PTRACE, true, 0, {"cap_capable", "ptracer_capable"}, 10),
+      Check(CAP_SYS_PTRACE, true, 0, {"cap_capable", "proc_pid_io"}, 2)};
+  CapCheck later = Check(CAP_SYS_PTRACE, true, 0, {}, 50);
+  later.stack_sampled = true;
+  mixed.push_back(later);
+  FoldSampledChecks(mixed);
+  ASSERT_EQ(mixed.size(), 2u);
+  EXPECT_EQ(mixed[1].count, 52u);
+  EXPECT_FALSE(NoiseReason(mixed[1]));
 }
 
 }  // namespace

@@ -331,6 +331,20 @@ int RunProfile(int argc, char** argv) {
     PrintError(r.status().message());
     return kExitFailure;
   }
+  // File capabilities on an interpreter are given to every script it runs, by anyone.
+  {
+    std::string base = program.substr(program.rfind('/') + 1);
+    for (const char* interp : {"python", "perl", "ruby", "node", "bash", "sh", "dash", "php", "lua",
+                               "tclsh", "busybox"}) {
+      if (base.rfind(interp, 0) == 0 && r->needed) {
+        r->warnings.push_back("'" + program +
+                              "' is an interpreter: file capabilities on it "
+                              "would be given to every script anyone runs with it; give them "
+                              "to a service (capset.policy(5) services:) instead");
+        break;
+      }
+    }
+  }
   Result<std::string> policy = ProfilePolicy(*r, program);
   if (!policy.ok()) {
     PrintError(policy.status().message());

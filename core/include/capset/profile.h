@@ -47,6 +47,7 @@ struct CapCheck {
 struct TracedRun {
   std::vector<CapCheck> checks;
   int exit_status = -1;      ///< as waitpid's WEXITSTATUS, or 128 + signal
+  bool timed_out = false;    ///< killed by RunSpec::timeout_s (a server still serving)
   uint64_t lost_checks = 0;  ///< not recorded (a kernel map was full)
   uint64_t lost_tasks = 0;   ///< tasks not followed
   uint64_t capset_calls = 0;
@@ -55,8 +56,10 @@ struct TracedRun {
 };
 
 /// Adds each stack_sampled check to the most frequent check of its kind (capability, verdict,
-/// system call, flags, command) that has a stack, and removes it; one without such a sibling
-/// stays as it is (its stack unknown).
+/// system call, flags, command) that has a stack — one that is not noise where there is
+/// one — and removes it; one without such a sibling stays as it is (its stack unknown).
+/// Known limit: a real check that first appears after 16 noise checks of the same kind is
+/// counted as noise.
 void FoldSampledChecks(std::vector<CapCheck>& checks);
 
 /// Why a check is noise, or nullopt when it is not.

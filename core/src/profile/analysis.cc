@@ -93,9 +93,17 @@ void FoldSampledChecks(std::vector<CapCheck>& checks) {
   std::vector<CapCheck> sampled;
   for (auto& c : checks) (c.stack_sampled ? sampled : kept).push_back(std::move(c));
   for (auto& s : sampled) {
+    // The most frequent sibling, preferring one that is not noise: where the stacks of a kind
+    // disagree, the sampled checks count as possibly needed, for minimization to decide.
     CapCheck* best = nullptr;
+    bool best_noise = true;
     for (auto& k : kept) {
-      if (same_kind(k, s) && (!best || k.count > best->count)) best = &k;
+      if (!same_kind(k, s)) continue;
+      const bool noise = NoiseReason(k).has_value();
+      if (!best || (best_noise && !noise) || (noise == best_noise && k.count > best->count)) {
+        best = &k;
+        best_noise = noise;
+      }
     }
     if (best == nullptr) {
       kept.push_back(std::move(s));

@@ -63,6 +63,14 @@ Result<ProfileResult> ProfileCommand(const ProfileOptions& options, const Traced
   }
   out.needed = out.analysis.candidates;
   if (!options.verify) return out;
+  if (out.permissive.exit_status != 0 && !out.permissive.timed_out) {
+    // Minimization compares each run with this one: against a failure, every run "succeeds".
+    // (A server killed by the timeout while serving is a success to compare with.)
+    out.warnings.push_back("the command exited " + std::to_string(out.permissive.exit_status) +
+                           " even with every capability: nothing can be minimized or verified "
+                           "against a failing run; the candidates are reported, unproven");
+    return out;
+  }
 
   // The candidates, and what the program asked for in capset(2) without it ever being
   // checked: a capset(2) call fails without it (proftpd's mod_cap), which only a run shows.

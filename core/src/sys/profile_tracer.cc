@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "capset/fd.h"
 #include "capset_profile.skel.h"
@@ -117,7 +118,12 @@ int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args)
 
 // In the child: become spec's user with exactly spec.grant in every set, then wait for the
 // parent to start tracing (a byte on `go`), then exec. Never returns.
-[[noreturn]] void StartChild(const RunSpec& spec, int ready, int go) {
+[[noreturn]] void StartChild(const RunSpec& spec, int ready, int go, int parent_ends[2]) {
+  // The parent's ends of the pipes: held here, a parent that died would never be noticed.
+  close(parent_ends[0]);
+  close(parent_ends[1]);
+  // Its own process group, so that the whole tree can be killed at the end.
+  setpgid(0, 0);
   auto fail = [&](const char* what) {
     const int err = errno;
     char msg[256];
@@ -135,7 +141,8 @@ int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args)
   }
   // SECURITY: the child only ever lowers what root (capctl) holds: the bounding set to the
   // grant while CAP_SETPCAP is still effective, then the user, then exactly the grant.
-  for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+  const int last = KernelCapBits();  // the running kernel's, not the headers'
+  for (int c = 0; c < last; ++c) {
     if (!(spec.grant & CapBit(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL) {
       fail("drop a capability from the bounding set");
     }
@@ -149,7 +156,7 @@ int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args)
   }
   cap_t caps = cap_init();
   if (caps == nullptr) fail("allocate a capability set");
-  for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+  for (int c = 0; c < last; ++c) {
     if (!(spec.grant & CapBit(c))) continue;
     const auto v = static_cast<cap_value_t>(c);
     cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
@@ -160,21 +167,43 @@ int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args)
   cap_free(caps);
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) fail("clear ambient");
   if (spec.uid && *spec.uid != 0) {
-    for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+    for (int c = 0; c < last; ++c) {
       if ((spec.grant & CapBit(c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0) {
         fail("raise an ambient capability");
       }
     }
   }
-  (void)!write(ready, "", 1);  // ready: a NUL byte
-  close(ready);
+  // Dies with capctl (set after the credentials: changing them clears it).
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("set PR_SET_PDEATHSIG");
+  if (getppid() == 1) _exit(127);  // capctl is gone already
+  (void)!write(ready, "", 1);      // ready: a NUL byte
   char byte = 0;
   if (read(go, &byte, 1) != 1) _exit(127);
   std::vector<char*> argv;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   execvp(argv[0], argv.data());
-  _exit(127);
+  // `ready` is close-on-exec: after a successful exec the parent reads end of file; after a
+  // failed one, why.
+  fail(("run '" + spec.argv[0] + "'").c_str());
+  _exit(127);  // (fail exits)
+}
+
+// Kills what is left of the command's tree: its process group, and every process that was
+// reparented to capctl (a child subreaper: daemons that left the group), until none is left.
+void KillTree(pid_t pgid) {
+  kill(-pgid, SIGKILL);
+  for (int round = 0; round < 100; ++round) {
+    bool any = false;
+    std::ifstream children("/proc/self/task/" + std::to_string(gettid()) + "/children");
+    for (long pid; children >> pid;) {
+      kill(static_cast<pid_t>(pid), SIGKILL);
+      any = true;
+    }
+    while (waitpid(-1, nullptr, WNOHANG) > 0) any = true;
+    if (!any) break;
+    usleep(10 * 1000);
+  }
 }
 
 std::vector<std::string> StackOf(int stacks_fd, int32_t id) {
@@ -329,9 +358,35 @@ Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s) {
   CAPSET_ASSIGN_OR_RETURN(Skeleton skel, LoadTracer());
   const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0u)));
   if (!pidfd.valid()) return FromErrno(errno, "find the process", std::to_string(pid));
-  for (const auto& [tid, thread] : TasksOf(pid)) {
-    // A task that exited meanwhile is no error; the process itself must be there.
-    if (Status st = Follow(skel.get(), tid, thread); !st.ok() && tid == pid) return st;
+  // capctl itself and its ancestors are never traced (capctl run from a session of the
+  // process watched, say).
+  std::set<pid_t> skip;
+  for (pid_t p = getpid(); p > 1;) {
+    skip.insert(p);
+    std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t paren = line.rfind(')');
+    long ppid = 0;
+    char state = 0;
+    if (paren == std::string::npos ||
+        std::sscanf(line.c_str() + paren + 1, " %c %ld", &state, &ppid) != 2) {
+      break;
+    }
+    p = static_cast<pid_t>(ppid);
+  }
+  uint64_t not_followed = 0;
+  std::set<pid_t> followed;
+  // Twice: what forked between the scan of /proc and the first Follow is found the second time.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& [tid, thread] : TasksOf(pid)) {
+      if (skip.count(tid) || !followed.insert(tid).second) continue;
+      // A task that exited meanwhile is no error; the process itself must be there.
+      if (Status st = Follow(skel.get(), tid, thread); !st.ok()) {
+        if (tid == pid) return st;
+        if (::kill(tid, 0) == 0) ++not_followed;
+      }
+    }
   }
   struct sigaction stop {};
   stop.sa_handler = OnStop;
@@ -351,6 +406,7 @@ Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s) {
   sigaction(SIGTERM, &old_term, nullptr);
   TracedRun run = Collect(skel.get());
   run.exit_status = -1;
+  run.lost_tasks += not_followed;
   return run;
 }
 
@@ -359,48 +415,58 @@ Result<TracedRun> RunTraced(const RunSpec& spec) {
   CAPSET_ASSIGN_OR_RETURN(Skeleton skel, LoadTracer());
 
   int ready[2], go[2];
-  if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
-    return FromErrno(errno, "create a pipe");
-  }
-  Fd ready_r(ready[0]), ready_w(ready[1]), go_r(go[0]), go_w(go[1]);
+  if (pipe2(ready, O_CLOEXEC) != 0) return FromErrno(errno, "create a pipe");
+  Fd ready_r(ready[0]), ready_w(ready[1]);
+  if (pipe2(go, O_CLOEXEC) != 0) return FromErrno(errno, "create a pipe");
+  Fd go_r(go[0]), go_w(go[1]);
+  // Descendants that outlive the command (a daemon that forks away) are reparented to capctl,
+  // which kills them at the end: nothing keeps the capabilities it was given.
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   const pid_t child = fork();
   if (child < 0) return FromErrno(errno, "fork");
-  if (child == 0) StartChild(spec, ready_w.get(), go_r.get());
+  if (child == 0) {
+    int parent_ends[2] = {ready_r.get(), go_w.get()};
+    StartChild(spec, ready_w.get(), go_r.get(), parent_ends);
+  }
+  setpgid(child, child);  // as the child does: whichever runs first
   ready_w.Reset(-1);
   go_r.Reset(-1);
-  char msg[257] = {};
-  const ssize_t n = read(ready_r.get(), msg, sizeof msg - 1);
-  if (n != 1 || msg[0] != '\0') {
-    waitpid(child, nullptr, 0);
-    return Status(Code::kIoError,
-                  std::string("Failed to prepare the command: ") + (n > 0 ? msg : "it died"));
-  }
-  if (Status st = Follow(skel.get(), child, false); !st.ok()) {
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
+  auto abandon = [&](Status st) {
+    KillTree(child);
     return st;
+  };
+  char msg[257] = {};
+  ssize_t n = read(ready_r.get(), msg, sizeof msg - 1);
+  if (n != 1 || msg[0] != '\0') {
+    return abandon(Status(Code::kIoError, std::string("Failed to prepare the command: ") +
+                                              (n > 0 ? msg : "it died")));
   }
+  if (Status st = Follow(skel.get(), child, false); !st.ok()) return abandon(st);
+  const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, child, 0u)));
+  if (!pidfd.valid()) return abandon(FromErrno(errno, "open a pidfd of the command"));
   (void)!write(go_w.get(), "g", 1);
   go_w.Reset(-1);
-  // A watchdog kills the command when it outlives the timeout.
-  pid_t watchdog = -1;
-  if (spec.timeout_s > 0) {
-    watchdog = fork();
-    if (watchdog == 0) {
-      sleep(spec.timeout_s);
-      kill(child, SIGKILL);
-      _exit(0);
-    }
+  // End of file: the exec succeeded; a message: it did not (no such command, ...).
+  std::memset(msg, 0, sizeof msg);
+  n = read(ready_r.get(), msg, sizeof msg - 1);
+  if (n > 0) return abandon(Status(Code::kNotFound, std::string("Failed to ") + msg));
+  // Waits for the command, killing its tree when it outlives the timeout.
+  pollfd p{pidfd.get(), POLLIN, 0};
+  const int timeout_ms = spec.timeout_s > 0 ? static_cast<int>(spec.timeout_s) * 1000 : -1;
+  int ready_fds;
+  while ((ready_fds = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
   }
+  if (ready_fds == 0) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
   int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  pid_t waited;
+  while ((waited = waitpid(child, &status, 0)) < 0 && errno == EINTR) {
   }
-  if (watchdog > 0) {
-    kill(watchdog, SIGKILL);
-    waitpid(watchdog, nullptr, 0);
-  }
+  const int wait_errno = errno;
+  KillTree(child);
+  if (waited != child) return FromErrno(wait_errno, "wait for the command");
   TracedRun run = Collect(skel.get());
   run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.timed_out = ready_fds == 0;
   return run;
 }
 

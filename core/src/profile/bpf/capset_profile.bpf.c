@@ -129,7 +129,12 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
   key.ret = ret;
   key.syscall = t->syscall;
   if ((const struct cred*)BPF_CORE_READ(task, cred) != cred) key.flags |= CHECK_OTHER_CRED;
-  if (BPF_CORE_READ(target_ns, level) != 0) key.flags |= CHECK_USER_NS;
+  // Where the privilege came from: for a granted check, the namespace the capability was
+  // found in (the initial one: the host's capability granted it, e.g. setns into a child
+  // namespace); for a refused one, the task's own namespace.
+  const struct user_namespace* from =
+      ret == 0 ? capable_ns : (const struct user_namespace*)BPF_CORE_READ(cred, user_ns);
+  if (from && BPF_CORE_READ(from, level) != 0) key.flags |= CHECK_USER_NS;
   bpf_get_current_comm(key.comm, sizeof key.comm);
 
   struct kind_key kind = {.cap = key.cap, .ret = key.ret, .syscall = key.syscall,
@@ -177,10 +182,22 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   t->pending = 0;
   if (id == 126) {  // capset(2) on x86_64: what the program asks for, checked or not
     struct {
+      __u32 version;
+      __s32 pid;
+    } header = {};
+    struct {
       __u32 effective, permitted, inheritable;
     } data[2] = {};
+    unsigned long headerp = PT_REGS_PARM1_CORE_SYSCALL(regs);
     unsigned long datap = PT_REGS_PARM2_CORE_SYSCALL(regs);
-    if (datap && bpf_probe_read_user(&data, sizeof data, (void*)datap) == 0) {
+    if (!headerp || bpf_probe_read_user(&header, sizeof header, (void*)headerp) != 0) return 0;
+    // _LINUX_CAPABILITY_VERSION_1 has one 32-bit set, versions 2 and 3 two.
+    int words = header.version == 0x19980330 ? 1
+                : (header.version == 0x20071026 || header.version == 0x20080522) ? 2 : 0;
+    if (words == 0 || header.pid != 0) return 0;
+    int read = words == 1 ? bpf_probe_read_user(&data, sizeof data[0], (void*)datap)
+                          : bpf_probe_read_user(&data, sizeof data, (void*)datap);
+    if (datap && read == 0) {
       __sync_fetch_and_add(&capset_calls, 1);
       __sync_fetch_and_or(&capset_effective,
                           (__u64)data[0].effective | ((__u64)data[1].effective << 32));
