@@ -48,4 +48,10 @@ std::vector<std::string> CapNames(CapMask mask) {
   return names;
 }
 
+std::string CapNameList(CapMask mask) {
+  std::string list;
+  for (const auto& n : CapNames(mask)) list += (list.empty() ? "" : ",") + n;
+  return list;
+}
+
 }  // namespace capset

@@ -110,11 +110,7 @@ int RunLogin(int argc, char** argv) {
         text += "  none: inheritable and ambient sets are cleared";
         doc["effect"] = "clear";
       } else {
-        auto names = [](CapMask m) {
-          std::string s;
-          for (const auto& n : CapNames(m)) s += (s.empty() ? "" : ",") + n;
-          return s.empty() ? std::string("(none)") : s;
-        };
+        auto names = [](CapMask m) { return m ? CapNameList(m) : std::string("(none)"); };
         text += "  inheritable: " + names(r.iab.inheritable) +
                 "\n  ambient: " + names(r.iab.ambient) +
                 "\n  dropped from the bounding set: " + names(r.iab.bounding_drop);

@@ -114,13 +114,6 @@ Status ResolveUser(const Options& opt, RunSpec& spec) {
   return Status::Ok();
 }
 
-// "cap_a,cap_b".
-std::string CapList(CapMask mask) {
-  std::string s;
-  for (const auto& n : CapNames(mask)) s += (s.empty() ? "" : ",") + n;
-  return s;
-}
-
 std::string Verdict(const ProfileResult& r, int cap) {
   const CapMask bit = CapBit(cap);
   if (r.analysis.requested_only & bit) return "requested only";
@@ -195,12 +188,12 @@ void PrintText(const ProfileResult& r, const std::string& program, const std::st
   }
   if (!r.trials.empty()) std::printf("\nProof (runs again, output discarded):\n");
   for (const ProfileTrial& t : r.trials) {
-    const std::string set = t.grant ? CapList(t.grant) : "no capabilities";
+    const std::string set = t.grant ? CapNameList(t.grant) : "no capabilities";
     if (t.dropped >= 0) {
       std::printf("  without %-20s exit %d: %s\n", CapName(t.dropped).c_str(), t.exit_status,
                   t.succeeded ? "still succeeds, so it is optional" : "fails, so it is needed");
     } else {
-      const std::string refused = t.denied ? ", refused " + CapList(t.denied) : "";
+      const std::string refused = t.denied ? ", refused " + CapNameList(t.denied) : "";
       std::printf("  with %s alone: exit %d%s: %s\n", set.c_str(), t.exit_status, refused.c_str(),
                   t.succeeded ? "verified" : "NOT verified");
     }

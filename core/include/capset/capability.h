@@ -38,5 +38,7 @@ Result<int> CapFromName(std::string_view name);
 
 /// The names of the bits of `mask`, in ascending order.
 std::vector<std::string> CapNames(CapMask mask);
+/// The same, joined with ',' ("cap_net_admin,cap_net_raw"); "" for none.
+std::string CapNameList(CapMask mask);
 
 }  // namespace capset

@@ -48,9 +48,7 @@ Result<ProfileResult> ProfileCommand(const ProfileOptions& options, const Traced
   RunSpec permissive = options.spec;
   permissive.grant = KernelCapMask() & options.available;
   if (const CapMask unseen = KernelCapMask() & ~options.available) {
-    std::string names;
-    for (const auto& n : CapNames(unseen)) names += (names.empty() ? "" : ",") + n;
-    out.warnings.push_back("capctl does not hold " + names +
+    out.warnings.push_back("capctl does not hold " + CapNameList(unseen) +
                            " itself, so the command could not be given it: whether it needs it "
                            "is not known");
   }

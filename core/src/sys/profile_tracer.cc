@@ -310,6 +310,22 @@ TracedRun Collect(capset_profile* skel) {
   return run;
 }
 
+// The parent of `pid` (field 4 of /proc/PID/stat, after the command name in parentheses,
+// which may hold anything), or -1 when it is gone.
+pid_t ParentOf(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const size_t paren = line.rfind(')');
+  char state = 0;
+  long ppid = 0;
+  if (paren == std::string::npos ||
+      std::sscanf(line.c_str() + paren + 1, " %c %ld", &state, &ppid) != 2) {
+    return -1;
+  }
+  return static_cast<pid_t>(ppid);
+}
+
 // The threads of `pid` and of every descendant of it now alive, from /proc.
 std::vector<std::pair<pid_t, bool>> TasksOf(pid_t pid) {
   std::map<pid_t, std::vector<pid_t>> children;
@@ -318,15 +334,8 @@ std::vector<std::pair<pid_t, bool>> TasksOf(pid_t pid) {
       char* end = nullptr;
       const long p = std::strtol(e->d_name, &end, 10);
       if (*end != '\0' || p <= 0) continue;
-      std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
-      std::string line;
-      std::getline(stat, line);
-      const size_t paren = line.rfind(')');
-      if (paren == std::string::npos) continue;
-      char state = 0;
-      long ppid = 0;
-      if (std::sscanf(line.c_str() + paren + 1, " %c %ld", &state, &ppid) == 2) {
-        children[static_cast<pid_t>(ppid)].push_back(static_cast<pid_t>(p));
+      if (const pid_t parent = ParentOf(static_cast<pid_t>(p)); parent >= 0) {
+        children[parent].push_back(static_cast<pid_t>(p));
       }
     }
     closedir(proc);
@@ -361,20 +370,7 @@ Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s) {
   // capctl itself and its ancestors are never traced (capctl run from a session of the
   // process watched, say).
   std::set<pid_t> skip;
-  for (pid_t p = getpid(); p > 1;) {
-    skip.insert(p);
-    std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    const size_t paren = line.rfind(')');
-    long ppid = 0;
-    char state = 0;
-    if (paren == std::string::npos ||
-        std::sscanf(line.c_str() + paren + 1, " %c %ld", &state, &ppid) != 2) {
-      break;
-    }
-    p = static_cast<pid_t>(ppid);
-  }
+  for (pid_t p = getpid(); p > 1; p = ParentOf(p)) skip.insert(p);
   uint64_t not_followed = 0;
   std::set<pid_t> followed;
   // Twice: what forked between the scan of /proc and the first Follow is found the second time.
