@@ -34,6 +34,9 @@ PACKAGES=(
   # real privileged programs: what README command 1 (capctl audit) finds, and what the
   # profiler and the service audit are tried on
   iputils-ping traceroute rsh-client
+  # the profiler's rsh test: a real rshd (in.rshd, started by the test in its own network
+  # namespace, never by inetd) and curl, the client of the profiled web service
+  rsh-server curl
   # the profiler benchmark compares with strace -f
   strace
   # benchmarks

@@ -16,13 +16,23 @@
 
 #include "capset/safe_path.h"
 #include "capset/status.h"
+#include "capset/unit_gen.h"
 
 namespace capset {
 
 /// Opens and checks an output directory for drop-ins (the trust rule, no symbolic links).
 Result<SafeDir> OpenDropInDirectory(const std::string& path);
 
-/// Writes `text` as `dir`/`unit`.d/50-capset.conf (see above). Errors name the path.
-Status WriteDropIn(const SafeDir& dir, const std::string& unit, const std::string& text);
+/// Writes `text` as `dir`/`unit`.d/`file` (see above). Errors name the path.
+Status WriteDropIn(const SafeDir& dir, const std::string& unit, const std::string& text,
+                   const std::string& file = kDropInName);
+
+/// Removes `dir`/`unit`.d/`file` (and UNIT.d if that leaves it empty); none there is no error.
+Status RemoveDropIn(const SafeDir& dir, const std::string& unit, const std::string& file);
+
+/// Writes `text` as `dir`/`sub`/`name` with `mode`, as WriteDropIn writes a drop-in (`sub`
+/// created 0755 or opened without following a link and checked; a new file renamed over).
+Status WriteFileInSubdirectory(const SafeDir& dir, const std::string& sub, const std::string& name,
+                               const std::string& text, mode_t mode);
 
 }  // namespace capset

@@ -43,16 +43,36 @@ struct CapCheck {
   int64_t last_result = 0;      ///< the system call's last result
 };
 
+/// A path a traced task wrote (the call succeeded), as the task named it.
+enum class PathUse {
+  kWrite,        ///< a file opened for writing or truncated: the file must be writable
+  kCreate,       ///< an entry created, removed or renamed: its directory must be writable
+  kMaybeCreate,  ///< opened with O_CREAT: the file, or its directory if it did not exist
+};
+struct WrittenPath {
+  std::string path;  ///< absolute, or relative to the working directory
+  PathUse use = PathUse::kWrite;
+  bool relative_to_dirfd = false;  ///< relative to a directory descriptor: not resolvable
+};
+
 /// Everything one traced run produced.
 struct TracedRun {
   std::vector<CapCheck> checks;
   int exit_status = -1;      ///< as waitpid's WEXITSTATUS, or 128 + signal
   bool timed_out = false;    ///< killed by RunSpec::timeout_s (a server still serving)
   uint64_t lost_checks = 0;  ///< not recorded (a kernel map was full)
+  /// Whether kernel stacks could be named (/proc/kallsyms readable); without, call sites are
+  /// unknown and noise is told by the system call alone.
+  bool kernel_symbols = true;
   uint64_t lost_tasks = 0;   ///< tasks not followed
   uint64_t capset_calls = 0;
   CapMask capset_effective = 0;  ///< effective bits asked for in capset(2)
   CapMask capset_permitted = 0;  ///< permitted bits asked for in capset(2)
+  // What a hardening template restricts, done by the same tasks:
+  uint64_t address_families = 0;     ///< of socket(2) and socketpair(2): bit N is AF N (< 64)
+  std::vector<int> syscalls;         ///< the system calls made (x86_64 numbers), ascending
+  std::vector<WrittenPath> written;  ///< paths written, sorted
+  uint64_t lost_paths = 0;           ///< written paths not recorded (a kernel map was full)
 };
 
 /// Adds each stack_sampled check to the most frequent check of its kind (capability, verdict,

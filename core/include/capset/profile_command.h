@@ -6,11 +6,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "capset/profile.h"
 #include "capset/profile_tracer.h"
+#include "capset/sandbox_fit.h"
 
 namespace capset {
 
@@ -53,13 +55,50 @@ using TracedRunner = std::function<Result<TracedRun>(const RunSpec&)>;
 /// needed set alone. Without `verify`, the candidates are the needed set, unproven.
 Result<ProfileResult> ProfileCommand(const ProfileOptions& options, const TracedRunner& run);
 
-/// The result of watching a running process (TraceProcess): nothing can be run again, so the
-/// candidates are the needed set, unverified, and the report says so.
-ProfileResult ProfileObserved(TracedRun run);
+/// The result of watching (TraceProcess, TraceUnit): nothing is run again, so the candidates
+/// are the needed set, unverified; `how` (the report's first warning) says what was watched.
+ProfileResult ProfileObserved(TracedRun run, const std::string& how);
 
-/// The files: entry for `path` (the program, absolute) that grants `result.needed`: "=p"
-/// when the program raises its own effective set, else "=ep"; YAML with every string
-/// quoted, lint-clean, with the evidence in comments. Empty text when nothing is needed.
+/// What a services: entry is made of, besides the capabilities.
+struct ServicePolicyInput {
+  std::string unit;                  ///< "web.service"
+  std::optional<std::string> user;   ///< absent: root (the entry says how to move it off root)
+  std::optional<std::string> group;
+  bool dynamic_user = false;
+  std::string exec;           ///< the service's program, if absolute
+  std::string template_name;  ///< a hardening template that fits (SuggestTemplate)
+  SandboxNeeds sandbox;       ///< what the template would have refused (FitTemplate)
+};
+
+/// One entry of a generated policy: a files: entry for `program`, or a services: entry.
+struct PolicyEntry {
+  std::string program;  ///< absolute; the files: entry's path (no service)
+  std::optional<ServicePolicyInput> service;
+  CapMask needed = 0;
+  bool raises_effective = false;  ///< files: "=p" (the program raises its effective set)
+  bool verified = false;
+  std::vector<std::string> sources;  ///< the profiles merged into it (comments)
+};
+
+/// The entry a profile makes.
+PolicyEntry EntryOf(const ProfileResult& result, const std::string& program,
+                    std::optional<ServicePolicyInput> service);
+
+/// The policy document of `entries`: a files: entry per program that needs a capability ("=p"
+/// when it raises its own effective set, else "=ep") and a services: entry per service (the
+/// needed set in its ambient and bounding sets and no others, the template and the settings
+/// it needs to start); YAML with every string quoted, lint-clean, the evidence in comments.
+/// Empty text when there is nothing to write (no service, and no program needs anything).
+Result<std::string> RenderPolicy(const std::vector<PolicyEntry>& entries);
+
+/// RenderPolicy of one profile.
 Result<std::string> ProfilePolicy(const ProfileResult& result, const std::string& path);
+Result<std::string> ProfileServicePolicy(const ProfileResult& result,
+                                         const ServicePolicyInput& input);
+
+/// Entries of several profiles merged: one per program and one per service, with the union of
+/// what each run needed ("=p" only if every run raised its effective set itself; verified only
+/// if every run was); an error for runs of one service under different users.
+Result<std::vector<PolicyEntry>> MergeEntries(const std::vector<PolicyEntry>& entries);
 
 }  // namespace capset

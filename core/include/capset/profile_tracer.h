@@ -9,8 +9,10 @@
 // (loading BPF needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN).
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +39,21 @@ struct RunSpec {
   unsigned timeout_s = 0;  ///< kill the command (SIGKILL) after this many seconds; 0: never
 };
 
+/// Blocks SIGINT, SIGTERM and SIGHUP for its lifetime (nested: the outer mask comes back).
+/// The watches (TraceProcess, TraceUnit) take them as "stop watching"; held around changing
+/// a unit, a Ctrl-C then ends the watch rather than capctl, and the unit is put back.
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  const sigset_t& set() const { return set_; }
+
+ private:
+  sigset_t set_{}, old_{};
+};
+
 /// Whether this kernel and process can trace (root, BTF, the cap_capable tracepoint): OK, or
 /// an error saying what is missing.
 Status ProfilerAvailable();
@@ -50,5 +67,21 @@ Result<TracedRun> RunTraced(const RunSpec& spec);
 /// they fork from then on — for `duration_s` seconds (0: until it exits or capctl gets SIGINT
 /// or SIGTERM). exit_status is -1: the process was watched, not run.
 Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s);
+
+/// A systemd unit's processes: those of its cgroup (cgroup v2) `name`, in the cgroup
+/// directory `parent_dir` (its slice's), from the moment they exec.
+struct UnitTarget {
+  std::string parent_dir;  ///< "/sys/fs/cgroup/system.slice"
+  std::string name;        ///< "web.service"
+};
+
+/// Loads the tracer, watches for the unit's cgroup (created anew, or there already), calls
+/// `start` (which restarts the unit), then traces every process of the cgroup that execs (what
+/// systemd does for the unit before its program runs is not counted) and what they fork, for
+/// `duration_s` seconds (0: until SIGINT, SIGTERM or SIGHUP) or until `running()` says the unit
+/// stopped.
+/// exit_status is -1.
+Result<TracedRun> TraceUnit(const UnitTarget& unit, const std::function<Status()>& start,
+                            const std::function<bool()>& running, unsigned duration_s);
 
 }  // namespace capset

@@ -102,6 +102,8 @@ class SysOps {
   virtual Status RenameAt(int dirfd, const std::string& from, const std::string& to) = 0;
   /// unlinkat(2) of a file.
   virtual Status UnlinkAt(int dirfd, const std::string& name) = 0;
+  /// unlinkat(2) of an empty directory (AT_REMOVEDIR).
+  virtual Status RemoveDirAt(int dirfd, const std::string& name) = 0;
   /// write(2) until all of `data` is written (EINTR retried).
   virtual Status WriteAll(int fd, std::string_view data) = 0;
   /// fsync(2).

@@ -52,12 +52,20 @@ struct CheckValue {
   uint32_t pid;
   uint32_t pad;
 };
+constexpr size_t kPathMax = 256;
 struct TaskState {
   int32_t syscall;
   uint32_t pending;
   CheckKey keys[kPending];
+  uint32_t path_op;
+  char path[kPathMax];
+};
+struct PathKey {
+  uint32_t op;
+  char path[kPathMax];
 };
 constexpr uint32_t kOtherCred = 1, kUserNs = 2;
+constexpr uint32_t kPathCreate = 2, kPathMaybe = 3, kPathDirfd = 0x100;
 
 struct SkeletonFree {
   void operator()(capset_profile* s) const { capset_profile__destroy(s); }
@@ -76,6 +84,8 @@ class KernelSymbols {
     if (it == syms_.begin()) return "0x" + Hex(addr);
     return std::prev(it)->name;
   }
+  /// No names: /proc/kallsyms shows every address as 0 (kptr_restrict, without CAP_SYSLOG).
+  bool empty() const { return syms_.empty(); }
 
  private:
   struct Sym {
@@ -213,6 +223,7 @@ std::vector<std::string> StackOf(int stacks_fd, int32_t id) {
   const uint32_t key = static_cast<uint32_t>(id);
   if (bpf_map_lookup_elem(stacks_fd, &key, ips) != 0) return out;
   const KernelSymbols& syms = KernelSymbols::Get();
+  if (syms.empty()) return out;  // unknown, as a stack not taken: addresses alone say nothing
   for (uint64_t ip : ips) {
     if (ip == 0) break;
     out.push_back(syms.Name(ip));
@@ -221,6 +232,14 @@ std::vector<std::string> StackOf(int stacks_fd, int32_t id) {
 }
 
 }  // namespace
+
+StopSignals::StopSignals() {
+  sigemptyset(&set_);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, sig);
+  pthread_sigmask(SIG_BLOCK, &set_, &old_);
+}
+
+StopSignals::~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
 
 Status ProfilerAvailable() {
   if (geteuid() != 0) {
@@ -302,6 +321,33 @@ TracedRun Collect(capset_profile* skel) {
     prev = &k;
   }
   FoldSampledChecks(run.checks);
+  const int paths_fd = bpf_map__fd(skel->maps.paths);
+  PathKey pk{}, pnext{};
+  const PathKey* pprev = nullptr;
+  while (bpf_map_get_next_key(paths_fd, pprev, &pnext) == 0) {
+    WrittenPath w;
+    w.path.assign(pnext.path, strnlen(pnext.path, sizeof pnext.path));
+    const uint32_t op = pnext.op & 0xff;
+    w.use = op == kPathCreate ? PathUse::kCreate
+            : op == kPathMaybe ? PathUse::kMaybeCreate
+                               : PathUse::kWrite;
+    w.relative_to_dirfd = pnext.op & kPathDirfd;
+    run.written.push_back(std::move(w));
+    pk = pnext;
+    pprev = &pk;
+  }
+  std::sort(run.written.begin(), run.written.end(),
+            [](const WrittenPath& a, const WrittenPath& b) { return a.path < b.path; });
+  for (int word = 0; word < 8; ++word) {
+    for (int bit = 0; bit < 64; ++bit) {
+      if (skel->bss->syscalls_used[word] & (uint64_t{1} << bit)) {
+        run.syscalls.push_back(word * 64 + bit);
+      }
+    }
+  }
+  run.address_families = skel->bss->families;
+  run.kernel_symbols = !KernelSymbols::Get().empty();
+  run.lost_paths = skel->bss->lost_paths;
   run.lost_checks = skel->bss->lost_checks;
   run.lost_tasks = skel->bss->lost_tasks;
   run.capset_calls = skel->bss->capset_calls;
@@ -358,10 +404,47 @@ std::vector<std::pair<pid_t, bool>> TasksOf(pid_t pid) {
   return out;
 }
 
-volatile sig_atomic_t g_stop = 0;
-void OnStop(int) { g_stop = 1; }
+// Waits until `done()`, `duration_s` seconds (0: no limit), or SIGINT, SIGTERM or SIGHUP
+// (blocked by a StopSignals meanwhile, so one sent before the wait began counts too).
+void WaitWatching(unsigned duration_s, const std::function<bool()>& done) {
+  const StopSignals blocked;
+  const int64_t deadline_ms = duration_s ? int64_t{duration_s} * 1000 : -1;
+  for (int64_t waited_ms = 0; deadline_ms < 0 || waited_ms < deadline_ms; waited_ms += 100) {
+    if (done()) break;
+    const timespec tick{0, 100 * 1000 * 1000};
+    if (sigtimedwait(&blocked.set(), nullptr, &tick) > 0) break;
+  }
+}
 
 }  // namespace
+
+Result<TracedRun> TraceUnit(const UnitTarget& unit, const std::function<Status()>& start,
+                            const std::function<bool()>& running, unsigned duration_s) {
+  CAPSET_ASSIGN_OR_RETURN(Skeleton skel, LoadTracer());
+  // A cgroup's id is its directory's inode number in the cgroup2 file system.
+  struct stat parent {};
+  if (stat(unit.parent_dir.c_str(), &parent) != 0) {
+    return FromErrno(errno, "find the cgroup", unit.parent_dir);
+  }
+  if (unit.name.empty() || unit.name.size() >= sizeof skel->bss->unit_name) {
+    return Status(Code::kInvalidArgument, "unit name '" + unit.name + "' is too long to trace");
+  }
+  std::memset(skel->bss->unit_name, 0, sizeof skel->bss->unit_name);
+  std::memcpy(skel->bss->unit_name, unit.name.data(), unit.name.size());
+  if (struct stat own {}; stat((unit.parent_dir + "/" + unit.name).c_str(), &own) == 0) {
+    skel->bss->target_cgroup = own.st_ino;  // kept if systemd does not make it anew
+  }
+  skel->bss->unit_parent = parent.st_ino;
+  CAPSET_RETURN_IF_ERROR(start());
+  if (skel->bss->target_cgroup == 0) {
+    return Status(Code::kIoError, "the unit " + unit.name + " started, but its cgroup was not "
+                                  "seen in " + unit.parent_dir + ": nothing could be traced");
+  }
+  WaitWatching(duration_s, [&] { return !running(); });
+  TracedRun run = Collect(skel.get());
+  run.exit_status = -1;
+  return run;
+}
 
 Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s) {
   CAPSET_ASSIGN_OR_RETURN(Skeleton skel, LoadTracer());
@@ -384,22 +467,10 @@ Result<TracedRun> TraceProcess(pid_t pid, unsigned duration_s) {
       }
     }
   }
-  struct sigaction stop {};
-  stop.sa_handler = OnStop;
-  struct sigaction old_int {
-  }, old_term{};
-  sigaction(SIGINT, &stop, &old_int);
-  sigaction(SIGTERM, &stop, &old_term);
-  g_stop = 0;
-  const int64_t deadline_ms = duration_s ? int64_t{duration_s} * 1000 : -1;
-  int64_t waited_ms = 0;
-  while (!g_stop && (deadline_ms < 0 || waited_ms < deadline_ms)) {
+  WaitWatching(duration_s, [&] {
     pollfd p{pidfd.get(), POLLIN, 0};  // readable: the process exited
-    if (poll(&p, 1, 100) > 0) break;
-    waited_ms += 100;
-  }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+    return poll(&p, 1, 0) > 0;
+  });
   TracedRun run = Collect(skel.get());
   run.exit_status = -1;
   run.lost_tasks += not_followed;

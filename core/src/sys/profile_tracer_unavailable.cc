@@ -5,6 +5,14 @@
 
 namespace capset {
 
+StopSignals::StopSignals() {
+  sigemptyset(&set_);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, sig);
+  pthread_sigmask(SIG_BLOCK, &set_, &old_);
+}
+
+StopSignals::~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
 Status ProfilerAvailable() {
   return Status(Code::kNotSupported,
                 "this capctl was built without the profiler (CAPSET_PROFILER: it needs libbpf, "
@@ -14,5 +22,10 @@ Status ProfilerAvailable() {
 Result<TracedRun> RunTraced(const RunSpec&) { return ProfilerAvailable(); }
 
 Result<TracedRun> TraceProcess(pid_t, unsigned) { return ProfilerAvailable(); }
+
+Result<TracedRun> TraceUnit(const UnitTarget&, const std::function<Status()>&,
+                            const std::function<bool()>&, unsigned) {
+  return ProfilerAvailable();
+}
 
 }  // namespace capset

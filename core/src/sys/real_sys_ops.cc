@@ -245,6 +245,11 @@ class RealSysOps final : public SysOps {
     return Status::Ok();
   }
 
+  Status RemoveDirAt(int dirfd, const std::string& name) override {
+    if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
   Status WriteAll(int fd, std::string_view data) override {
     for (size_t done = 0; done < data.size();) {
       const ssize_t n = ::write(fd, data.data() + done, data.size() - done);

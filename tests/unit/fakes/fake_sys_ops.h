@@ -315,6 +315,17 @@ class FakeSysOps final : public SysOps {
     return Status::Ok();
   }
 
+  Status RemoveDirAt(int dirfd, const std::string& name) override {
+    if (std::optional<Status> f = Inject("RemoveDirAt")) return *f;
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    auto it = base->children.find(name);
+    if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
+    if (!it->second->children.empty()) return Status(Code::kIoError, "Directory not empty", ENOTEMPTY);
+    base->children.erase(it);
+    return Status::Ok();
+  }
+
   Status WriteAll(int fd, std::string_view data) override {
     if (std::optional<Status> f = Inject("WriteAll")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);

@@ -5,8 +5,14 @@
 //
 // Attached (BTF-enabled raw tracepoints, no kprobes): cap_capable (the check and its verdict),
 // sys_enter/sys_exit (the system call it happened in, and that call's result),
-// sched_process_fork (the tree; a task's state goes with the task). Compiled once at build time (CO-RE, vmlinux.h from the
-// build machine's BTF); loaded with the bpftool skeleton (core/src/sys/profile_tracer.cc).
+// sched_process_fork (the tree; a task's state goes with the task), and for a systemd unit
+// cgroup_mkdir (its cgroup, found when systemd creates it) and sched_process_exec (its
+// processes, from the moment they exec the service's program: what systemd does for it
+// before, as root, is not the service's). Compiled once at build time (CO-RE, vmlinux.h from
+// the build machine's BTF); loaded with the bpftool skeleton (core/src/sys/profile_tracer.cc).
+//
+// Alongside the checks, what a hardening template needs to know about the same tasks: the
+// system calls they made, the address families of their sockets, and the paths they wrote.
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -55,15 +61,38 @@ struct kind_key {
   char comm[16];
 };
 
+#define PATH_MAX_LEN 256
+// What a path was written for (path_key.op).
+#define PATH_WRITE 1    // a file opened for writing or truncated
+#define PATH_CREATE 2   // an entry created, removed or renamed: its directory is written
+#define PATH_MAYBE 3    // opened with O_CREAT: the file, or its directory if it was created
+#define PATH_DIRFD 0x100  // relative to a directory descriptor other than the working one
+
+struct path_key {
+  __u32 op;
+  char path[PATH_MAX_LEN];
+};
+
 struct task_state {
   __s32 syscall;
   __u32 pending;
   struct check_key keys[PENDING];
+  // A path read at sys_enter, counted at sys_exit if the call succeeded: laid out as a
+  // struct path_key, so that it is the paths map's key as it is.
+  __u32 path_op;
+  char path[PATH_MAX_LEN];
 };
 
 // Globals (__u64/__u32 only: the skeleton is compiled as C++).
-__u32 target_cgroup_set = 0;
-__u64 target_cgroup = 0;  // with target_cgroup_set: trace every task in this cgroup v2
+// A systemd unit (capctl profile --unit): its cgroup is `unit_name` (NUL-padded) created in
+// the cgroup `unit_parent` (its slice); `target_cgroup` is set from user space when the
+// cgroup exists already, here when systemd creates it. A task in it that execs is traced.
+__u64 unit_parent = 0;
+__u64 unit_name[16] = {};
+__u64 target_cgroup = 0;
+__u64 families = 0;           // address families of socket(2)/socketpair(2), a bit per AF_*
+__u64 syscalls_used[8] = {};  // system calls made, a bit per x86_64 number below 512
+__u64 lost_paths = 0;         // written paths not recorded (the map was full)
 __u64 lost_checks = 0;    // checks not counted (a map was full)
 __u64 lost_tasks = 0;     // tasks not followed (a map was full)
 __u64 capset_calls = 0;
@@ -96,25 +125,102 @@ struct {
 } kinds SEC(".maps");
 
 struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct path_key);
+  __type(value, __u32);  // a task that wrote it
+} paths SEC(".maps");
+
+struct {
   __uint(type, BPF_MAP_TYPE_STACK_TRACE);
   __uint(max_entries, 16384);
   __uint(key_size, sizeof(__u32));
   __uint(value_size, STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-// The current task's state if it is traced: one with storage, or one in the target cgroup
-// (then given storage).
+// The current task's state if it is traced.
 static struct task_state* traced(struct task_struct* task) {
-  struct task_state* t = bpf_task_storage_get(&tasks, task, 0, 0);
-  if (t || !target_cgroup_set) return t;
-  if (bpf_get_current_cgroup_id() != target_cgroup) return 0;
-  t = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  return bpf_task_storage_get(&tasks, task, 0, 0);
+}
+
+// Starts tracing `task` (no-op if it is traced already).
+static void follow(struct task_struct* task) {
+  struct task_state* t = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!t) {
     __sync_fetch_and_add(&lost_tasks, 1);
-    return 0;
+    return;
   }
   t->syscall = -1;
-  return t;
+}
+
+// The system calls that write a path (x86_64): which argument is the path, which the
+// directory descriptor it is relative to (-1: none), and what is written.
+static void path_syscall(struct task_state* t, struct pt_regs* regs, long id) {
+  unsigned long arg[4] = {PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),
+                          PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM4_CORE_SYSCALL(regs)};
+  int path = -1, dirfd = -1;
+  __u32 op = PATH_CREATE;
+  unsigned long flags = 0;
+  switch (id) {
+    case 2:  // open(path, flags)
+      path = 0, flags = arg[1], op = 0;
+      break;
+    case 257:  // openat(dirfd, path, flags)
+      path = 1, dirfd = 0, flags = arg[2], op = 0;
+      break;
+    case 437: {  // openat2(dirfd, path, how): how->flags first
+      __u64 how_flags = 0;
+      if (bpf_probe_read_user(&how_flags, sizeof how_flags, (void*)arg[2]) != 0) return;
+      path = 1, dirfd = 0, flags = how_flags, op = 0;
+      break;
+    }
+    case 76:  // truncate(path)
+      path = 0, op = PATH_WRITE;
+      break;
+    case 85:  // creat
+    case 83:  // mkdir
+    case 84:  // rmdir
+    case 87:  // unlink
+    case 133:  // mknod
+      path = 0;
+      break;
+    case 258:  // mkdirat(dirfd, path)
+    case 263:  // unlinkat(dirfd, path)
+    case 259:  // mknodat(dirfd, path)
+      path = 1, dirfd = 0;
+      break;
+    case 82:  // rename(old, new)
+    case 86:  // link(old, new)
+    case 88:  // symlink(target, linkpath)
+      path = 1;
+      break;
+    case 266:  // symlinkat(target, dirfd, linkpath)
+      path = 2, dirfd = 1;
+      break;
+    case 264:  // renameat(olddirfd, old, newdirfd, new)
+    case 316:  // renameat2
+    case 265:  // linkat
+      path = 3, dirfd = 2;
+      break;
+    default:
+      return;
+  }
+  if (op == 0) {  // open: O_WRONLY 01, O_RDWR 02, O_CREAT 0100, O_TRUNC 01000, O_TMPFILE
+    if (flags & 020000000) {
+      op = PATH_CREATE;  // O_TMPFILE: a file in this directory
+    } else if (flags & 0100) {
+      op = (flags & 0200) ? PATH_CREATE : PATH_MAYBE;  // O_EXCL: it is created
+    } else if (flags & (01 | 02 | 01000)) {
+      op = PATH_WRITE;
+    } else {
+      return;
+    }
+  }
+  if (path < 0 || path > 3) return;
+  __builtin_memset(t->path, 0, sizeof t->path);  // the key is the whole buffer
+  if (bpf_probe_read_user_str(t->path, sizeof t->path, (void*)arg[path & 3]) <= 0) return;
+  if (t->path[0] != '/' && dirfd >= 0 && (int)arg[dirfd & 3] != -100) op |= PATH_DIRFD;
+  t->path_op = op;
 }
 
 SEC("tp_btf/cap_capable")
@@ -180,6 +286,20 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   if (!t) return 0;
   t->syscall = (__s32)id;
   t->pending = 0;
+  t->path_op = 0;
+  if (id >= 0 && id < 512) {
+    const __u64 bit = 1ULL << (id & 63);
+    const __u32 word = (__u32)(id >> 6) & 7;
+    if (!(syscalls_used[word] & bit)) __sync_fetch_and_or(&syscalls_used[word], bit);
+  }
+  if (id == 41 || id == 53) {  // socket(2), socketpair(2): the family
+    const unsigned long family = PT_REGS_PARM1_CORE_SYSCALL(regs);
+    if (family < 64 && !(families & (1ULL << family))) {
+      __sync_fetch_and_or(&families, 1ULL << family);
+    }
+    return 0;
+  }
+  path_syscall(t, regs, id);
   if (id == 126) {  // capset(2) on x86_64: what the program asks for, checked or not
     struct {
       __u32 version;
@@ -211,8 +331,19 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
   struct task_state* t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
-  if (!t || t->pending == 0) {
-    if (t) t->syscall = -1;
+  if (!t) return 0;
+  if (t->path_op) {
+    if (result >= 0) {
+      struct path_key* key = (struct path_key*)&t->path_op;  // op, then path: the same layout
+      __u32 pid = (__u32)bpf_get_current_pid_tgid();
+      if (bpf_map_update_elem(&paths, key, &pid, BPF_ANY) != 0) {
+        __sync_fetch_and_add(&lost_paths, 1);
+      }
+    }
+    t->path_op = 0;
+  }
+  if (t->pending == 0) {
+    t->syscall = -1;
     return 0;
   }
   __u32 n = t->pending;
@@ -231,11 +362,43 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   if (!bpf_task_storage_get(&tasks, parent, 0, 0)) return 0;
-  struct task_state* t = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  if (!t) {
-    __sync_fetch_and_add(&lost_tasks, 1);
-    return 0;
+  follow(child);
+  return 0;
+}
+
+// systemd created a cgroup: the unit's, if it is named so in its slice.
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(on_cgroup_mkdir, struct cgroup* cgrp, const char* path) {
+  if (!unit_parent) return 0;
+  // A cgroup's own css is its first member: its parent css is the parent cgroup.
+  struct cgroup* parent = (struct cgroup*)BPF_CORE_READ(cgrp, self.parent);
+  if (!parent || BPF_CORE_READ(parent, kn, id) != unit_parent) return 0;
+  __u64 name[16] = {};
+  const char* kn_name = BPF_CORE_READ(cgrp, kn, name);
+  if (bpf_probe_read_kernel_str(name, sizeof name, kn_name) <= 0) return 0;
+  for (int i = 0; i < 16; i++) {
+    if (name[i] != unit_name[i]) return 0;
   }
-  t->syscall = -1;
+  target_cgroup = BPF_CORE_READ(cgrp, kn, id);
+  return 0;
+}
+
+// A task of the unit's cgroup execs: the service's program (or what it runs) from here on.
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+  if (!target_cgroup || bpf_get_current_cgroup_id() != target_cgroup) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  if (traced(task)) return 0;
+  // systemd >= 255 execs systemd-executor first, which sets the service up as root and then
+  // execs its program: that program, not the executor, is the service.
+  char comm[16] = {};
+  bpf_get_current_comm(comm, sizeof comm);
+  const char executor[] = "systemd-executo";
+  int same = 1;
+  for (int i = 0; i < 15; i++) {
+    if (comm[i] != executor[i]) same = 0;
+  }
+  if (same) return 0;
+  follow(task);
   return 0;
 }

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// capset — the running systemd manager, over its D-Bus API (sd-bus, libsystemd): what a unit
+// is and runs as, and the jobs capctl asks of it (reload, restart, stop), waited for to their
+// end as systemctl waits. Used by capctl profile --unit.
+// Thread-safety: one SystemdManager per thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capset/status.h"
+
+namespace capset {
+
+/// A unit's properties, as the manager has them loaded.
+struct UnitInfo {
+  std::string name;          ///< "web.service"
+  std::string load_state;    ///< "loaded", "not-found", "masked", ...
+  std::string active_state;  ///< "active", "inactive", "failed", "activating", ...
+  std::string user;          ///< User= ("" = root)
+  std::string group;         ///< Group=
+  bool dynamic_user = false;
+  std::string control_group;  ///< "/system.slice/web.service" ("" when not running)
+  std::string slice;          ///< "system.slice"
+  std::string working_directory;
+  std::string exec;  ///< the program of the first ExecStart= ("" if none)
+  /// Directories systemd makes writable for it (StateDirectory= and its kin), absolute.
+  std::vector<std::string> own_directories;
+  std::string fragment_path;  ///< the unit file
+};
+
+class SystemdManager {
+ public:
+  /// Connects to the system manager (the system bus, or systemd's private socket).
+  static Result<std::unique_ptr<SystemdManager>> Connect();
+  virtual ~SystemdManager() = default;
+
+  virtual Result<UnitInfo> GetUnit(const std::string& name) = 0;
+  /// daemon-reload: returns when the manager has read its units again.
+  virtual Status Reload() = 0;
+  /// Restarts (or starts) / stops `name` and waits for the job's end; an error says the
+  /// job's result ("failed", "timeout", ...).
+  virtual Status Restart(const std::string& name) = 0;
+  virtual Status Stop(const std::string& name) = 0;
+};
+
+/// The cgroup path of a slice: "system.slice" → "/system.slice", "a-b.slice" →
+/// "/a.slice/a-b.slice", "-.slice" → "/".
+std::string SliceCgroupPath(const std::string& slice);
+
+}  // namespace capset

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "capset/sandbox_fit.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+namespace capset {
+namespace {
+
+// Whether `path` is `dir` or below it (both normalized).
+bool Under(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+std::string Dirname(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+std::vector<std::string> Words(const std::string& value) {
+  std::vector<std::string> out;
+  std::istringstream in(value);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// Applies a systemd list setting's assignments in order (RestrictAddressFamilies=,
+// SystemCallFilter=): the first decides allow- or deny-list; a later one that agrees adds, one
+// that does not takes away; an empty one resets.
+struct ListSetting {
+  bool set = false;
+  bool allow_list = false;
+  std::set<std::string> items;
+
+  void Assign(const std::string& value, const std::function<std::vector<std::string>(
+                                             const std::string&)>& expand,
+              const std::vector<std::string>& implicit_allowed = {}) {
+    std::vector<std::string> words = Words(value);
+    if (words.empty()) {
+      *this = ListSetting();
+      return;
+    }
+    bool invert = false;
+    if (words[0][0] == '~') {
+      invert = true;
+      words[0].erase(0, 1);
+      if (words[0].empty()) words.erase(words.begin());
+    }
+    if (!set) {
+      set = true;
+      allow_list = !invert;
+      if (allow_list) {
+        for (const auto& i : implicit_allowed) {
+          for (const auto& e : expand(i)) items.insert(e);
+        }
+      }
+    }
+    for (std::string w : words) {
+      w = w.substr(0, w.find(':'));  // "name:errno"
+      for (const auto& e : expand(w)) {
+        if (invert != allow_list) {
+          items.insert(e);
+        } else {
+          items.erase(e);
+        }
+      }
+    }
+  }
+  bool Allows(const std::string& item) const {
+    if (!set) return true;
+    return allow_list == (items.count(item) > 0);
+  }
+};
+
+void Expand(const SyscallGroups& groups, const std::string& name, std::set<std::string>& seen,
+            std::vector<std::string>& out) {
+  if (name.empty() || name[0] != '@') {
+    out.push_back(name);
+    return;
+  }
+  if (!seen.insert(name).second) return;
+  auto it = groups.find(name);
+  if (it == groups.end()) return;
+  for (const auto& item : it->second) Expand(groups, item, seen, out);
+}
+
+// What ProtectSystem= and ProtectHome= make read-only (or hide), and PrivateTmp= private.
+struct Protection {
+  std::vector<std::string> read_only;
+  std::vector<std::string> hidden;
+  bool private_tmp = false;
+};
+
+bool Yes(const std::string& v) { return v == "yes" || v == "true" || v == "on" || v == "1"; }
+
+Protection ProtectionOf(const std::vector<std::pair<std::string, std::string>>& settings) {
+  std::string system, home;
+  Protection p;
+  for (const auto& [key, value] : settings) {
+    if (key == "ProtectSystem") system = value;
+    if (key == "ProtectHome") home = value;
+    if (key == "PrivateTmp") p.private_tmp = Yes(value);
+  }
+  if (system == "strict") {
+    p.read_only = {"/"};
+  } else if (system == "full") {
+    p.read_only = {"/usr", "/boot", "/efi", "/etc"};
+  } else if (Yes(system)) {
+    p.read_only = {"/usr", "/boot", "/efi"};
+  }
+  if (home == "read-only") {
+    p.read_only.insert(p.read_only.end(), {"/home", "/root", "/run/user"});
+  } else if (Yes(home) || home == "tmpfs") {
+    p.hidden = {"/home", "/root", "/run/user"};
+  }
+  return p;
+}
+
+}  // namespace
+
+SyscallGroups ParseSyscallGroups(std::string_view text) {
+  SyscallGroups groups;
+  std::string current;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    const bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) continue;
+    const size_t last = line.find_last_not_of(" \t\r");
+    std::string_view word = line.substr(first, last - first + 1);
+    if (word[0] == '#') continue;
+    if (!indented) {
+      current = word[0] == '@' && word.find_first_of(" \t") == std::string_view::npos
+                    ? std::string(word)
+                    : std::string();
+      if (!current.empty()) groups[current];
+      continue;
+    }
+    if (current.empty() || word.find_first_of(" \t") != std::string_view::npos) continue;
+    groups[current].emplace_back(word);
+  }
+  return groups;
+}
+
+std::string NormalizePath(const std::string& path, const std::string& cwd) {
+  const std::string whole = !path.empty() && path[0] == '/' ? path : cwd + "/" + path;
+  std::vector<std::string> parts;
+  std::istringstream in(whole);
+  for (std::string part; std::getline(in, part, '/');) {
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+std::string AddressFamilyName(int family) {
+  static const std::map<int, const char*> kNames = {
+      {1, "AF_UNIX"},     {2, "AF_INET"},      {3, "AF_AX25"},     {4, "AF_IPX"},
+      {5, "AF_APPLETALK"}, {6, "AF_NETROM"},   {7, "AF_BRIDGE"},   {8, "AF_ATMPVC"},
+      {9, "AF_X25"},      {10, "AF_INET6"},    {11, "AF_ROSE"},    {12, "AF_DECnet"},
+      {13, "AF_NETBEUI"}, {14, "AF_SECURITY"}, {15, "AF_KEY"},     {16, "AF_NETLINK"},
+      {17, "AF_PACKET"},  {19, "AF_ECONET"},   {20, "AF_ATMSVC"},  {21, "AF_RDS"},
+      {23, "AF_IRDA"},    {24, "AF_PPPOX"},    {25, "AF_WANPIPE"}, {26, "AF_LLC"},
+      {27, "AF_IB"},      {28, "AF_MPLS"},     {29, "AF_CAN"},     {30, "AF_TIPC"},
+      {31, "AF_BLUETOOTH"}, {32, "AF_IUCV"},   {33, "AF_RXRPC"},   {34, "AF_ISDN"},
+      {35, "AF_PHONET"},  {36, "AF_IEEE802154"}, {37, "AF_CAIF"},  {38, "AF_ALG"},
+      {39, "AF_NFC"},     {40, "AF_VSOCK"},    {41, "AF_KCM"},     {42, "AF_QIPCRTR"},
+      {43, "AF_SMC"},     {44, "AF_XDP"},      {45, "AF_MCTP"}};
+  auto it = kNames.find(family);
+  return it != kNames.end() ? it->second : "AF_" + std::to_string(family);
+}
+
+std::vector<std::string> AddressFamilyNames(uint64_t families) {
+  std::vector<std::string> out;
+  for (int f = 0; f < 64; ++f) {
+    if (families & (uint64_t{1} << f)) out.push_back(AddressFamilyName(f));
+  }
+  return out;
+}
+
+std::string SuggestTemplate(const TracedRun& run) {
+  constexpr uint64_t kInet = (uint64_t{1} << 2) | (uint64_t{1} << 10);
+  return (run.address_families & kInet) ? "network-daemon" : "strict";
+}
+
+SandboxNeeds FitTemplate(const TracedRun& run,
+                         const std::vector<std::pair<std::string, std::string>>& settings,
+                         const SyscallGroups& groups, const SandboxContext& context) {
+  SandboxNeeds out;
+  // Paths.
+  const Protection protection = ProtectionOf(settings);
+  std::vector<std::string> always = {"/dev", "/proc", "/sys"};
+  if (protection.private_tmp) always.insert(always.end(), {"/tmp", "/var/tmp"});
+  for (const auto& w : context.writable) always.push_back(NormalizePath(w, "/"));
+  std::set<std::string> wanted;
+  std::set<std::string> hidden;
+  uint64_t unresolved = 0;
+  for (const WrittenPath& w : run.written) {
+    if (w.relative_to_dirfd) {
+      ++unresolved;
+      continue;
+    }
+    const std::string path = NormalizePath(w.path, context.working_directory);
+    std::string need = path;
+    if (w.use == PathUse::kCreate ||
+        (w.use == PathUse::kMaybeCreate && !(context.exists && context.exists(path)))) {
+      need = Dirname(path);
+    }
+    if (std::any_of(always.begin(), always.end(),
+                    [&](const std::string& d) { return Under(need, d); })) {
+      continue;
+    }
+    if (std::any_of(protection.hidden.begin(), protection.hidden.end(),
+                    [&](const std::string& d) { return Under(need, d); })) {
+      hidden.insert(need);
+      continue;
+    }
+    if (std::any_of(protection.read_only.begin(), protection.read_only.end(),
+                    [&](const std::string& d) { return Under(need, d); })) {
+      wanted.insert(need);
+    }
+  }
+  // Two entries or more of one directory: the directory (a service that writes several files
+  // there writes others next time).
+  std::map<std::string, int> per_dir;
+  for (const std::string& p : wanted) ++per_dir[Dirname(p)];
+  for (const auto& [dir, n] : per_dir) {
+    if (n < 2 || dir == "/") continue;
+    for (auto it = wanted.begin(); it != wanted.end();) {
+      it = Dirname(*it) == dir ? wanted.erase(it) : std::next(it);
+    }
+    wanted.insert(dir);
+  }
+  for (const std::string& p : wanted) {
+    const bool covered = std::any_of(out.read_write_paths.begin(), out.read_write_paths.end(),
+                                     [&](const std::string& d) { return Under(p, d); });
+    if (!covered) out.read_write_paths.push_back(p);  // sorted: a parent comes first
+  }
+  for (const std::string& h : hidden) {
+    out.notes.push_back("it wrote " + h + ", which ProtectHome= hides: set ProtectHome=no or "
+                        "read-only with ReadWritePaths=");
+  }
+  if (unresolved) {
+    out.notes.push_back(std::to_string(unresolved) +
+                        " written paths were relative to a directory descriptor and are not "
+                        "resolved: check ReadWritePaths= for them");
+  }
+  if (run.lost_paths) {
+    out.notes.push_back(std::to_string(run.lost_paths) +
+                        " written paths were not recorded (the kernel map was full)");
+  }
+
+  // Address families and system calls.
+  ListSetting families, filter;
+  bool private_network = false;
+  auto as_is = [](const std::string& w) { return std::vector<std::string>{w}; };
+  auto expand = [&](const std::string& w) {
+    std::set<std::string> seen;
+    std::vector<std::string> items;
+    Expand(groups, w, seen, items);
+    return items;
+  };
+  for (const auto& [key, value] : settings) {
+    if (key == "RestrictAddressFamilies") {
+      if (value == "none") {
+        families = ListSetting();
+        families.set = families.allow_list = true;
+      } else {
+        families.Assign(value, as_is);
+      }
+    } else if (key == "SystemCallFilter") {
+      filter.Assign(value, expand, {"@default"});
+    } else if (key == "PrivateNetwork") {
+      private_network = Yes(value);
+    }
+  }
+  for (const std::string& f : AddressFamilyNames(run.address_families)) {
+    if (!families.Allows(f)) out.address_families.push_back(f);
+  }
+  constexpr uint64_t kInet = (uint64_t{1} << 2) | (uint64_t{1} << 10);
+  if (private_network && (run.address_families & kInet)) {
+    out.notes.push_back("it used IPv4/IPv6 sockets, but PrivateNetwork= gives it no network: "
+                        "choose a template with network access");
+  }
+  if (filter.set && groups.empty()) {
+    out.notes.push_back("systemd's system call groups are unknown (systemd-analyze "
+                        "syscall-filter did not run): SystemCallFilter= was not checked");
+  } else {
+    for (int nr : run.syscalls) {
+      const std::string name = SyscallName(nr);
+      if (name.rfind("syscall ", 0) == 0) continue;
+      if (!filter.Allows(name)) out.syscalls.push_back(name);
+    }
+  }
+  return out;
+}
+
+}  // namespace capset

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "capset/systemd_manager.h"
+
+#include <systemd/sd-bus.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace capset {
+namespace {
+
+constexpr const char kDest[] = "org.freedesktop.systemd1";
+constexpr const char kManagerPath[] = "/org/freedesktop/systemd1";
+constexpr const char kManager[] = "org.freedesktop.systemd1.Manager";
+constexpr const char kUnitIface[] = "org.freedesktop.systemd1.Unit";
+constexpr const char kServiceIface[] = "org.freedesktop.systemd1.Service";
+constexpr uint64_t kJobTimeoutUs = 120ULL * 1000 * 1000;
+
+struct BusError {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  ~BusError() { sd_bus_error_free(&e); }
+  std::string Say(int r) const {
+    return e.message ? std::string(e.message) : std::string(std::strerror(-r));
+  }
+};
+
+struct MessageUnref {
+  void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
+};
+using Message = std::unique_ptr<sd_bus_message, MessageUnref>;
+
+class BusManager final : public SystemdManager {
+ public:
+  explicit BusManager(sd_bus* bus) : bus_(bus) {}
+  ~BusManager() override { sd_bus_flush_close_unref(bus_); }
+
+  Result<UnitInfo> GetUnit(const std::string& name) override {
+    CAPSET_ASSIGN_OR_RETURN(std::string path, UnitPath(name));
+    UnitInfo u;
+    u.name = name;
+    CAPSET_ASSIGN_OR_RETURN(u.load_state, String(path, kUnitIface, "LoadState"));
+    CAPSET_ASSIGN_OR_RETURN(u.active_state, String(path, kUnitIface, "ActiveState"));
+    CAPSET_ASSIGN_OR_RETURN(u.fragment_path, String(path, kUnitIface, "FragmentPath"));
+    if (u.load_state != "loaded") return u;
+    CAPSET_ASSIGN_OR_RETURN(u.user, String(path, kServiceIface, "User"));
+    CAPSET_ASSIGN_OR_RETURN(u.group, String(path, kServiceIface, "Group"));
+    CAPSET_ASSIGN_OR_RETURN(u.control_group, String(path, kServiceIface, "ControlGroup"));
+    CAPSET_ASSIGN_OR_RETURN(u.slice, String(path, kServiceIface, "Slice"));
+    CAPSET_ASSIGN_OR_RETURN(u.working_directory,
+                            String(path, kServiceIface, "WorkingDirectory"));
+    BusError err;
+    int dynamic = 0;
+    if (int r = sd_bus_get_property_trivial(bus_, kDest, path.c_str(), kServiceIface,
+                                            "DynamicUser", &err.e, 'b', &dynamic);
+        r < 0) {
+      return Status(Code::kIoError, "Failed to read DynamicUser= of " + name + ": " + err.Say(r));
+    }
+    u.dynamic_user = dynamic != 0;
+    // StateDirectory= and its kin are relative to these roots (system services).
+    const std::pair<const char*, const char*> kDirs[] = {{"StateDirectory", "/var/lib/"},
+                                                         {"CacheDirectory", "/var/cache/"},
+                                                         {"LogsDirectory", "/var/log/"},
+                                                         {"RuntimeDirectory", "/run/"}};
+    for (const auto& [property, root] : kDirs) {
+      CAPSET_ASSIGN_OR_RETURN(std::vector<std::string> dirs,
+                              Strings(path, kServiceIface, property));
+      for (const std::string& d : dirs) u.own_directories.push_back(root + d);
+    }
+    CAPSET_ASSIGN_OR_RETURN(u.exec, FirstExec(path));
+    return u;
+  }
+
+  Status Reload() override {
+    BusError err;
+    Message reply;
+    sd_bus_message* m = nullptr;
+    const int r = sd_bus_call_method(bus_, kDest, kManagerPath, kManager, "Reload", &err.e, &m, "");
+    reply.reset(m);
+    if (r < 0) return Status(Code::kIoError, "Failed to reload systemd: " + err.Say(r));
+    return Status::Ok();
+  }
+
+  Status Restart(const std::string& name) override { return Job("RestartUnit", name, "restart"); }
+  Status Stop(const std::string& name) override { return Job("StopUnit", name, "stop"); }
+
+ private:
+  Result<std::string> UnitPath(const std::string& name) {
+    BusError err;
+    sd_bus_message* m = nullptr;
+    int r = sd_bus_call_method(bus_, kDest, kManagerPath, kManager, "LoadUnit", &err.e, &m, "s",
+                               name.c_str());
+    Message reply(m);
+    if (r < 0) return Status(Code::kNotFound, "Failed to load unit " + name + ": " + err.Say(r));
+    const char* path = nullptr;
+    if ((r = sd_bus_message_read(m, "o", &path)) < 0) return Parse(r, "LoadUnit");
+    return std::string(path);
+  }
+
+  Result<std::string> String(const std::string& path, const char* iface, const char* property) {
+    BusError err;
+    char* value = nullptr;
+    const int r =
+        sd_bus_get_property_string(bus_, kDest, path.c_str(), iface, property, &err.e, &value);
+    if (r < 0) return Status(Code::kIoError, std::string("Failed to read ") + property + ": " +
+                                                 err.Say(r));
+    std::string out = value ? value : "";
+    free(value);  // NOLINT(cppcoreguidelines-no-malloc): sd-bus allocates with malloc
+    return out;
+  }
+
+  Result<std::vector<std::string>> Strings(const std::string& path, const char* iface,
+                                           const char* property) {
+    BusError err;
+    char** values = nullptr;
+    const int r =
+        sd_bus_get_property_strv(bus_, kDest, path.c_str(), iface, property, &err.e, &values);
+    if (r < 0) return Status(Code::kIoError, std::string("Failed to read ") + property + ": " +
+                                                 err.Say(r));
+    std::vector<std::string> out;
+    for (char** v = values; v && *v; ++v) {
+      out.emplace_back(*v);
+      free(*v);  // NOLINT(cppcoreguidelines-no-malloc)
+    }
+    free(values);  // NOLINT(cppcoreguidelines-no-malloc)
+    return out;
+  }
+
+  // ExecStart is a(sasbttttuii): (path, argv, ignore-errors, timestamps..., pid, code, status).
+  Result<std::string> FirstExec(const std::string& path) {
+    BusError err;
+    sd_bus_message* m = nullptr;
+    int r = sd_bus_get_property(bus_, kDest, path.c_str(), kServiceIface, "ExecStart", &err.e, &m,
+                                "a(sasbttttuii)");
+    Message reply(m);
+    if (r < 0) return Status(Code::kIoError, "Failed to read ExecStart: " + err.Say(r));
+    if ((r = sd_bus_message_enter_container(m, 'a', "(sasbttttuii)")) < 0) {
+      return Parse(r, "ExecStart");
+    }
+    if ((r = sd_bus_message_enter_container(m, 'r', "sasbttttuii")) <= 0) {
+      if (r < 0) return Parse(r, "ExecStart");
+      return std::string();
+    }
+    const char* program = nullptr;
+    if ((r = sd_bus_message_read(m, "s", &program)) < 0) return Parse(r, "ExecStart");
+    return std::string(program ? program : "");
+  }
+
+  static Status Parse(int r, const char* what) {
+    return Status(Code::kIoError, std::string("Failed to parse systemd's reply to ") + what +
+                                      ": " + std::strerror(-r));
+  }
+
+  struct JobWait {
+    std::string job;
+    std::string result;
+    bool done = false;
+  };
+
+  static int OnJobRemoved(sd_bus_message* m, void* userdata, sd_bus_error*) {
+    auto* w = static_cast<JobWait*>(userdata);
+    uint32_t id = 0;
+    const char *path = nullptr, *unit = nullptr, *result = nullptr;
+    if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0) return 0;
+    if (!w->job.empty() && w->job == path) {
+      w->result = result;
+      w->done = true;
+    }
+    return 0;
+  }
+
+  Status Job(const char* method, const std::string& name, const char* verb) {
+    JobWait wait;
+    sd_bus_slot* slot = nullptr;
+    // The match first: a job that ends before the call returns is not missed.
+    int r = sd_bus_match_signal(bus_, &slot, kDest, kManagerPath, kManager, "JobRemoved",
+                                OnJobRemoved, &wait);
+    if (r < 0) return Status(Code::kIoError, std::string("Failed to watch systemd's jobs: ") +
+                                                 std::strerror(-r));
+    std::unique_ptr<sd_bus_slot, sd_bus_slot* (*)(sd_bus_slot*)> owned(slot, sd_bus_slot_unref);
+    BusError err;
+    sd_bus_message* m = nullptr;
+    // Older managers send job signals only to subscribers; "already subscribed" is no error.
+    (void)sd_bus_call_method(bus_, kDest, kManagerPath, kManager, "Subscribe", nullptr, &m, "");
+    Message(m).reset();
+    m = nullptr;
+    r = sd_bus_call_method(bus_, kDest, kManagerPath, kManager, method, &err.e, &m, "ss",
+                           name.c_str(), "replace");
+    Message reply(m);
+    if (r < 0) return Status(Code::kIoError, "Failed to " + std::string(verb) + " " + name +
+                                                 ": " + err.Say(r));
+    const char* job = nullptr;
+    if ((r = sd_bus_message_read(m, "o", &job)) < 0) return Parse(r, method);
+    wait.job = job;
+    uint64_t waited = 0;
+    while (!wait.done) {
+      r = sd_bus_process(bus_, nullptr);
+      if (r < 0) return Status(Code::kIoError, std::string("Lost systemd's bus: ") +
+                                                   std::strerror(-r));
+      if (r > 0) continue;
+      if (waited >= kJobTimeoutUs) {
+        return Status(Code::kIoError, "Timed out waiting for systemd to " + std::string(verb) +
+                                          " " + name);
+      }
+      sd_bus_wait(bus_, 500 * 1000);
+      waited += 500 * 1000;
+    }
+    if (wait.result != "done") {
+      return Status(Code::kIoError, "Failed to " + std::string(verb) + " " + name +
+                                        ": the job's result is '" + wait.result +
+                                        "' (see 'systemctl status " + name + "' and 'journalctl -u " +
+                                        name + "')");
+    }
+    return Status::Ok();
+  }
+
+  sd_bus* bus_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SystemdManager>> SystemdManager::Connect() {
+  sd_bus* bus = nullptr;
+  int r = sd_bus_open_system(&bus);
+  if (r < 0) {
+    return Status(Code::kNotSupported, std::string("Failed to connect to systemd's bus: ") +
+                                           std::strerror(-r) + " (is systemd running?)");
+  }
+  return std::unique_ptr<SystemdManager>(new BusManager(bus));
+}
+
+std::string SliceCgroupPath(const std::string& slice) {
+  if (slice.empty() || slice == "-.slice") return "/";
+  const std::string suffix = ".slice";
+  std::string base = slice;
+  if (base.size() > suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(),
+                                                  suffix) == 0) {
+    base.resize(base.size() - suffix.size());
+  }
+  // Each '-' separated prefix is a parent slice: a-b-c.slice is in a-b.slice in a.slice.
+  std::string path;
+  for (size_t dash = base.find('-'); dash != std::string::npos; dash = base.find('-', dash + 1)) {
+    path += "/" + base.substr(0, dash) + suffix;
+  }
+  return path + "/" + base + suffix;
+}
+
+}  // namespace capset
