@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -240,6 +241,113 @@ TEST_F(ProfileTest, NothingOutlivesTheProfileAndAMissingCommandIsAnError) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
   EXPECT_EQ(missing.out.find("No capability was needed"), std::string::npos) << missing.out;
+}
+
+TEST_F(ProfileTest, WhatATemplateRestrictsIsRecordedToo) {
+  ScratchDir dir;
+  ASSERT_TRUE(dir.skip_reason().empty()) << dir.skip_reason();
+  const std::string out = dir / "written";
+  Profiled p = Profile({kPython, "-c",
+                        "import socket, os; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0);"
+                        "socket.socket(socket.AF_INET6, socket.SOCK_DGRAM);"
+                        "open('" + out + "', 'w').write('x'); os.mkdir('" + out + ".d')"},
+                       "", {"--no-verify"});
+  ASSERT_FALSE(p.doc.is_discarded()) << p.err;
+  const json& sandbox = p.doc["sandbox"];
+  const std::set<std::string> families = Set(sandbox["address_families"]);
+  EXPECT_TRUE(families.count("AF_NETLINK")) << sandbox.dump(2);
+  EXPECT_TRUE(families.count("AF_INET6")) << sandbox.dump(2);
+  EXPECT_TRUE(Set(sandbox["syscalls"]).count("mkdir")) << sandbox.dump(2);
+  std::map<std::string, std::string> written;
+  for (const auto& w : sandbox["written"]) written[w["path"]] = w["use"];
+  EXPECT_EQ(written[out], "write-or-create") << sandbox.dump(2);
+  EXPECT_EQ(written[out + ".d"], "create") << sandbox.dump(2);
+}
+
+TEST_F(ProfileTest, MergeMakesOnePolicyOfSeveralRuns) {
+  ScratchDir dir;
+  ASSERT_TRUE(dir.skip_reason().empty()) << dir.skip_reason();
+  // One program, two runs that need different capabilities (a raw socket; a chown).
+  const std::string prog = dir / "tool.py";
+  std::ofstream(prog) << "import os, socket, sys\n"
+                         "if sys.argv[1] == 'raw':\n"
+                         "    socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)\n"
+                         "else:\n"
+                         "    os.chown(sys.argv[2], 0, 0)\n";
+  // nobody's file, given away to root: CAP_CHOWN (and, once it is root's, still CAP_CHOWN
+  // for the later runs, nobody being no longer its owner).
+  const std::string target = dir / "target";
+  std::ofstream(target) << "";
+  ASSERT_EQ(::chown(target.c_str(), 65534, 65534), 0);
+  std::vector<std::string> docs;
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{kPython, prog, "raw"},
+                                             {kPython, prog, "chown", target}}) {
+    CommandResult r = RunCommand([&] {
+      std::vector<std::string> argv = {CapctlPath(), "profile", "--json", "--user", "nobody",
+                                       "--"};
+      argv.insert(argv.end(), args.begin(), args.end());
+      return argv;
+    }());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    docs.push_back(dir / ("run" + std::to_string(docs.size()) + ".json"));
+    std::ofstream(docs.back()) << r.out;
+  }
+  CommandResult merged =
+      RunCommand({CapctlPath(), "profile", "merge", docs[0], docs[1]});
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_NE(merged.out.find("cap_net_raw"), std::string::npos) << merged.out;
+  EXPECT_NE(merged.out.find("# From " + docs[0]), std::string::npos) << merged.out;
+  EXPECT_NE(merged.out.find("# From " + docs[1]), std::string::npos) << merged.out;
+  // One entry for the program (both runs were python's), with the union of both.
+  EXPECT_EQ(merged.out.find("\nfiles:\n"), merged.out.rfind("\nfiles:\n")) << merged.out;
+  EXPECT_EQ(merged.out.find("  - path: "), merged.out.rfind("  - path: ")) << merged.out;
+  EXPECT_NE(merged.out.find("cap_chown,cap_net_raw=ep"), std::string::npos) << merged.out;
+  // The merged policy is one capset reads without a word.
+  const std::string policy = dir / "merged.yaml";
+  ASSERT_EQ(RunCommand({CapctlPath(), "profile", "merge", "--output", policy, docs[0], docs[1]})
+                .exit_code,
+            0);
+  CommandResult check = RunCommand({CapctlPath(), "policy", "check", policy});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_EQ(check.err, "");
+  // Bad input: a file that is not a profile, and one that is missing, say which and why.
+  const std::string bad = dir / "bad.json";
+  std::ofstream(bad) << "{\"version\": 1, \"program\": \"/p\", \"needed\": [\"cap_bogus\"]}";
+  CommandResult r = RunCommand({CapctlPath(), "profile", "merge", docs[0], bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(bad + ": 'needed': expected capability names"), std::string::npos)
+      << r.err;
+  r = RunCommand({CapctlPath(), "profile", "merge", dir / "missing.json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("missing.json"), std::string::npos) << r.err;
+  EXPECT_EQ(RunCommand({CapctlPath(), "profile", "merge"}).exit_code, 2);
+}
+
+TEST_F(ProfileTest, UnitUsageErrors) {
+  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
+           {"--unit", "web.socket"},
+           {"--unit", "../x.service"},
+           {"--unit", "a.service", "--pid", "1"},
+           {"--unit", "a.service", "--", "/bin/true"},
+           {"--unit", "a.service", "--timeout", "3"},
+           {"--pid", "1", "--user", "nobody"},
+           {"--duration", "3", "--", "/bin/true"}}) {
+    std::vector<std::string> full = {CapctlPath(), "profile"};
+    full.insert(full.end(), argv.begin(), argv.end());
+    CommandResult r = RunCommand(full);
+    EXPECT_EQ(r.exit_code, 2) << argv[0] << " " << argv[1] << ": " << r.err;
+    EXPECT_NE(r.err.find("capctl: "), std::string::npos) << r.err;
+  }
+  // No systemd here (or no such unit): an error that says so, and nothing was changed.
+  CommandResult r = RunCommand({CapctlPath(), "profile", "--unit",
+                                "capset-no-such-unit-here.service", "--duration", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.find("systemd") != std::string::npos ||
+              r.err.find("not-found") != std::string::npos)
+      << r.err;
+  struct stat st {};
+  EXPECT_NE(::stat("/run/systemd/system/capset-no-such-unit-here.service.d", &st), 0);
 }
 
 TEST_F(ProfileTest, UsageErrorsAndNonRoot) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "capset/file_caps.h"
+#include "capset/policy_parser.h"
 #include "capset/unit_syntax.h"
 #include "capset/yaml_quote.h"
 
@@ -140,7 +141,7 @@ bool PlainPath(const std::string& path) {
 }
 
 // The services: entry (see RenderPolicy), indented under "services:".
-Result<std::string> ServiceEntry(const PolicyEntry& entry) {
+Result<std::string> ServicesEntryText(const PolicyEntry& entry) {
   const ServicePolicyInput& input = *entry.service;
   std::vector<std::string> caps;
   for (int c = 0; c < kMaxCapBits; ++c) {
@@ -206,7 +207,7 @@ Result<std::string> ServiceEntry(const PolicyEntry& entry) {
 }
 
 // The files: entry (see RenderPolicy), indented under "files:".
-Result<std::string> FileEntry(const PolicyEntry& entry) {
+Result<std::string> FilesEntryText(const PolicyEntry& entry) {
   FileCaps caps;
   caps.permitted = entry.needed;
   if (!entry.raises_effective) caps.effective = true;
@@ -239,10 +240,10 @@ Result<std::string> RenderPolicy(const std::vector<PolicyEntry>& entries) {
   std::string files, services;
   for (const PolicyEntry& e : entries) {
     if (e.service) {
-      CAPSET_ASSIGN_OR_RETURN(std::string text, ServiceEntry(e));
+      CAPSET_ASSIGN_OR_RETURN(std::string text, ServicesEntryText(e));
       services += text;
     } else if (e.needed) {
-      CAPSET_ASSIGN_OR_RETURN(std::string text, FileEntry(e));
+      CAPSET_ASSIGN_OR_RETURN(std::string text, FilesEntryText(e));
       files += text;
     }
   }
@@ -254,6 +255,13 @@ Result<std::string> RenderPolicy(const std::vector<PolicyEntry>& entries) {
       "# see capset.policy(5).\n";
   if (!files.empty()) text += "files:\n" + files;
   if (!services.empty()) text += "services:\n" + services;
+  // What capctl writes, capset reads without a word (a name that would not pass is refused
+  // here, whichever way it came in: a profile, or a document given to merge).
+  const ParsedPolicy parsed = ParsePolicy(text, "the generated policy");
+  if (!parsed.diagnostics.empty()) {
+    return Status(Code::kInvalidArgument,
+                  "the policy would not be valid: " + parsed.diagnostics.front().ToString());
+  }
   return text;
 }
 

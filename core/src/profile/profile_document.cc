@@ -9,6 +9,9 @@ namespace {
 
 using nlohmann::json;
 
+constexpr const char kNameChars[] =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+
 Status Bad(const std::string& source, const std::string& key, const std::string& expected) {
   return Status(Code::kInvalidArgument,
                 source + ": '" + key + "': expected " + expected + " (a document written by "
@@ -134,12 +137,34 @@ Result<PolicyEntry> ReadProfileDocument(std::string_view text, const std::string
   CAPSET_ASSIGN_OR_RETURN(std::optional<std::string> tmpl,
                           OptionalString(*service, "template", source));
   s.template_name = tmpl.value_or("");
+  if (!s.template_name.empty() &&
+      (s.template_name[0] == '.' ||
+       s.template_name.find_first_not_of(kNameChars) != std::string::npos)) {
+    return Bad(source, "service.template", "a template name");
+  }
+  for (const auto* id : {&s.user, &s.group}) {
+    if (*id && InvalidUserGroupName(**id)) {
+      return Bad(source, id == &s.user ? "service.user" : "service.group",
+                 "a user or group name (" + *InvalidUserGroupName(**id) + ")");
+    }
+  }
   if (service->contains("exec")) {
     CAPSET_ASSIGN_OR_RETURN(s.exec, PathValue(*service, "exec", source));
   }
   CAPSET_ASSIGN_OR_RETURN(s.sandbox.address_families,
                           Strings(*service, "address_families", source));
   CAPSET_ASSIGN_OR_RETURN(s.sandbox.syscalls, Strings(*service, "syscalls", source));
+  for (const std::string& f : s.sandbox.address_families) {
+    if (f.rfind("AF_", 0) != 0 || f.find_first_not_of(kNameChars) != std::string::npos) {
+      return Bad(source, "service.address_families", "names such as AF_INET");
+    }
+  }
+  for (const std::string& c : s.sandbox.syscalls) {
+    if (c.empty() || c.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                         std::string::npos) {
+      return Bad(source, "service.syscalls", "system call names such as chroot");
+    }
+  }
   CAPSET_ASSIGN_OR_RETURN(s.sandbox.notes, Strings(*service, "notes", source));
   if (auto paths = service->find("read_write_paths"); paths != service->end()) {
     if (!paths->is_array()) return Bad(source, "service.read_write_paths", "a list");

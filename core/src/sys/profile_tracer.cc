@@ -126,6 +126,24 @@ int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args)
 }
 #pragma GCC diagnostic pop
 
+// What execvp would run for `name`: itself if it has a '/', else the first executable
+// PATH/name (PATH as execvp's default when unset); `name` itself when none is found, so that
+// execv fails with execvp's error.
+std::string FindInPath(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* env = std::getenv("PATH");
+  const std::string path = env ? env : "/usr/local/bin:/bin:/usr/bin";
+  for (size_t start = 0; start <= path.size();) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string dir = end > start ? path.substr(start, end - start) : ".";
+    const std::string candidate = dir + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return name;
+}
+
 // In the child: become spec's user with exactly spec.grant in every set, then wait for the
 // parent to start tracing (a byte on `go`), then exec. Never returns.
 [[noreturn]] void StartChild(const RunSpec& spec, int ready, int go, int parent_ends[2]) {
@@ -186,13 +204,17 @@ int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args)
   // Dies with capctl (set after the credentials: changing them clears it).
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("set PR_SET_PDEATHSIG");
   if (getppid() == 1) _exit(127);  // capctl is gone already
-  (void)!write(ready, "", 1);      // ready: a NUL byte
+  // The program is looked up in PATH now, before the tracing starts and with the user's own
+  // rights (access(2) checks them without capabilities): a search of directories the user
+  // may not enter is capctl's doing, not a need of the command.
+  const std::string program = FindInPath(spec.argv[0]);
+  (void)!write(ready, "", 1);  // ready: a NUL byte
   char byte = 0;
   if (read(go, &byte, 1) != 1) _exit(127);
   std::vector<char*> argv;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  execvp(argv[0], argv.data());
+  execv(program.c_str(), argv.data());
   // `ready` is close-on-exec: after a successful exec the parent reads end of file; after a
   // failed one, why.
   fail(("run '" + spec.argv[0] + "'").c_str());

@@ -17,7 +17,7 @@ constexpr const char kServiceIface[] = "org.freedesktop.systemd1.Service";
 constexpr uint64_t kJobTimeoutUs = 120ULL * 1000 * 1000;
 
 struct BusError {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_error e{};  // SD_BUS_ERROR_NULL, without its C compound literal
   ~BusError() { sd_bus_error_free(&e); }
   std::string Say(int r) const {
     return e.message ? std::string(e.message) : std::string(std::strerror(-r));
