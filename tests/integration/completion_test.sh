@@ -28,4 +28,8 @@ expect "a capability after +" "cap_setfcap+cap_setfcap cap_setfcap+cap_setgid ca
   capctl set cap_setfcap+cap_set
 expect "unit verbs" "generate" capctl unit g
 expect "get options" "--json" capctl get --j
+expect "profile: merge is a verb" "merge" capctl profile merg
+expect "profile merge options" "--output" capctl profile merge --o
+expect "profile options" "--unit --user" capctl profile --u
+expect "profile: the command's own options after it" "--help" capctl profile -- capctl --hel
 exit $fail

@@ -30,9 +30,10 @@ const Verb kCapctl[] = {
      "set-ID programs and file capabilities vs the policy, and what\n"
      "capabilities replace set-user-ID root",
      kAuditOptions},
-    {"profile", RunProfile, "[--user USER] [--output FILE] [--json] [--no-verify] -- COMMAND...",
-     "which capabilities COMMAND needs: traced (eBPF), proven by running\n"
-     "again, and the policy that grants them",
+    {"profile", RunProfile,
+     "[OPTIONS] (-- COMMAND...|--pid PID|--unit NAME.service|merge FILE...)",
+     "which capabilities a command or a service needs: traced (eBPF),\n"
+     "proven by running again, and the policy that grants them",
      kProfileOptions},
 };
 

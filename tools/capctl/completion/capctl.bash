@@ -86,12 +86,26 @@ _capctl() {
             fi
             ;;
         profile)
+            # merge: options, then profiles (JSON files).
+            if [[ $sub == merge ]]; then
+                if [[ $cur == -* ]]; then
+                    COMPREPLY=($(compgen -W '--output --help' -- "$cur"))
+                else
+                    _filedir json
+                fi
+                return
+            fi
+            if ((cword == 2)) && [[ $cur != -* ]]; then
+                COMPREPLY=($(compgen -W 'merge' -- "$cur") $(compgen -c -- "$cur"))
+                return
+            fi
             # Options up to the command; after it, complete the command's own words.
             local i
             for ((i = 2; i < cword; i++)); do
                 if [[ ${words[i]} != -* && ${words[i - 1]} != --user && ${words[i - 1]} != --group &&
                     ${words[i - 1]} != --output && ${words[i - 1]} != --timeout &&
-                    ${words[i - 1]} != --pid && ${words[i - 1]} != --duration ]]; then
+                    ${words[i - 1]} != --pid && ${words[i - 1]} != --duration &&
+                    ${words[i - 1]} != --unit ]]; then
                     _command_offset $i
                     return
                 fi
@@ -101,9 +115,14 @@ _capctl() {
                 --group) COMPREPLY=($(compgen -g -- "$cur")); return ;;
                 --timeout | --duration) return ;;
                 --pid) COMPREPLY=($(compgen -W "$(ps -eo pid= 2>/dev/null)" -- "$cur")); return ;;
+                --unit)
+                    COMPREPLY=($(compgen -W "$(systemctl list-unit-files --type=service --no-legend \
+                        --no-pager 2>/dev/null | awk '{print $1}')" -- "$cur"))
+                    return
+                    ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W '--user --group --output --no-verify --timeout --pid --duration --json --help' -- "$cur"))
+                COMPREPLY=($(compgen -W '--user --group --output --no-verify --timeout --pid --unit --duration --json --help' -- "$cur"))
             else
                 COMPREPLY=($(compgen -c -- "$cur"))
             fi
