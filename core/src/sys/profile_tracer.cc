@@ -57,6 +57,12 @@ struct TaskState {
   int32_t syscall;
   uint32_t pending;
   CheckKey keys[kPending];
+  CheckKey last;
+  uint32_t last_valid;
+  uint32_t last_in_call;
+  uint64_t last_hits;
+  uint64_t last_failed;
+  int64_t last_result;
   uint32_t path_op;
   char path[kPathMax];
 };

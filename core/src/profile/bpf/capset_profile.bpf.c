@@ -5,7 +5,8 @@
 //
 // Attached (BTF-enabled raw tracepoints, no kprobes): cap_capable (the check and its verdict),
 // sys_enter/sys_exit (the system call it happened in, and that call's result),
-// sched_process_fork (the tree; a task's state goes with the task), and for a systemd unit
+// sched_process_fork and sched_process_exit (the tree; a task's state goes with the task,
+// and what it still counts goes to the map when it exits), and for a systemd unit
 // cgroup_mkdir (its cgroup, found when systemd creates it) and sched_process_exec (its
 // processes, from the moment they exec the service's program: what systemd does for it
 // before, as root, is not the service's). Compiled once at build time (CO-RE, vmlinux.h from
@@ -30,6 +31,7 @@ char LICENSE[] SEC("license") = "GPL";  // the kernel's helpers for tracing want
 // site.
 #define STACK_SAMPLES 16
 #define STACK_SAMPLED (-2)
+#define FLUSH_EVERY 64
 
 // Flags of a check.
 #define CHECK_OTHER_CRED 1   // on a credential that is not the task's own (e.g. a file's opener)
@@ -77,6 +79,16 @@ struct task_state {
   __s32 syscall;
   __u32 pending;
   struct check_key keys[PENDING];
+  // The task's last check whose stack was not taken (STACK_SAMPLED): a check of the same kind
+  // has the same key, so it is counted here without touching the kinds and checks maps (a
+  // million mmaps are a million such checks), and added to the checks map every
+  // FLUSH_EVERY checks, when another such check comes, and when the task exits.
+  struct check_key last;
+  __u32 last_valid;
+  __u32 last_in_call;  // a check of `last` in the system call in progress
+  __u64 last_hits;     // checks of `last` not yet in the checks map
+  __u64 last_failed;   // of their system calls, those that failed
+  __s64 last_result;   // the last one's result
   // A path read at sys_enter, counted at sys_exit if the call succeeded: laid out as a
   // struct path_key, so that it is the paths map's key as it is.
   __u32 path_op;
@@ -138,6 +150,28 @@ struct {
   __uint(value_size, STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
+static __always_inline int same_comm(const char* a, const char* b) {
+  // As 32-bit words: comm is 4-byte aligned in the keys (at offset 20).
+  const __u32* x = (const __u32*)a;
+  const __u32* y = (const __u32*)b;
+  return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+// Adds the checks counted in the task's state (the fast path) to the checks map.
+static void flush_last(struct task_state* t) {
+  if (!t->last_valid || !t->last_hits) return;
+  struct check_value* v = bpf_map_lookup_elem(&checks, &t->last);
+  if (v) {
+    __sync_fetch_and_add(&v->count, t->last_hits);
+    if (t->last_failed) __sync_fetch_and_add(&v->syscall_failed, t->last_failed);
+    v->last_result = t->last_result;
+  } else {
+    __sync_fetch_and_add(&lost_checks, t->last_hits);
+  }
+  t->last_hits = 0;
+  t->last_failed = 0;
+}
+
 // The current task's state if it is traced.
 static struct task_state* traced(struct task_struct* task) {
   return bpf_task_storage_get(&tasks, task, 0, 0);
@@ -155,22 +189,35 @@ static void follow(struct task_struct* task) {
 
 // The system calls that write a path (x86_64): which argument is the path, which the
 // directory descriptor it is relative to (-1: none), and what is written.
+// The system call's argument N (0-3), read only when needed: each read is a helper call, and
+// sys_enter runs for every system call of the traced tasks.
+static __always_inline unsigned long arg_of(struct pt_regs* regs, int n) {
+  switch (n) {
+    case 0:
+      return PT_REGS_PARM1_CORE_SYSCALL(regs);
+    case 1:
+      return PT_REGS_PARM2_CORE_SYSCALL(regs);
+    case 2:
+      return PT_REGS_PARM3_CORE_SYSCALL(regs);
+    default:
+      return PT_REGS_PARM4_CORE_SYSCALL(regs);
+  }
+}
+
 static void path_syscall(struct task_state* t, struct pt_regs* regs, long id) {
-  unsigned long arg[4] = {PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),
-                          PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM4_CORE_SYSCALL(regs)};
-  int path = -1, dirfd = -1;
+  int path = -1, dirfd = -1, flags_arg = -1;
   __u32 op = PATH_CREATE;
   unsigned long flags = 0;
   switch (id) {
     case 2:  // open(path, flags)
-      path = 0, flags = arg[1], op = 0;
+      path = 0, flags_arg = 1, op = 0;
       break;
     case 257:  // openat(dirfd, path, flags)
-      path = 1, dirfd = 0, flags = arg[2], op = 0;
+      path = 1, dirfd = 0, flags_arg = 2, op = 0;
       break;
     case 437: {  // openat2(dirfd, path, how): how->flags first
       __u64 how_flags = 0;
-      if (bpf_probe_read_user(&how_flags, sizeof how_flags, (void*)arg[2]) != 0) return;
+      if (bpf_probe_read_user(&how_flags, sizeof how_flags, (void*)arg_of(regs, 2)) != 0) return;
       path = 1, dirfd = 0, flags = how_flags, op = 0;
       break;
     }
@@ -205,6 +252,7 @@ static void path_syscall(struct task_state* t, struct pt_regs* regs, long id) {
     default:
       return;
   }
+  if (flags_arg >= 0) flags = arg_of(regs, flags_arg);
   if (op == 0) {  // open: O_WRONLY 01, O_RDWR 02, O_CREAT 0100, O_TRUNC 01000, O_TMPFILE
     if (flags & 020000000) {
       op = PATH_CREATE;  // O_TMPFILE: a file in this directory
@@ -218,8 +266,8 @@ static void path_syscall(struct task_state* t, struct pt_regs* regs, long id) {
   }
   if (path < 0 || path > 3) return;
   __builtin_memset(t->path, 0, sizeof t->path);  // the key is the whole buffer
-  if (bpf_probe_read_user_str(t->path, sizeof t->path, (void*)arg[path & 3]) <= 0) return;
-  if (t->path[0] != '/' && dirfd >= 0 && (int)arg[dirfd & 3] != -100) op |= PATH_DIRFD;
+  if (bpf_probe_read_user_str(t->path, sizeof t->path, (void*)arg_of(regs, path)) <= 0) return;
+  if (t->path[0] != '/' && dirfd >= 0 && (int)arg_of(regs, dirfd) != -100) op |= PATH_DIRFD;
   t->path_op = op;
 }
 
@@ -234,15 +282,25 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
   key.cap = (__u32)cap;
   key.ret = ret;
   key.syscall = t->syscall;
-  if ((const struct cred*)BPF_CORE_READ(task, cred) != cred) key.flags |= CHECK_OTHER_CRED;
+  // Direct loads through the BTF pointers the tracepoint and bpf_get_current_task_btf() give
+  // (no helper call: this runs for every check).
+  if (task->cred != cred) key.flags |= CHECK_OTHER_CRED;
   // Where the privilege came from: for a granted check, the namespace the capability was
   // found in (the initial one: the host's capability granted it, e.g. setns into a child
   // namespace); for a refused one, the task's own namespace.
   const struct user_namespace* from =
-      ret == 0 ? capable_ns : (const struct user_namespace*)BPF_CORE_READ(cred, user_ns);
-  if (from && BPF_CORE_READ(from, level) != 0) key.flags |= CHECK_USER_NS;
+      ret == 0 ? capable_ns : (const struct user_namespace*)cred->user_ns;
+  if (from && from->level != 0) key.flags |= CHECK_USER_NS;
   bpf_get_current_comm(key.comm, sizeof key.comm);
 
+  // The fast path: the same kind as the last sampled check, in a system call.
+  if (t->last_valid && t->syscall >= 0 && t->last.cap == key.cap && t->last.ret == key.ret &&
+      t->last.syscall == key.syscall && t->last.flags == key.flags &&
+      same_comm(t->last.comm, key.comm)) {
+    t->last_hits++;
+    t->last_in_call = 1;
+    return 0;
+  }
   struct kind_key kind = {.cap = key.cap, .ret = key.ret, .syscall = key.syscall,
                           .flags = key.flags};
   __builtin_memcpy(kind.comm, key.comm, sizeof kind.comm);
@@ -276,6 +334,11 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
     __u32 i = t->pending;
     if (i < PENDING) t->keys[i] = key;
     t->pending = i + 1;
+  }
+  if (key.stack == STACK_SAMPLED) {
+    flush_last(t);
+    t->last = key;
+    t->last_valid = 1;
   }
   return 0;
 }
@@ -332,6 +395,12 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
   struct task_state* t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
   if (!t) return 0;
+  if (t->last_in_call) {
+    t->last_in_call = 0;
+    t->last_result = result;
+    if (result < 0) t->last_failed++;
+    if (t->last_hits >= FLUSH_EVERY) flush_last(t);
+  }
   if (t->path_op) {
     if (result >= 0) {
       struct path_key* key = (struct path_key*)&t->path_op;  // op, then path: the same layout
@@ -363,6 +432,14 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   if (!bpf_task_storage_get(&tasks, parent, 0, 0)) return 0;
   follow(child);
+  return 0;
+}
+
+// A traced task exits: what its state still counts goes to the map.
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct* p) {
+  struct task_state* t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+  if (t) flush_last(t);
   return 0;
 }
 
