@@ -108,10 +108,13 @@ nspawn_enable "$R" capset-profile-run.service
 
 # Loading and attaching the tracer needs CAP_BPF and CAP_PERFMON and the bpf and
 # perf_event_open system calls, which nspawn does not give by default; the container shares
-# the host's kernel and its tracepoints (CAP_SYSLOG: /proc/kallsyms names the call sites). A unit is found by its cgroup v2 directory: the
-# container gets the unified hierarchy whatever the host uses.
+# the host's kernel and its tracepoints (CAP_SYSLOG: /proc/kallsyms names the call sites). A
+# unit is found by its cgroup v2 directory: the container gets the unified hierarchy whatever
+# the host uses, and a network of its own (its port 80, and the connections curl leaves in
+# TIME_WAIT, are not the host's).
 SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 nspawn_boot "$R" "$out" "$work/console" "profiled websvc, applied its policy" done \
-  --capability=CAP_BPF,CAP_PERFMON,CAP_SYS_RESOURCE,CAP_SYSLOG --system-call-filter="bpf perf_event_open"
+  --private-network --capability=CAP_BPF,CAP_PERFMON,CAP_SYS_RESOURCE,CAP_SYSLOG \
+  --system-call-filter="bpf perf_event_open"
 if grep -q "needs root\|Failed to load the profiler\|Failed to attach" "$out/profile.err" 2>/dev/null; then
   cat "$out/profile.err" >&2
   skip "the container may not load BPF programs here"
