@@ -18,8 +18,7 @@ sanitized=${2:-0}
 # shellcheck source=nspawn_lib.sh
 source "$(dirname "$0")/nspawn_lib.sh"
 skip() { echo "SKIP: $*" >&2; exit 77; }
-[[ $(id -u) -eq 0 ]] || skip "needs root to boot a container"
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (package systemd-container)"
+nspawn_require
 [[ -x /usr/sbin/sshd ]] || skip "sshd is not installed (package openssh-server)"
 command -v sshpass >/dev/null || skip "sshpass is not installed"
 [[ $sanitized != 1 ]] ||

@@ -19,9 +19,7 @@ capsetd_service=$5
 
 # shellcheck source=nspawn_lib.sh
 source "$(dirname "$0")/nspawn_lib.sh"
-skip() { echo "SKIP: $*" >&2; exit 77; }
-[[ $(id -u) -eq 0 ]] || skip "needs root to boot a container"
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (package systemd-container)"
+nspawn_require
 
 work=$(mktemp -d /run/capset-nspawn.XXXXXX)
 trap 'rm -rf "$work"' EXIT

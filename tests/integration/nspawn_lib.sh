@@ -2,6 +2,16 @@
 # Shared by the tests that boot a real systemd in a container (sourced, not run): a minimal
 # root whose /usr is the host's, bound read-only at boot (TESTING.md's recipe).
 
+# nspawn_require: skips the test (exit 77, the reason on stderr) unless root can boot a
+# container here.
+nspawn_require() {
+  if [[ $(id -u) -ne 0 ]]; then echo "SKIP: needs root to boot a container" >&2; exit 77; fi
+  if ! command -v systemd-nspawn >/dev/null; then
+    echo "SKIP: systemd-nspawn is not installed (package systemd-container)" >&2
+    exit 77
+  fi
+}
+
 # nspawn_root DIR: the skeleton, with the host's os-release and nsswitch.conf.
 nspawn_root() {
   local R=$1

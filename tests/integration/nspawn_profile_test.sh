@@ -17,8 +17,7 @@ src=$3
 # shellcheck source=nspawn_lib.sh
 source "$(dirname "$0")/nspawn_lib.sh"
 skip() { echo "SKIP: $*" >&2; exit 77; }
-[[ $(id -u) -eq 0 ]] || skip "needs root to boot a container"
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (package systemd-container)"
+nspawn_require
 command -v curl >/dev/null || skip "curl is not installed"
 "$capctl" profile --help >/dev/null
 if ! "$capctl" profile --no-verify -- true >/dev/null 2>&1; then

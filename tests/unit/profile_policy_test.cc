@@ -99,14 +99,19 @@ TEST(ProfilePolicyTest, ARootServiceIsToldHowToLeaveRoot) {
   EXPECT_FALSE(Parsed(*text).services.at(0).user);
 }
 
+// `e` written as a profile document and read back.
+Result<PolicyEntry> RoundTrip(const PolicyEntry& e, const std::string& source) {
+  nlohmann::json doc;
+  SetPolicyEntryJson(doc, e);
+  return ReadProfileDocument(DumpJson(doc), source);
+}
+
 TEST(ProfilePolicyTest, TheDocumentReadsBackAsWritten) {
   PolicyEntry e = Service("web.service", CapBit(CAP_NET_BIND_SERVICE) | CapBit(CAP_CHOWN));
   e.service->sandbox.address_families = {"AF_NETLINK"};
   e.service->sandbox.syscalls = {"chroot"};
   e.service->group = "www";
-  nlohmann::json doc;
-  SetPolicyEntryJson(doc, e);
-  Result<PolicyEntry> back = ReadProfileDocument(DumpJson(doc), "a.json");
+  Result<PolicyEntry> back = RoundTrip(e, "a.json");
   ASSERT_THAT(back.status(), IsOk());
   EXPECT_EQ(back->needed, e.needed);
   ASSERT_TRUE(back->service);
@@ -120,9 +125,7 @@ TEST(ProfilePolicyTest, TheDocumentReadsBackAsWritten) {
 
   // A program whose name is not UTF-8 comes back byte for byte.
   const PolicyEntry f = File("/opt/\xff\xfe", CapBit(CAP_NET_RAW), false);
-  nlohmann::json fdoc;
-  SetPolicyEntryJson(fdoc, f);
-  Result<PolicyEntry> fback = ReadProfileDocument(DumpJson(fdoc), "f.json");
+  Result<PolicyEntry> fback = RoundTrip(f, "f.json");
   ASSERT_THAT(fback.status(), IsOk());
   EXPECT_EQ(fback->program, f.program);
   EXPECT_FALSE(fback->service);
