@@ -213,6 +213,16 @@ TEST(UnitProfileTest, OnlyServiceNamesAreProfiled) {
               StatusIs(Code::kInvalidArgument, ::testing::_));
 }
 
+TEST(UnitProfileTest, CgroupNamesAreEscapedAsSystemdDoes) {
+  EXPECT_EQ(CgroupEscape("web.service"), "web.service");
+  EXPECT_EQ(CgroupEscape("cpu.service"), "_cpu.service");
+  EXPECT_EQ(CgroupEscape("cgroup.procs.service"), "_cgroup.procs.service");
+  EXPECT_EQ(CgroupEscape("_x.service"), "__x.service");
+  EXPECT_EQ(CgroupEscape("cpus.service"), "cpus.service");
+  EXPECT_EQ(CgroupEscape("io.web.service"), "io.web.service");  // "io.web" is no controller
+  EXPECT_EQ(SliceCgroupPath("memory.slice"), "/_memory.slice");
+}
+
 TEST(UnitProfileTest, SlicesNestByTheirDashes) {
   EXPECT_EQ(SliceCgroupPath("system.slice"), "/system.slice");
   EXPECT_EQ(SliceCgroupPath("a-b-c.slice"), "/a.slice/a-b.slice/a-b-c.slice");

@@ -38,6 +38,8 @@ class SystemdManager {
   virtual ~SystemdManager() = default;
 
   virtual Result<UnitInfo> GetUnit(const std::string& name) = 0;
+  /// Only its ActiveState ("active", "failed", ...): what a watch polls.
+  virtual Result<std::string> ActiveState(const std::string& name) = 0;
   /// daemon-reload: returns when the manager has read its units again.
   virtual Status Reload() = 0;
   /// Restarts (or starts) / stops `name` and waits for the job's end; an error says the
@@ -46,8 +48,13 @@ class SystemdManager {
   virtual Status Stop(const std::string& name) = 0;
 };
 
+/// A unit's cgroup directory name, as systemd escapes it (cg_escape): "_" before a name that
+/// starts with "_" or ".", or that could be taken for a cgroup attribute ("cgroup.*", or a
+/// controller's name before the last dot: "cpu.service", "memory.slice").
+std::string CgroupEscape(const std::string& name);
+
 /// The cgroup path of a slice: "system.slice" → "/system.slice", "a-b.slice" →
-/// "/a.slice/a-b.slice", "-.slice" → "/".
+/// "/a.slice/a-b.slice", "-.slice" → "/" (each part escaped by CgroupEscape).
 std::string SliceCgroupPath(const std::string& slice);
 
 }  // namespace capset

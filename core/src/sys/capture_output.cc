@@ -17,6 +17,7 @@ Result<std::string> CaptureOutput(const std::vector<std::string>& argv, size_t l
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return FromErrno(errno, "create a pipe");
   Fd out_r(pipe_fds[0]), out_w(pipe_fds[1]);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t child = fork();

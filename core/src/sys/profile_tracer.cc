@@ -143,7 +143,7 @@ std::string FindInPath(const std::string& name) {
     size_t end = path.find(':', start);
     if (end == std::string::npos) end = path.size();
     const std::string dir = end > start ? path.substr(start, end - start) : ".";
-    const std::string candidate = dir + "/" + name;
+    std::string candidate = dir + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     start = end + 1;
   }
@@ -439,7 +439,7 @@ void WaitWatching(unsigned duration_s, const std::function<bool()>& done) {
   const int64_t deadline_ms = duration_s ? int64_t{duration_s} * 1000 : -1;
   for (int64_t waited_ms = 0; deadline_ms < 0 || waited_ms < deadline_ms; waited_ms += 100) {
     if (done()) break;
-    const timespec tick{0, 100 * 1000 * 1000};
+    const timespec tick{0, 100L * 1000 * 1000};
     if (sigtimedwait(&blocked.set(), nullptr, &tick) > 0) break;
   }
 }

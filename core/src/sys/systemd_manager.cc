@@ -15,6 +15,7 @@ constexpr const char kManager[] = "org.freedesktop.systemd1.Manager";
 constexpr const char kUnitIface[] = "org.freedesktop.systemd1.Unit";
 constexpr const char kServiceIface[] = "org.freedesktop.systemd1.Service";
 constexpr uint64_t kJobTimeoutUs = 120ULL * 1000 * 1000;
+constexpr uint64_t kTickUs = 500ULL * 1000;
 
 struct BusError {
   sd_bus_error e{};  // SD_BUS_ERROR_NULL, without its C compound literal
@@ -68,6 +69,11 @@ class BusManager final : public SystemdManager {
     }
     CAPSET_ASSIGN_OR_RETURN(u.exec, FirstExec(path));
     return u;
+  }
+
+  Result<std::string> ActiveState(const std::string& name) override {
+    CAPSET_ASSIGN_OR_RETURN(std::string path, UnitPath(name));
+    return String(path, kUnitIface, "ActiveState");
   }
 
   Status Reload() override {
@@ -201,8 +207,8 @@ class BusManager final : public SystemdManager {
         return Status(Code::kIoError, "Timed out waiting for systemd to " + std::string(verb) +
                                           " " + name);
       }
-      sd_bus_wait(bus_, 500 * 1000);
-      waited += 500 * 1000;
+      sd_bus_wait(bus_, kTickUs);
+      waited += kTickUs;
     }
     if (wait.result != "done") {
       return Status(Code::kIoError, "Failed to " + std::string(verb) + " " + name +
@@ -228,6 +234,31 @@ Result<std::unique_ptr<SystemdManager>> SystemdManager::Connect() {
   return std::unique_ptr<SystemdManager>(new BusManager(bus));
 }
 
+std::string CgroupEscape(const std::string& name) {
+  // systemd's controllers (its CGroupController table, the BPF pseudo-controllers included).
+  static const char* const kControllers[] = {"cpu",
+                                             "cpuacct",
+                                             "cpuset",
+                                             "io",
+                                             "blkio",
+                                             "memory",
+                                             "devices",
+                                             "pids",
+                                             "bpf-firewall",
+                                             "bpf-devices",
+                                             "bpf-foreign",
+                                             "bpf-socket-bind",
+                                             "bpf-restrict-network-interfaces"};
+  bool escape = name.empty() || name[0] == '_' || name[0] == '.' || name == "notify_on_release" ||
+                name == "release_agent" || name == "tasks" || name.rfind("cgroup.", 0) == 0;
+  const size_t dot = name.rfind('.');  // what is before the last dot, as systemd reads it
+  if (!escape && dot != std::string::npos) {
+    const std::string prefix = name.substr(0, dot);
+    for (const char* c : kControllers) escape = escape || prefix == c;
+  }
+  return escape ? "_" + name : name;
+}
+
 std::string SliceCgroupPath(const std::string& slice) {
   if (slice.empty() || slice == "-.slice") return "/";
   const std::string suffix = ".slice";
@@ -239,9 +270,9 @@ std::string SliceCgroupPath(const std::string& slice) {
   // Each '-' separated prefix is a parent slice: a-b-c.slice is in a-b.slice in a.slice.
   std::string path;
   for (size_t dash = base.find('-'); dash != std::string::npos; dash = base.find('-', dash + 1)) {
-    path += "/" + base.substr(0, dash) + suffix;
+    path += "/" + CgroupEscape(base.substr(0, dash) + suffix);
   }
-  return path + "/" + base + suffix;
+  return path + "/" + CgroupEscape(base + suffix);
 }
 
 }  // namespace capset

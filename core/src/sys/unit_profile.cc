@@ -101,17 +101,25 @@ Result<UnitProfile> ProfileUnit(const UnitProfileOptions& options, SystemdManage
     return st;
   };
   if (Status st = systemd.Reload(); !st.ok()) return restore_into(st);
-  const std::string slice =
-      out.unit.slice.empty() ? "/system.slice" : SliceCgroupPath(out.unit.slice);
+  // Where systemd keeps it: as it says while the unit runs, else as it names cgroups.
   UnitTarget target;
-  target.parent_dir = cgroup_root + (slice == "/" ? "" : slice);
-  target.name = options.unit;
+  std::string parent;
+  if (const std::string& cg = out.unit.control_group; cg.size() > 1 && cg.rfind('/') != 0) {
+    parent = cg.substr(0, cg.rfind('/'));
+    target.name = cg.substr(cg.rfind('/') + 1);
+  } else if (cg.size() > 1) {
+    parent = "/";
+    target.name = cg.substr(1);
+  } else {
+    parent = out.unit.slice.empty() ? "/system.slice" : SliceCgroupPath(out.unit.slice);
+    target.name = CgroupEscape(options.unit);
+  }
+  target.parent_dir = cgroup_root + (parent == "/" ? "" : parent);
   Result<TracedRun> run = TraceUnit(
       target, [&] { return systemd.Restart(options.unit); },
       [&] {
-        Result<UnitInfo> now = systemd.GetUnit(options.unit);
-        return now.ok() && (now->active_state == "active" || now->active_state == "activating" ||
-                            now->active_state == "reloading");
+        Result<std::string> now = systemd.ActiveState(options.unit);
+        return now.ok() && (*now == "active" || *now == "activating" || *now == "reloading");
       },
       options.duration_s);
   if (!run.ok()) return restore_into(run.status());
