@@ -3,7 +3,8 @@
 //
 // The program (core/src/profile/bpf/capset_profile.bpf.c) is loaded from the object compiled
 // into capctl (libbpf, CO-RE, a bpftool skeleton) and attached to the BTF tracepoints
-// cap_capable, sys_enter/sys_exit and sched_process_fork/exit. The command's process is added
+// cap_capable, sys_exit and sched_process_fork/exit (and, for a unit, cgroup_mkdir and
+// sched_process_exec). The command's process is added
 // to the traced tasks after capctl has set its credentials and before it execs, so checks
 // capctl itself makes are never counted; its children are followed from fork. Root only
 // (loading BPF needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN).

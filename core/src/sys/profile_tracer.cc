@@ -54,7 +54,6 @@ struct CheckValue {
 };
 constexpr size_t kPathMax = 256;
 struct TaskState {
-  int32_t syscall;
   uint32_t pending;
   CheckKey keys[kPending];
   CheckKey last;
@@ -296,7 +295,7 @@ Result<Skeleton> LoadTracer() {
     return Status(Code::kNotSupported,
                   std::string("Failed to load the profiler's eBPF program: ") +
                       std::strerror(errno) +
-                      " (it needs the BTF tracepoints cap_capable, sys_enter, sys_exit and "
+                      " (it needs the BTF tracepoints cap_capable, sys_exit and "
                       "sched_process_fork; set CAPSET_PROFILE_DEBUG=1 for libbpf's log)");
   }
   if (capset_profile__attach(skel.get()) != 0) {
@@ -311,8 +310,7 @@ Result<Skeleton> LoadTracer() {
 // PIDFD_THREAD names a thread rather than a process).
 Status Follow(capset_profile* skel, pid_t tid, bool thread) {
   constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD, Linux 6.9
-  TaskState fresh{};
-  fresh.syscall = -1;
+  const TaskState fresh{};
   const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, tid, thread ? kPidfdThread : 0u)));
   if (!pidfd.valid()) return FromErrno(errno, "open a pidfd of", std::to_string(tid));
   const int fd = pidfd.get();

@@ -3,8 +3,10 @@
 // tree capctl profile started, or followed), aggregated here by what user space needs to
 // classify it, so that a busy program costs a map update per check, not an event.
 //
-// Attached (BTF-enabled raw tracepoints, no kprobes): cap_capable (the check and its verdict),
-// sys_enter/sys_exit (the system call it happened in, and that call's result),
+// Attached (BTF-enabled raw tracepoints, no kprobes): cap_capable (the check and its verdict;
+// the system call it happened in is the task's orig_ax), sys_exit (that call's result, and
+// what the call was: its arguments are still in the registers; no sys_enter, so that a traced
+// system call runs one program, not two),
 // sched_process_fork and sched_process_exit (the tree; a task's state goes with the task,
 // and what it still counts goes to the map when it exits), and for a systemd unit
 // cgroup_mkdir (its cgroup, found when systemd creates it) and sched_process_exec (its
@@ -76,7 +78,6 @@ struct path_key {
 };
 
 struct task_state {
-  __s32 syscall;
   __u32 pending;
   struct check_key keys[PENDING];
   // The task's last check whose stack was not taken (STACK_SAMPLED): a check of the same kind
@@ -89,7 +90,7 @@ struct task_state {
   __u64 last_hits;     // checks of `last` not yet in the checks map
   __u64 last_failed;   // of their system calls, those that failed
   __s64 last_result;   // the last one's result
-  // A path read at sys_enter, counted at sys_exit if the call succeeded: laid out as a
+  // A path read at sys_exit of a call that succeeded, then counted: laid out as a
   // struct path_key, so that it is the paths map's key as it is.
   __u32 path_op;
   char path[PATH_MAX_LEN];
@@ -112,7 +113,7 @@ __u64 capset_effective = 0;  // effective bits the tree asked for in capset(2)
 __u64 capset_permitted = 0;  // permitted bits the tree asked for in capset(2)
 
 // The traced tasks: storage in the task itself (found from the task, no hash lookup: every
-// system call of every process on the machine passes through sys_enter/sys_exit), created for
+// system call of every process on the machine passes through sys_exit), created for
 // the command's process by user space (through a pidfd) and for its children at fork; freed
 // with the task.
 struct {
@@ -184,13 +185,12 @@ static void follow(struct task_struct* task) {
     __sync_fetch_and_add(&lost_tasks, 1);
     return;
   }
-  t->syscall = -1;
 }
 
 // The system calls that write a path (x86_64): which argument is the path, which the
 // directory descriptor it is relative to (-1: none), and what is written.
 // The system call's argument N (0-3), read only when needed: each read is a helper call, and
-// sys_enter runs for every system call of the traced tasks.
+// sys_exit runs for every system call of the traced tasks.
 static __always_inline unsigned long arg_of(struct pt_regs* regs, int n) {
   switch (n) {
     case 0:
@@ -281,7 +281,11 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
   struct check_key key = {};
   key.cap = (__u32)cap;
   key.ret = ret;
-  key.syscall = t->syscall;
+  // The system call in progress: orig_ax of the task's user registers (x86_64; -1 when the
+  // kernel was entered otherwise). No sys_enter program: one program less per system call.
+  const struct pt_regs* uregs = (const struct pt_regs*)bpf_task_pt_regs(task);
+  const long nr = uregs ? uregs->orig_ax : -1;
+  key.syscall = nr >= 0 && nr < 512 ? (__s32)nr : -1;
   // Direct loads through the BTF pointers the tracepoint and bpf_get_current_task_btf() give
   // (no helper call: this runs for every check).
   if (task->cred != cred) key.flags |= CHECK_OTHER_CRED;
@@ -294,7 +298,7 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
   bpf_get_current_comm(key.comm, sizeof key.comm);
 
   // The fast path: the same kind as the last sampled check, in a system call.
-  if (t->last_valid && t->syscall >= 0 && t->last.cap == key.cap && t->last.ret == key.ret &&
+  if (t->last_valid && key.syscall >= 0 && t->last.cap == key.cap && t->last.ret == key.ret &&
       t->last.syscall == key.syscall && t->last.flags == key.flags &&
       same_comm(t->last.comm, key.comm)) {
     t->last_hits++;
@@ -330,7 +334,7 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
   }
   __sync_fetch_and_add(&v->count, 1);
   v->pid = pid;
-  if (t->syscall >= 0 && t->pending < PENDING) {
+  if (key.syscall >= 0 && t->pending < PENDING) {
     __u32 i = t->pending;
     if (i < PENDING) t->keys[i] = key;
     t->pending = i + 1;
@@ -343,13 +347,9 @@ int BPF_PROG(on_cap_capable, const struct cred* cred, struct user_namespace* tar
   return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
-  struct task_state* t = traced(bpf_get_current_task_btf());
-  if (!t) return 0;
-  t->syscall = (__s32)id;
-  t->pending = 0;
-  t->path_op = 0;
+// What a system call that returned tells about the task, besides its checks: recorded at
+// sys_exit, where its arguments are still in `regs` (and the call's result is known).
+static void record_call(struct task_state* t, struct pt_regs* regs, long id, long result) {
   if (id >= 0 && id < 512) {
     const __u64 bit = 1ULL << (id & 63);
     const __u32 word = (__u32)(id >> 6) & 7;
@@ -360,9 +360,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     if (family < 64 && !(families & (1ULL << family))) {
       __sync_fetch_and_or(&families, 1ULL << family);
     }
-    return 0;
+    return;
   }
-  path_syscall(t, regs, id);
+  if (result >= 0) path_syscall(t, regs, id);
   if (id == 126) {  // capset(2) on x86_64: what the program asks for, checked or not
     struct {
       __u32 version;
@@ -373,11 +373,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     } data[2] = {};
     unsigned long headerp = PT_REGS_PARM1_CORE_SYSCALL(regs);
     unsigned long datap = PT_REGS_PARM2_CORE_SYSCALL(regs);
-    if (!headerp || bpf_probe_read_user(&header, sizeof header, (void*)headerp) != 0) return 0;
+    if (!headerp || bpf_probe_read_user(&header, sizeof header, (void*)headerp) != 0) return;
     // _LINUX_CAPABILITY_VERSION_1 has one 32-bit set, versions 2 and 3 two.
     int words = header.version == 0x19980330 ? 1
                 : (header.version == 0x20071026 || header.version == 0x20080522) ? 2 : 0;
-    if (words == 0 || header.pid != 0) return 0;
+    if (words == 0 || header.pid != 0) return;
     int read = words == 1 ? bpf_probe_read_user(&data, sizeof data[0], (void*)datap)
                           : bpf_probe_read_user(&data, sizeof data, (void*)datap);
     if (datap && read == 0) {
@@ -388,13 +388,15 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
                           (__u64)data[0].permitted | ((__u64)data[1].permitted << 32));
     }
   }
-  return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
   struct task_state* t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
   if (!t) return 0;
+  const long id = regs->orig_ax;
+  t->path_op = 0;
+  record_call(t, regs, id, result);
   if (t->last_in_call) {
     t->last_in_call = 0;
     t->last_result = result;
@@ -411,10 +413,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
     }
     t->path_op = 0;
   }
-  if (t->pending == 0) {
-    t->syscall = -1;
-    return 0;
-  }
+  if (t->pending == 0) return 0;
   __u32 n = t->pending;
   for (__u32 i = 0; i < PENDING; i++) {
     if (i >= n) break;
@@ -424,7 +423,6 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long result) {
     if (result < 0) __sync_fetch_and_add(&v->syscall_failed, 1);
   }
   t->pending = 0;
-  t->syscall = -1;
   return 0;
 }
 
