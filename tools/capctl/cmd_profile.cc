@@ -89,21 +89,7 @@ struct Options {
 
 // What execvp would run: argv0 looked up in PATH, made absolute.
 std::string ResolveProgram(const std::string& argv0) {
-  std::string found = argv0;
-  if (argv0.find('/') == std::string::npos) {
-    const char* path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-    for (size_t start = 0; start <= dirs.size();) {
-      size_t end = dirs.find(':', start);
-      if (end == std::string::npos) end = dirs.size();
-      const std::string candidate = dirs.substr(start, end - start) + "/" + argv0;
-      if (access(candidate.c_str(), X_OK) == 0) {
-        found = candidate;
-        break;
-      }
-      start = end + 1;
-    }
-  }
+  const std::string found = FindInPath(argv0);
   char real[PATH_MAX];
   return realpath(found.c_str(), real) ? std::string(real) : found;
 }

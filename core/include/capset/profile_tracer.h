@@ -55,6 +55,11 @@ class StopSignals {
   sigset_t set_{}, old_{};
 };
 
+/// What execvp(3) would run for `name`: itself if it has a '/', else the first PATH/name that
+/// access(2) says the real user may execute (PATH as execvp's default when unset; an empty
+/// entry is "."), else `name` itself. Used by the traced child and by capctl's report alike.
+std::string FindInPath(const std::string& name);
+
 /// Whether this kernel and process can trace (root, BTF, the cap_capable tracepoint): OK, or
 /// an error saying what is missing.
 Status ProfilerAvailable();

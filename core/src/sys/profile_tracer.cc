@@ -131,24 +131,6 @@ int QuietLibbpf(enum libbpf_print_level level, const char* format, va_list args)
 }
 #pragma GCC diagnostic pop
 
-// What execvp would run for `name`: itself if it has a '/', else the first executable
-// PATH/name (PATH as execvp's default when unset); `name` itself when none is found, so that
-// execv fails with execvp's error.
-std::string FindInPath(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
-  const char* env = std::getenv("PATH");
-  const std::string path = env ? env : "/usr/local/bin:/bin:/usr/bin";
-  for (size_t start = 0; start <= path.size();) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    const std::string dir = end > start ? path.substr(start, end - start) : ".";
-    std::string candidate = dir + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return name;
-}
-
 // In the child: become spec's user with exactly spec.grant in every set, then wait for the
 // parent to start tracing (a byte on `go`), then exec. Never returns.
 [[noreturn]] void StartChild(const RunSpec& spec, int ready, int go, int parent_ends[2]) {
@@ -259,14 +241,6 @@ std::vector<std::string> StackOf(int stacks_fd, int32_t id) {
 }
 
 }  // namespace
-
-StopSignals::StopSignals() {
-  sigemptyset(&set_);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, sig);
-  pthread_sigmask(SIG_BLOCK, &set_, &old_);
-}
-
-StopSignals::~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
 
 Status ProfilerAvailable() {
   if (geteuid() != 0) {

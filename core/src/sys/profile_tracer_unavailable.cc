@@ -5,14 +5,6 @@
 
 namespace capset {
 
-StopSignals::StopSignals() {
-  sigemptyset(&set_);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, sig);
-  pthread_sigmask(SIG_BLOCK, &set_, &old_);
-}
-
-StopSignals::~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-
 Status ProfilerAvailable() {
   return Status(Code::kNotSupported,
                 "this capctl was built without the profiler (CAPSET_PROFILER: it needs libbpf, "

@@ -46,6 +46,11 @@ Result<std::string> PermissiveDropIn(const UnitProfileOptions& options) {
 
 namespace {
 
+// Whether a unit in `state` (ActiveState) is running, or on its way.
+bool Running(const std::string& state) {
+  return state == "active" || state == "activating" || state == "reloading";
+}
+
 // The cgroup v2 hierarchy systemd keeps units in: `root` itself (unified), or its "unified"
 // directory (systemd's hybrid mode).
 Result<std::string> UnifiedCgroupRoot(const std::string& root) {
@@ -67,10 +72,7 @@ std::vector<std::string> Restore(const UnitProfileOptions& options, const SafeDi
     failed.push_back(st.message());
   }
   if (Status st = systemd.Reload(); !st.ok()) failed.push_back(st.message());
-  const bool was_running = before.active_state == "active" ||
-                           before.active_state == "activating" ||
-                           before.active_state == "reloading";
-  Status st = was_running ? systemd.Restart(options.unit) : systemd.Stop(options.unit);
+  Status st = Running(before.active_state) ? systemd.Restart(options.unit) : systemd.Stop(options.unit);
   if (!st.ok()) failed.push_back(st.message());
   return failed;
 }
@@ -119,7 +121,7 @@ Result<UnitProfile> ProfileUnit(const UnitProfileOptions& options, SystemdManage
       target, [&] { return systemd.Restart(options.unit); },
       [&] {
         Result<std::string> now = systemd.ActiveState(options.unit);
-        return now.ok() && (*now == "active" || *now == "activating" || *now == "reloading");
+        return now.ok() && Running(*now);
       },
       options.duration_s);
   if (!run.ok()) return restore_into(run.status());
