@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root/usr/lib/capset/policy.d" "$root/usr/lib/capset/unit-templates"
 cp unit-templates/*.conf "$root/usr/lib/capset/unit-templates/"
-templates=(network-daemon web-server dns-resolver raw-socket-helper strict batch-job auth-broker)
+templates=(network-daemon web-server dns-resolver raw-socket-helper strict batch-job auth-broker privsep-daemon)
 caps=(CAP_NET_BIND_SERVICE CAP_NET_BIND_SERVICE CAP_NET_BIND_SERVICE CAP_NET_RAW "" "" CAP_SETGID)
 for ((i = 0; i < n; i++)); do
   k=$((i % ${#templates[@]}))

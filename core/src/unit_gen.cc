@@ -7,6 +7,7 @@
 #include <set>
 #include <string_view>
 
+#include "capset/known_daemons.h"
 #include "capset/unit_syntax.h"
 
 namespace capset {
@@ -192,6 +193,144 @@ Result<std::string> RenderDropIn(const ServicePolicy& s, const UnitTemplate* tmp
   return out;
 }
 
+namespace {
+
+// The system calls a capability is for, that a filter would have to let through.
+const std::vector<std::pair<const char*, std::vector<const char*>>>& CapSyscalls() {
+  static const std::vector<std::pair<const char*, std::vector<const char*>>> kList = {
+      {"cap_setuid", {"setuid", "setresuid", "setreuid", "setfsuid"}},
+      {"cap_setgid", {"setgid", "setresgid", "setregid", "setgroups", "setfsgid"}},
+      {"cap_sys_chroot", {"chroot"}},
+      {"cap_chown", {"chown", "fchown", "fchownat", "lchown"}},
+      {"cap_sys_time", {"settimeofday", "clock_settime", "adjtimex", "clock_adjtime"}},
+      {"cap_sys_boot", {"reboot", "kexec_load"}},
+      {"cap_sys_module", {"init_module", "finit_module", "delete_module"}},
+      {"cap_sys_nice", {"setpriority", "sched_setscheduler", "sched_setattr"}},
+      {"cap_sys_resource", {"setrlimit", "prlimit64"}},
+      {"cap_mknod", {"mknod", "mknodat"}},
+      {"cap_sys_ptrace", {"ptrace", "process_vm_readv", "process_vm_writev"}},
+      {"cap_sys_pacct", {"acct"}},
+      {"cap_sys_rawio", {"ioperm", "iopl"}},
+      {"cap_syslog", {"syslog"}},
+      {"cap_ipc_lock", {"mlock", "mlockall"}},
+  };
+  return kList;
+}
+
+bool Below(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+// 5.-7.: what the sandbox takes away that the capabilities were for.
+template <typename At, typename Error>
+void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
+                      const LintOptions& options, const At& at, const Error& error) {
+  const CapMask bounding = s.bounding.value_or(s.ambient) | s.ambient;
+  const std::vector<std::pair<std::string, std::string>> ours = EffectiveSettings(s, tmpl);
+  const std::string from = tmpl ? " (template " + tmpl->name + ")" : "";
+
+  // 5. A capability whose system calls the filter blocks is worth nothing.
+  if (options.syscall_groups && !options.syscall_groups->empty()) {
+    UnitListSetting filter;
+    auto expand = [&](const std::string& w) { return ExpandSyscalls(*options.syscall_groups, w); };
+    for (const auto& [k, v] : ours) {
+      if (k == "SystemCallFilter") filter.Assign(v, expand, {"@default"});
+    }
+    for (const auto& [cap, calls] : CapSyscalls()) {
+      if (!(bounding & Cap(cap))) continue;
+      std::string blocked;
+      for (const char* call : calls) {
+        if (!filter.Allows(call)) blocked += std::string(blocked.empty() ? "" : ", ") + call;
+      }
+      if (blocked.empty()) continue;
+      error(at("bounding"), Upper(cap) + " is in the bounding set, but SystemCallFilter=" + from +
+                                " blocks " + blocked +
+                                ", so it can never be used. Allow them in 'settings' "
+                                "(SystemCallFilter: [\"" + std::string(calls[0]) +
+                                "\"], or \"@setuid\" for the set*id calls) or choose the "
+                                "privsep-daemon template.");
+    }
+  }
+
+  // 6. What ProtectSystem= makes read-only: the unit's PIDFile= and what a known daemon writes.
+  std::vector<UnitAssignment> unit;
+  if (options.unit_assignments) unit = options.unit_assignments(s.name);
+  std::string protect_system = "no", protect_home = "no", pid_file;
+  std::vector<std::string> writable = {"/dev", "/proc", "/sys"};
+  bool private_tmp = false;
+  auto consider = [&](const std::string& k, const std::string& v) {
+    if (k == "ProtectSystem") protect_system = v;
+    if (k == "ProtectHome") protect_home = v;
+    if (k == "PIDFile") pid_file = v;
+    if (k == "PrivateTmp") private_tmp = IsYes(v);
+    if (k == "ReadWritePaths") {
+      for (std::string w : UnitWords(v)) {
+        while (!w.empty() && (w[0] == '-' || w[0] == '+')) w.erase(0, 1);
+        writable.push_back(w);
+      }
+    }
+    static const std::pair<const char*, const char*> kOwn[] = {{"RuntimeDirectory", "/run/"},
+                                                             {"StateDirectory", "/var/lib/"},
+                                                             {"CacheDirectory", "/var/cache/"},
+                                                             {"LogsDirectory", "/var/log/"}};
+    for (const auto& [key, root] : kOwn) {
+      if (k != key) continue;
+      for (const std::string& w : UnitWords(v)) writable.push_back(root + w.substr(0, w.find(':')));
+    }
+  };
+  for (const UnitAssignment& a : unit) {
+    if (a.section == "Service") consider(a.key, a.value);
+  }
+  for (const auto& [k, v] : ours) consider(k, v);
+  if (private_tmp) writable.insert(writable.end(), {"/tmp", "/var/tmp"});
+  std::vector<std::string> read_only;
+  if (protect_system == "strict") {
+    read_only = {"/"};
+  } else if (protect_system == "full") {
+    read_only = {"/usr", "/boot", "/efi", "/etc"};
+  } else if (IsYes(protect_system)) {
+    read_only = {"/usr", "/boot", "/efi"};
+  }
+  auto is_read_only = [&](const std::string& path) {
+    const bool ro = std::any_of(read_only.begin(), read_only.end(),
+                                [&](const std::string& d) { return Below(path, d); });
+    return ro && std::none_of(writable.begin(), writable.end(),
+                              [&](const std::string& d) { return Below(path, d); });
+  };
+  const std::string ps = "ProtectSystem=" + protect_system + from;
+  if (!pid_file.empty() && pid_file[0] == '/' && is_read_only(pid_file)) {
+    error(at("template"), "the unit writes its PIDFile=" + pid_file + ", which " + ps +
+                              " makes read-only: the start would time out or fail. Add its "
+                              "directory to 'settings' (ReadWritePaths: [\"" +
+                              pid_file.substr(0, pid_file.rfind('/')) + "\"]).");
+  }
+  const KnownDaemon* known = FindKnownDaemon(s.name, s.exec.value_or(""));
+  if (known) {
+    for (const std::string& w : UnitWords(known->read_write_paths)) {
+      if (!is_read_only(w)) continue;
+      error(at("template"), known->program + std::string(" writes ") + w + ", which " + ps +
+                                " makes read-only. Add it to 'settings' (ReadWritePaths: [\"" +
+                                w + "\"]).");
+    }
+  }
+
+  // 7. ProtectHome= against a daemon whose users log into their home directories.
+  const std::optional<bool> home_flag = ParseUnitBoolean(protect_home);
+  const bool hides_home =
+      home_flag ? *home_flag : protect_home == "read-only" || protect_home == "tmpfs";
+  if (known && known->serves_home && hides_home) {
+    error(at("template"), known->program + std::string(" serves home directories, which "
+                                                       "ProtectHome=") +
+                              protect_home + from +
+                              " hides or makes read-only: its users could not log in or "
+                              "write their files. Set ProtectHome=no in 'settings'.");
+  }
+}
+
+}  // namespace
+
 std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* tmpl,
                                     const LintOptions& options) {
   std::vector<Diagnostic> out;
@@ -302,6 +441,7 @@ std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* 
       }
     }
   }
+  LintSandboxTraps(s, tmpl, options, at, error);
   return out;
 }
 

@@ -7,8 +7,10 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "capset/status.h"
+#include "capset/unit_settings.h"
 
 namespace capset::capctl {
 
@@ -19,6 +21,7 @@ enum ExitCode : int {
   kExitUsage = 2,    ///< invalid command line or capability text; nothing was changed
   kExitDrift = 3,    ///< policy verify/diff: the files differ from the policy
   kExitNoRule = 3,   ///< login: no rule matches the user (nothing is changed at login)
+  kExitAbove = 3,    ///< audit --services --fail-above: a service's exposure is above it
 };
 
 /// "capctl: <message>" on stderr.
@@ -42,6 +45,10 @@ std::string Printable(std::string_view text);
 /// file), replacing what it held.
 Status WriteOutputFile(const std::string& path, const std::string& text);
 
+/// systemd's system call groups, from the systemd-analyze installed here (empty if it cannot
+/// say: the checks that need them are then skipped, and say so).
+SyscallGroups SystemdSyscallGroups();
+
 /// Makes stdout fully buffered when it is not a terminal (large listings).
 void BufferStdout();
 
@@ -62,6 +69,17 @@ extern const option kUnitOptions[];
 int RunLogin(int argc, char** argv);
 extern const option kLoginOptions[];
 int RunAudit(int argc, char** argv);
+/// capctl audit --services (cmd_audit_services.cc), after RunAudit has read the options.
+struct ServiceAuditOptions {
+  std::string root = "/";
+  bool offline = false;  ///< --root given: unit files, not the running manager
+  bool json = false;
+  std::string policy_out;
+  std::string templates;  ///< --templates DIR: looked in first
+  int fail_above = -1;  ///< tenths (0..100); -1: not given
+  std::vector<std::string> units;
+};
+int RunServiceAudit(const ServiceAuditOptions& options);
 extern const option kAuditOptions[];
 int RunProfile(int argc, char** argv);
 extern const option kProfileOptions[];

@@ -8,11 +8,13 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "capset/audit.h"
 #include "capset/ipc/json_text.h"
 #include "capset/policy_loader.h"
+#include "capset/unit_syntax.h"
 #include "cli.h"
 #include "diagnostics.h"
 
@@ -21,6 +23,8 @@ namespace {
 
 constexpr const char kUsage[] =
     "Usage: capctl audit [--root DIR] [--json] [--policy-out FILE] [DIR...]\n"
+    "       capctl audit --services [--root DIR] [--json] [--policy-out FILE]\n"
+    "                    [--templates DIR] [--fail-above EXPOSURE] [UNIT...]\n"
     "       capctl audit --known [--json]\n"
     "\n"
     "Lists the set-user-ID and set-group-ID programs and the files with capabilities below\n"
@@ -32,15 +36,27 @@ constexpr const char kUsage[] =
     "Kinds: policy-ok, policy-drift, replaceable, not-replaceable, unknown,\n"
     "caps-not-in-policy.\n"
     "\n"
+    "With --services it audits services instead: from the running systemd (its bus and\n"
+    "/proc), or with --root from the unit files below DIR. For each running service (or each\n"
+    "UNIT): whether it runs as root, its bounding and ambient sets, what its processes hold\n"
+    "and listen on, its exposure (systemd-analyze security's weights: the same number), the\n"
+    "policy entry covering it, and a suggestion: a services: entry from a profile kept by\n"
+    "'capctl profile --unit', else from capset's knowledge base, with the exposure predicted\n"
+    "once capset's drop-in is in place and the traps the linter finds in it.\n"
+    "\n"
     "  --root DIR          audit the system image at DIR (default /)\n"
     "  --policy-out FILE   write a policy with an entry for every replaceable program\n"
     "                      (- for standard output)\n"
+    "  --services          audit services (see above)\n"
+    "  --templates DIR     with --services: look for hardening templates in DIR first\n"
+    "  --fail-above EXPOSURE  with --services: exit 3 if a service's exposure is above\n"
+    "                      EXPOSURE (0.0-10.0, as systemd-analyze security prints it)\n"
     "  --known             list what capset knows: program, capabilities, why, source\n"
     "  --json              machine-readable output\n"
     "  -h, --help          show this help\n"
     "\n"
     "Exit status: 0 audited; 1 something could not be read or the policy has errors;\n"
-    "2 usage error.\n";
+    "2 usage error; 3 (--fail-above) a service's exposure is above the threshold.\n";
 
 std::string Owner(uid_t uid) {
   const passwd* pw = ::getpwuid(uid);
@@ -78,7 +94,23 @@ int PrintKnown(bool json) {
   return kExitOk;
 }
 
-enum { kRoot = 256, kJson, kPolicyOut, kKnown };
+enum { kRoot = 256, kJson, kPolicyOut, kKnown, kServices, kFailAbove, kTemplates };
+
+// "9.6" → 96: the printed exposure, one decimal at most, 0.0 to 10.0.
+std::optional<int> ParseExposure(const std::string& text) {
+  const size_t dot = text.find('.');
+  const std::string whole = text.substr(0, dot);
+  const std::string tenths = dot == std::string::npos ? "0" : text.substr(dot + 1);
+  auto digits = [](const std::string& s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!digits(whole) || !digits(tenths) || whole.size() > 2 || tenths.size() != 1) {
+    return std::nullopt;
+  }
+  const int v = std::stoi(whole) * 10 + (tenths[0] - '0');
+  if (v > 100) return std::nullopt;
+  return v;
+}
 
 }  // namespace
 
@@ -86,18 +118,39 @@ const option kAuditOptions[] = {{"root", required_argument, nullptr, kRoot},
                                 {"json", no_argument, nullptr, kJson},
                                 {"policy-out", required_argument, nullptr, kPolicyOut},
                                 {"known", no_argument, nullptr, kKnown},
+                                {"services", no_argument, nullptr, kServices},
+                                {"fail-above", required_argument, nullptr, kFailAbove},
+                                {"templates", required_argument, nullptr, kTemplates},
                                 {"help", no_argument, nullptr, 'h'},
                                 {nullptr, 0, nullptr, 0}};
 
 int RunAudit(int argc, char** argv) {
   std::string root = "/";
   std::string policy_out;
-  bool json = false, known = false;
+  bool json = false, known = false, services = false, root_given = false;
+  int fail_above = -1;
+  std::string templates;
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "h", kAuditOptions, nullptr)) != -1;) {
     switch (c) {
       case kRoot:
         root = optarg;
+        root_given = true;
+        break;
+      case kServices:
+        services = true;
+        break;
+      case kTemplates:
+        templates = optarg;
+        break;
+      case kFailAbove:
+        if (std::optional<int> v = ParseExposure(optarg)) {
+          fail_above = *v;
+        } else {
+          PrintError(std::string("--fail-above: '") + Printable(optarg) +
+                     "' is no exposure (expected 0.0 to 10.0, e.g. 5.0)");
+          return kExitUsage;
+        }
         break;
       case kJson:
         json = true;
@@ -117,6 +170,31 @@ int RunAudit(int argc, char** argv) {
     }
   }
   if (known) return PrintKnown(json);
+  if ((fail_above >= 0 || !templates.empty()) && !services) {
+    PrintError(std::string(fail_above >= 0 ? "--fail-above" : "--templates") +
+               " needs --services");
+    return kExitUsage;
+  }
+  if (services) {
+    if (!RootExists(root)) return kExitUsage;
+    ServiceAuditOptions o;
+    o.root = root;
+    o.offline = root_given;
+    o.json = json;
+    o.policy_out = policy_out;
+    o.fail_above = fail_above;
+    o.templates = templates;
+    o.units.assign(argv + optind, argv + argc);
+    for (const std::string& u : o.units) {
+      if (std::optional<std::string> why = InvalidServiceName(u)) {
+        if (u.find('@') == std::string::npos) {
+          PrintError("'" + Printable(u) + "' is no service unit name: " + *why);
+          return kExitUsage;
+        }
+      }
+    }
+    return RunServiceAudit(o);
+  }
   std::vector<std::string> dirs(argv + optind, argv + argc);
   if (!RootExists(root)) return kExitUsage;
   if (dirs.empty()) {

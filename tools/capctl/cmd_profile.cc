@@ -289,12 +289,6 @@ void WarnInterpreter(const std::string& program, ProfileResult& r) {
   }
 }
 
-// systemd's system call groups, from the systemd that is running here; none if it cannot say.
-SyscallGroups SystemdSyscallGroups() {
-  Result<std::string> text = CaptureOutput({"systemd-analyze", "syscall-filter", "--no-pager"});
-  return text.ok() ? ParseSyscallGroups(*text) : SyscallGroups();
-}
-
 // --unit: profiles the service and says what its policy entry is made of.
 Result<ProfileResult> ProfileTheUnit(const Options& opt, CapMask available,
                                      std::optional<ServicePolicyInput>& service,
@@ -431,6 +425,11 @@ int RunMerge(int argc, char** argv) {
 }
 
 }  // namespace
+
+SyscallGroups SystemdSyscallGroups() {
+  Result<std::string> text = CaptureOutput({"systemd-analyze", "syscall-filter", "--no-pager"});
+  return text.ok() ? ParseSyscallGroups(*text) : SyscallGroups();
+}
 
 const option kProfileOptions[] = {{"user", required_argument, nullptr, kUser},
                                   {"group", required_argument, nullptr, kGroup},

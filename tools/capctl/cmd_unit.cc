@@ -18,6 +18,7 @@
 #include "capset/policy_loader.h"
 #include "capset/scanner.h"
 #include "capset/service_plan.h"
+#include "capset/unit_files.h"
 #include "cli.h"
 #include "diagnostics.h"
 
@@ -36,7 +37,10 @@ constexpr const char kUnitUsage[] =
     "           bounding set (also what PrivateDevices=, ProtectKernelModules=,\n"
     "           ProtectKernelLogs=, ProtectClock= remove), ambient capabilities for root,\n"
     "           file capabilities under NoNewPrivileges= (set or implied), CAP_SETUID lost to\n"
-    "           User= and seccomp on systemd >= 255\n"
+    "           User= and seccomp on systemd >= 255, a bounding capability whose system\n"
+    "           calls SystemCallFilter= blocks, the unit's PIDFile= (or what a known daemon\n"
+    "           writes) made read-only by ProtectSystem=, ProtectHome= against a daemon\n"
+    "           that serves home directories\n"
     "templates  list the hardening templates with their description and measured exposure\n"
     "\n"
     "Options:\n"
@@ -128,6 +132,20 @@ int Run(const UnitOptions& opt) {
       if (r.kind == ScanRecord::Kind::kCaps) found = r.caps.caps;
     });
     return found;
+  };
+  // The traps that need systemd's system call groups and the unit's own files.
+  const SyscallGroups groups = SystemdSyscallGroups();
+  lint.syscall_groups = &groups;
+  SafeOpenOptions read_only;
+  read_only.trust = TrustMode::kIgnore;  // unit files grant nothing: read, not trusted
+  Result<SafeDir> unit_root = OpenRoot(RealSys(), opt.root, read_only);
+  lint.unit_assignments = [&unit_root](const std::string& unit) {
+    std::vector<UnitAssignment> out;
+    if (!unit_root.ok()) return out;
+    if (Result<UnitFiles> f = LoadUnitFiles(RealSys(), *unit_root, unit); f.ok()) {
+      out = std::move(f->assignments);
+    }
+    return out;
   };
 
   // The output directory must be root's: a drop-in grants its service capabilities.

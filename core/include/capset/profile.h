@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -92,6 +93,9 @@ std::string CheckSite(const std::vector<std::string>& stack);
 
 /// The system call's name for an x86_64 number ("socket"), or "syscall N".
 std::string SyscallName(int nr);
+
+/// Whether `name` is an x86_64 system call ("socket": yes; "socketcall": no).
+bool SyscallKnown(std::string_view name);
 
 /// What one capability did in a run.
 struct CapEvidence {

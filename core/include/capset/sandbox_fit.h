@@ -17,16 +17,9 @@
 #include <vector>
 
 #include "capset/profile.h"
+#include "capset/unit_settings.h"
 
 namespace capset {
-
-/// systemd's system call groups, "@name" → its items (system calls and other groups), as
-/// `systemd-analyze syscall-filter` prints them.
-using SyscallGroups = std::map<std::string, std::vector<std::string>>;
-
-/// Parses `systemd-analyze syscall-filter` output: a line "@name" starts a group, indented
-/// lines are its items, "#" lines are comments. Anything else is skipped.
-SyscallGroups ParseSyscallGroups(std::string_view text);
 
 /// What the program did outside what is always allowed.
 struct SandboxContext {

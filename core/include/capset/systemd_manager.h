@@ -5,6 +5,8 @@
 // Thread-safety: one SystemdManager per thread.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +33,28 @@ struct UnitInfo {
   std::string fragment_path;  ///< the unit file
 };
 
+/// One D-Bus property, decoded by its signature (the shapes unit properties have).
+struct BusValue {
+  std::string signature;  ///< "b", "t", "s", "as", "(bas)", "a(iayu)", "a(ss)", ...
+  bool flag = false;      ///< "b"; the bool of "(bas)"
+  uint64_t number = 0;    ///< "t", "u", "i", "q", "y", "x"
+  std::string text;       ///< "s", "o"
+  std::vector<std::string> strings;  ///< "as"; the list of "(bas)"; the first of each "a(ss)"
+  /// "a(iayu)" (IPAddressAllow=/Deny=): family, address bytes, prefix length.
+  struct Ip {
+    int family = 0;
+    std::vector<uint8_t> address;
+    unsigned prefix = 0;
+  };
+  std::vector<Ip> ips;
+};
+using BusProperties = std::map<std::string, BusValue>;
+
+/// A loaded unit, as ListUnits has it.
+struct ListedUnit {
+  std::string name, load_state, active_state, sub_state;
+};
+
 class SystemdManager {
  public:
   /// Connects to the system manager (the system bus, or systemd's private socket).
@@ -38,6 +62,12 @@ class SystemdManager {
   virtual ~SystemdManager() = default;
 
   virtual Result<UnitInfo> GetUnit(const std::string& name) = 0;
+  /// Every property of `name` on `interface` ("org.freedesktop.systemd1.Unit",
+  /// "...Service"); those of shapes BusValue does not hold are left out.
+  virtual Result<BusProperties> Properties(const std::string& name,
+                                           const std::string& interface) = 0;
+  /// The units the manager has loaded whose names end in ".service".
+  virtual Result<std::vector<ListedUnit>> ListServices() = 0;
   /// Only its ActiveState ("active", "failed", ...): what a watch polls.
   virtual Result<std::string> ActiveState(const std::string& name) = 0;
   /// daemon-reload: returns when the manager has read its units again.

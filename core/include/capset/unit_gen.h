@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "capset/policy.h"
+#include "capset/unit_settings.h"
 #include "capset/unit_template.h"
 
 namespace capset {
@@ -33,12 +34,22 @@ struct LintOptions {
   int systemd_version = 0;
   /// The capabilities on a binary, if it has any (policy files: entries, or the disk).
   std::function<std::optional<FileCaps>(const std::string& path)> file_caps;
+  /// systemd's system call groups (systemd-analyze syscall-filter); null or empty: the
+  /// SystemCallFilter= trap is not checked.
+  const SyscallGroups* syscall_groups = nullptr;
+  /// The unit's own assignments (its fragment and drop-ins, unit_files.h), for its PIDFile=
+  /// and the directories it writes; unset: not checked.
+  std::function<std::vector<UnitAssignment>(const std::string& unit)> unit_assignments;
 };
 
 /// The traps: ambient capabilities outside the effective bounding set (including what
 /// PrivateDevices=, ProtectKernelModules=, ProtectKernelLogs=, ProtectClock= remove), ambient
 /// capabilities for root, file capabilities under (implied) NoNewPrivileges=, CAP_SETUID lost
-/// to User= + seccomp on systemd >= 255. Each finding says why and how to fix it.
+/// to User= + seccomp on systemd >= 255, a bounding capability whose system calls
+/// SystemCallFilter= blocks (CAP_SETUID/CAP_SETGID/CAP_SYS_CHROOT/CAP_CHOWN against
+/// ~@privileged; chroot is not in @system-service), the unit's PIDFile= or what a known daemon
+/// writes (known_daemons.h) made read-only by ProtectSystem=, and ProtectHome= against a
+/// daemon that serves home directories. Each finding says why and how to fix it.
 std::vector<Diagnostic> LintService(const ServicePolicy& service, const UnitTemplate* tmpl,
                                     const LintOptions& options);
 

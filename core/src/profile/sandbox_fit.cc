@@ -20,73 +20,6 @@ std::string Dirname(const std::string& path) {
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
-std::vector<std::string> Words(const std::string& value) {
-  std::vector<std::string> out;
-  std::istringstream in(value);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-// Applies a systemd list setting's assignments in order (RestrictAddressFamilies=,
-// SystemCallFilter=): the first decides allow- or deny-list; a later one that agrees adds, one
-// that does not takes away; an empty one resets.
-struct ListSetting {
-  bool set = false;
-  bool allow_list = false;
-  std::set<std::string> items;
-
-  void Assign(const std::string& value, const std::function<std::vector<std::string>(
-                                             const std::string&)>& expand,
-              const std::vector<std::string>& implicit_allowed = {}) {
-    std::vector<std::string> words = Words(value);
-    if (words.empty()) {
-      *this = ListSetting();
-      return;
-    }
-    bool invert = false;
-    if (words[0][0] == '~') {
-      invert = true;
-      words[0].erase(0, 1);
-      if (words[0].empty()) words.erase(words.begin());
-    }
-    if (!set) {
-      set = true;
-      allow_list = !invert;
-      if (allow_list) {
-        for (const auto& i : implicit_allowed) {
-          for (const auto& e : expand(i)) items.insert(e);
-        }
-      }
-    }
-    for (std::string w : words) {
-      w = w.substr(0, w.find(':'));  // "name:errno"
-      for (const auto& e : expand(w)) {
-        if (invert != allow_list) {
-          items.insert(e);
-        } else {
-          items.erase(e);
-        }
-      }
-    }
-  }
-  bool Allows(const std::string& item) const {
-    if (!set) return true;
-    return allow_list == (items.count(item) > 0);
-  }
-};
-
-void Expand(const SyscallGroups& groups, const std::string& name, std::set<std::string>& seen,
-            std::vector<std::string>& out) {
-  if (name.empty() || name[0] != '@') {
-    out.push_back(name);
-    return;
-  }
-  if (!seen.insert(name).second) return;
-  auto it = groups.find(name);
-  if (it == groups.end()) return;
-  for (const auto& item : it->second) Expand(groups, item, seen, out);
-}
-
 // What ProtectSystem= and ProtectHome= make read-only (or hide), and PrivateTmp= private.
 struct Protection {
   std::vector<std::string> read_only;
@@ -94,7 +27,7 @@ struct Protection {
   bool private_tmp = false;
 };
 
-bool Yes(const std::string& v) { return v == "yes" || v == "true" || v == "on" || v == "1"; }
+bool Yes(const std::string& v) { return ParseUnitBoolean(v).value_or(false); }
 
 Protection ProtectionOf(const std::vector<std::pair<std::string, std::string>>& settings) {
   std::string system, home;
@@ -120,34 +53,6 @@ Protection ProtectionOf(const std::vector<std::pair<std::string, std::string>>& 
 }
 
 }  // namespace
-
-SyscallGroups ParseSyscallGroups(std::string_view text) {
-  SyscallGroups groups;
-  std::string current;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    const bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
-    const size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos) continue;
-    const size_t last = line.find_last_not_of(" \t\r");
-    std::string_view word = line.substr(first, last - first + 1);
-    if (word[0] == '#') continue;
-    if (!indented) {
-      current = word[0] == '@' && word.find_first_of(" \t") == std::string_view::npos
-                    ? std::string(word)
-                    : std::string();
-      if (!current.empty()) groups[current];
-      continue;
-    }
-    if (current.empty() || word.find_first_of(" \t") != std::string_view::npos) continue;
-    groups[current].emplace_back(word);
-  }
-  return groups;
-}
 
 std::string NormalizePath(const std::string& path, const std::string& cwd) {
   const std::string whole = !path.empty() && path[0] == '/' ? path : cwd + "/" + path;
@@ -264,19 +169,14 @@ SandboxNeeds FitTemplate(const TracedRun& run,
   }
 
   // Address families and system calls.
-  ListSetting families, filter;
+  UnitListSetting families, filter;
   bool private_network = false;
   auto as_is = [](const std::string& w) { return std::vector<std::string>{w}; };
-  auto expand = [&](const std::string& w) {
-    std::set<std::string> seen;
-    std::vector<std::string> items;
-    Expand(groups, w, seen, items);
-    return items;
-  };
+  auto expand = [&](const std::string& w) { return ExpandSyscalls(groups, w); };
   for (const auto& [key, value] : settings) {
     if (key == "RestrictAddressFamilies") {
       if (value == "none") {
-        families = ListSetting();
+        families = UnitListSetting();
         families.set = families.allow_list = true;
       } else {
         families.Assign(value, as_is);

@@ -71,6 +71,66 @@ class BusManager final : public SystemdManager {
     return u;
   }
 
+  Result<BusProperties> Properties(const std::string& name, const std::string& iface) override {
+    CAPSET_ASSIGN_OR_RETURN(std::string path, UnitPath(name));
+    BusError err;
+    sd_bus_message* m = nullptr;
+    int r = sd_bus_call_method(bus_, kDest, path.c_str(), "org.freedesktop.DBus.Properties",
+                               "GetAll", &err.e, &m, "s", iface.c_str());
+    Message reply(m);
+    if (r < 0) {
+      return Status(Code::kIoError, "Failed to read the properties of " + name + ": " + err.Say(r));
+    }
+    BusProperties out;
+    if ((r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0) return Parse(r, "GetAll");
+    while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+      const char* key = nullptr;
+      if ((r = sd_bus_message_read(m, "s", &key)) < 0) return Parse(r, "GetAll");
+      const char* sig = nullptr;
+      if ((r = sd_bus_message_peek_type(m, nullptr, &sig)) < 0) return Parse(r, "GetAll");
+      const std::string signature = sig ? sig : "";
+      if ((r = sd_bus_message_enter_container(m, 'v', signature.c_str())) < 0) {
+        return Parse(r, "GetAll");
+      }
+      BusValue v;
+      v.signature = signature;
+      CAPSET_ASSIGN_OR_RETURN(bool kept, ReadValue(m, v));
+      if ((r = sd_bus_message_exit_container(m)) < 0) return Parse(r, "GetAll");
+      if ((r = sd_bus_message_exit_container(m)) < 0) return Parse(r, "GetAll");
+      if (kept) out.emplace(key, std::move(v));
+    }
+    if (r < 0) return Parse(r, "GetAll");
+    return out;
+  }
+
+  Result<std::vector<ListedUnit>> ListServices() override {
+    BusError err;
+    sd_bus_message* m = nullptr;
+    int r = sd_bus_call_method(bus_, kDest, kManagerPath, kManager, "ListUnits", &err.e, &m, "");
+    Message reply(m);
+    if (r < 0) return Status(Code::kIoError, "Failed to list systemd's units: " + err.Say(r));
+    std::vector<ListedUnit> out;
+    if ((r = sd_bus_message_enter_container(m, 'a', "(ssssssouso)")) < 0) {
+      return Parse(r, "ListUnits");
+    }
+    for (;;) {
+      const char *id, *description, *load, *active, *sub, *following, *path, *job_type,
+          *job_path;
+      uint32_t job_id = 0;
+      r = sd_bus_message_read(m, "(ssssssouso)", &id, &description, &load, &active, &sub,
+                              &following, &path, &job_id, &job_type, &job_path);
+      if (r < 0) return Parse(r, "ListUnits");
+      if (r == 0) break;
+      const std::string name = id;
+      const std::string suffix = ".service";
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        out.push_back({name, load, active, sub});
+      }
+    }
+    return out;
+  }
+
   Result<std::string> ActiveState(const std::string& name) override {
     CAPSET_ASSIGN_OR_RETURN(std::string path, UnitPath(name));
     return String(path, kUnitIface, "ActiveState");
@@ -149,6 +209,89 @@ class BusManager final : public SystemdManager {
     const char* program = nullptr;
     if ((r = sd_bus_message_read(m, "s", &program)) < 0) return Parse(r, "ExecStart");
     return std::string(program ? program : "");
+  }
+
+  // Reads the value the message is at into `v`, by its signature; false (and skipped) for a
+  // shape BusValue does not hold.
+  static Result<bool> ReadValue(sd_bus_message* m, BusValue& v) {
+    const std::string& sig = v.signature;
+    int r = 0;
+    if (sig == "b") {
+      int b = 0;
+      r = sd_bus_message_read(m, "b", &b);
+      v.flag = b != 0;
+    } else if (sig == "t" || sig == "x") {
+      uint64_t n = 0;
+      r = sd_bus_message_read_basic(m, sig[0], &n);
+      v.number = n;
+    } else if (sig == "u" || sig == "i") {
+      uint32_t n = 0;
+      r = sd_bus_message_read_basic(m, sig[0], &n);
+      v.number = n;
+    } else if (sig == "q") {
+      uint16_t n = 0;
+      r = sd_bus_message_read_basic(m, 'q', &n);
+      v.number = n;
+    } else if (sig == "y") {
+      uint8_t n = 0;
+      r = sd_bus_message_read_basic(m, 'y', &n);
+      v.number = n;
+    } else if (sig == "s" || sig == "o") {
+      const char* t = nullptr;
+      r = sd_bus_message_read_basic(m, sig[0], &t);
+      v.text = t ? t : "";
+    } else if (sig == "as") {
+      r = ReadStrings(m, v.strings);
+    } else if (sig == "(bas)") {
+      if ((r = sd_bus_message_enter_container(m, 'r', "bas")) < 0) return Parse(r, "GetAll");
+      int b = 0;
+      if ((r = sd_bus_message_read(m, "b", &b)) < 0) return Parse(r, "GetAll");
+      v.flag = b != 0;
+      if ((r = ReadStrings(m, v.strings)) < 0) return Parse(r, "GetAll");
+      r = sd_bus_message_exit_container(m);
+    } else if (sig == "a(ss)") {
+      if ((r = sd_bus_message_enter_container(m, 'a', "(ss)")) < 0) return Parse(r, "GetAll");
+      const char *a = nullptr, *b = nullptr;
+      while ((r = sd_bus_message_read(m, "(ss)", &a, &b)) > 0) v.strings.emplace_back(a);
+      if (r < 0) return Parse(r, "GetAll");
+      r = sd_bus_message_exit_container(m);
+    } else if (sig == "a(iayu)") {
+      if ((r = sd_bus_message_enter_container(m, 'a', "(iayu)")) < 0) return Parse(r, "GetAll");
+      while ((r = sd_bus_message_enter_container(m, 'r', "iayu")) > 0) {
+        BusValue::Ip ip;
+        int32_t family = 0;
+        const void* data = nullptr;
+        size_t size = 0;
+        uint32_t prefix = 0;
+        if ((r = sd_bus_message_read(m, "i", &family)) < 0 ||
+            (r = sd_bus_message_read_array(m, 'y', &data, &size)) < 0 ||
+            (r = sd_bus_message_read(m, "u", &prefix)) < 0 ||
+            (r = sd_bus_message_exit_container(m)) < 0) {
+          return Parse(r, "GetAll");
+        }
+        ip.family = family;
+        ip.address.assign(static_cast<const uint8_t*>(data),
+                          static_cast<const uint8_t*>(data) + size);
+        ip.prefix = prefix;
+        v.ips.push_back(std::move(ip));
+      }
+      if (r < 0) return Parse(r, "GetAll");
+      r = sd_bus_message_exit_container(m);
+    } else {
+      if ((r = sd_bus_message_skip(m, sig.c_str())) < 0) return Parse(r, "GetAll");
+      return false;
+    }
+    if (r < 0) return Parse(r, "GetAll");
+    return true;
+  }
+
+  static int ReadStrings(sd_bus_message* m, std::vector<std::string>& out) {
+    int r = sd_bus_message_enter_container(m, 'a', "s");
+    if (r < 0) return r;
+    const char* t = nullptr;
+    while ((r = sd_bus_message_read_basic(m, 's', &t)) > 0) out.emplace_back(t);
+    if (r < 0) return r;
+    return sd_bus_message_exit_container(m);
   }
 
   static Status Parse(int r, const char* what) {

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// A unit's assignments read into the settings systemd-analyze security assesses, as systemd
+// 252's unit loader reads them (src/core/load-fragment.c) and then completes them
+// (unit_patch_contexts() in src/core/unit.c).
+#include <arpa/inet.h>
+#include <linux/capability.h>
+#include <sched.h>
+
+#include <cstdlib>
+
+#include "capset/capability.h"
+#include "capset/service_exposure.h"
+
+namespace capset {
+namespace {
+
+constexpr uint64_t kAllNamespaces = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWNS |
+                                    CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWUTS;
+
+bool Bool(const std::string& v, bool fallback) { return ParseUnitBoolean(v).value_or(fallback); }
+
+// AmbientCapabilities=/CapabilityBoundingSet=: "~" inverts; an empty list, or the first
+// assignment, replaces; later ones add (or, inverted, take away).
+void AssignCapabilities(uint64_t& set, uint64_t initial, std::string value) {
+  bool invert = false;
+  if (!value.empty() && value[0] == '~') {
+    invert = true;
+    value.erase(0, 1);
+  }
+  uint64_t sum = 0;
+  for (const std::string& w : UnitWords(value)) {
+    if (Result<int> cap = CapFromName(w); cap.ok()) sum |= CapBit(*cap);
+  }
+  if (sum == 0 || set == initial) {
+    set = invert ? ~sum : sum;
+  } else if (invert) {
+    set &= ~sum;
+  } else {
+    set |= sum;
+  }
+}
+
+uint64_t NamespaceFlag(const std::string& name) {
+  if (name == "cgroup") return CLONE_NEWCGROUP;
+  if (name == "ipc") return CLONE_NEWIPC;
+  if (name == "net") return CLONE_NEWNET;
+  if (name == "mnt") return CLONE_NEWNS;
+  if (name == "pid") return CLONE_NEWPID;
+  if (name == "user") return CLONE_NEWUSER;
+  if (name == "uts") return CLONE_NEWUTS;
+  return 0;
+}
+
+// RestrictNamespaces=: yes (none allowed), no (all), a list of the kinds allowed, or "~" and
+// the kinds refused; later lists merge, an empty one resets.
+void AssignNamespaces(uint64_t& allowed, std::string value) {
+  if (value.empty()) {
+    allowed = ~uint64_t{0};
+    return;
+  }
+  if (std::optional<bool> b = ParseUnitBoolean(value)) {
+    allowed = *b ? 0 : kAllNamespaces;
+    return;
+  }
+  bool invert = false;
+  if (value[0] == '~') {
+    invert = true;
+    value.erase(0, 1);
+  }
+  uint64_t flags = 0;
+  for (const std::string& w : UnitWords(value)) flags |= NamespaceFlag(w);
+  if (invert) flags = ~flags & kAllNamespaces;
+  if (allowed == ~uint64_t{0}) {
+    allowed = flags;
+  } else if (invert) {
+    allowed &= flags;
+  } else {
+    allowed |= flags;
+  }
+}
+
+// One IPAddressAllow=/IPAddressDeny= word: its family, and whether it is the whole family
+// (prefix 0) or loopback.
+struct IpPrefix {
+  int family = 0;
+  unsigned prefix = 0;
+  bool loopback = false;
+};
+
+std::vector<IpPrefix> IpPrefixes(const std::string& word) {
+  if (word == "any") return {{AF_INET, 0, false}, {AF_INET6, 0, false}};
+  if (word == "localhost") return {{AF_INET, 8, true}, {AF_INET6, 128, true}};
+  if (word == "link-local") return {{AF_INET, 16, false}, {AF_INET6, 64, false}};
+  if (word == "multicast") return {{AF_INET, 4, false}, {AF_INET6, 8, false}};
+  const size_t slash = word.find('/');
+  const std::string address = word.substr(0, slash);
+  unsigned char buf[16];
+  IpPrefix p;
+  if (::inet_pton(AF_INET, address.c_str(), buf) == 1) {
+    p = {AF_INET, 32, buf[0] == 127};
+  } else if (::inet_pton(AF_INET6, address.c_str(), buf) == 1) {
+    static const unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    p = {AF_INET6, 128, std::equal(buf, buf + 16, kLoopback)};
+  } else {
+    return {};
+  }
+  if (slash != std::string::npos) {
+    p.prefix = static_cast<unsigned>(std::strtoul(word.c_str() + slash + 1, nullptr, 10));
+  }
+  return {p};
+}
+
+}  // namespace
+
+SecuritySettings SecuritySettingsOf(const std::vector<UnitAssignment>& assignments,
+                                    const SyscallGroups& groups) {
+  SecuritySettings s;
+  UnitListSetting families, filter;
+  std::vector<IpPrefix> allow, deny;
+  bool ingress = false, egress = false;
+  std::string type;
+  std::string notify_access;
+  auto as_is = [](const std::string& w) { return std::vector<std::string>{w}; };
+  auto expand = [&](const std::string& w) { return ExpandSyscalls(groups, w); };
+
+  for (const UnitAssignment& a : assignments) {
+    const std::string& k = a.key;
+    const std::string& v = a.value;
+    if (a.section == "Unit") {
+      if (k == "DefaultDependencies") s.default_dependencies = Bool(v, s.default_dependencies);
+      continue;
+    }
+    if (k == "Type") type = v;
+    else if (k == "User") s.user = v;
+    else if (k == "DynamicUser") s.dynamic_user = Bool(v, s.dynamic_user);
+    else if (k == "SupplementaryGroups") s.supplementary_groups = !UnitWords(v).empty();
+    else if (k == "AmbientCapabilities") AssignCapabilities(s.ambient, 0, v);
+    else if (k == "CapabilityBoundingSet") AssignCapabilities(s.bounding, ~uint64_t{0}, v);
+    else if (k == "KeyringMode") s.keyring_mode = v;
+    else if (k == "ProtectProc") s.protect_proc = v;
+    else if (k == "ProcSubset") s.proc_subset = v;
+    else if (k == "NotifyAccess") notify_access = v;
+    else if (k == "LockPersonality") s.lock_personality = Bool(v, s.lock_personality);
+    else if (k == "MemoryDenyWriteExecute") s.memory_deny_write_execute = Bool(v, s.memory_deny_write_execute);
+    else if (k == "NoNewPrivileges") s.no_new_privileges = Bool(v, s.no_new_privileges);
+    else if (k == "ProtectHostname") s.protect_hostname = Bool(v, s.protect_hostname);
+    else if (k == "PrivateDevices") s.private_devices = Bool(v, s.private_devices);
+    else if (k == "PrivateMounts") s.private_mounts = Bool(v, s.private_mounts);
+    else if (k == "PrivateNetwork") s.private_network = Bool(v, s.private_network);
+    else if (k == "PrivateTmp") s.private_tmp = Bool(v, s.private_tmp);
+    else if (k == "PrivateUsers") s.private_users = Bool(v, s.private_users);
+    else if (k == "ProtectControlGroups") s.protect_control_groups = Bool(v, s.protect_control_groups);
+    else if (k == "ProtectKernelModules") s.protect_kernel_modules = Bool(v, s.protect_kernel_modules);
+    else if (k == "ProtectKernelTunables") s.protect_kernel_tunables = Bool(v, s.protect_kernel_tunables);
+    else if (k == "ProtectKernelLogs") s.protect_kernel_logs = Bool(v, s.protect_kernel_logs);
+    else if (k == "ProtectClock") s.protect_clock = Bool(v, s.protect_clock);
+    else if (k == "ProtectHome" || k == "ProtectSystem") {
+      std::string& field = k == "ProtectHome" ? s.protect_home : s.protect_system;
+      if (v.empty()) field = "no";
+      else if (std::optional<bool> b = ParseUnitBoolean(v)) field = *b ? "yes" : "no";
+      else field = v;
+    }
+    else if (k == "RemoveIPC") s.remove_ipc = Bool(v, s.remove_ipc);
+    else if (k == "RestrictNamespaces") AssignNamespaces(s.namespaces_allowed, v);
+    else if (k == "RestrictRealtime") s.restrict_realtime = Bool(v, s.restrict_realtime);
+    else if (k == "RestrictSUIDSGID") s.restrict_suid_sgid = Bool(v, s.restrict_suid_sgid);
+    else if (k == "RootDirectory") s.root_directory = v;
+    else if (k == "RootImage") s.root_image = v;
+    else if (k == "Delegate") s.delegate = ParseUnitBoolean(v).value_or(!UnitWords(v).empty());
+    else if (k == "DevicePolicy") s.device_policy = v.empty() ? "auto" : v;
+    else if (k == "DeviceAllow") s.device_allow = !v.empty();
+    else if (k == "UMask") {
+      char* end = nullptr;
+      const unsigned long m = std::strtoul(v.c_str(), &end, 8);
+      if (!v.empty() && *end == '\0' && m <= 0777) s.umask = static_cast<unsigned>(m);
+    }
+    else if (k == "SystemCallArchitectures") {
+      if (UnitWords(v).empty()) s.syscall_archs.clear();
+      for (const std::string& w : UnitWords(v)) s.syscall_archs.insert(w);
+    }
+    else if (k == "SystemCallFilter") filter.Assign(v, expand, {"@default"});
+    else if (k == "RestrictAddressFamilies") {
+      if (v == "none") {
+        families = UnitListSetting();
+        families.set = families.allow_list = true;
+      } else {
+        families.Assign(v, as_is);
+      }
+    }
+    else if (k == "IPAddressAllow" || k == "IPAddressDeny") {
+      std::vector<IpPrefix>& list = k == "IPAddressAllow" ? allow : deny;
+      if (UnitWords(v).empty()) list.clear();
+      for (const std::string& w : UnitWords(v)) {
+        for (const IpPrefix& p : IpPrefixes(w)) list.push_back(p);
+      }
+    }
+    else if (k == "IPIngressFilterPath") ingress = !v.empty();
+    else if (k == "IPEgressFilterPath") egress = !v.empty();
+  }
+
+  s.notify_access = !notify_access.empty() ? notify_access : type == "notify" ? "main" : "none";
+  if (families.set) {
+    const bool al = families.allow_list;
+    s.restrict_inet = s.restrict_unix = s.restrict_netlink = s.restrict_packet =
+        s.restrict_other = al;
+    for (const std::string& f : families.items) {
+      if (f == "AF_INET" || f == "AF_INET6") s.restrict_inet = !al;
+      else if (f == "AF_UNIX") s.restrict_unix = !al;
+      else if (f == "AF_NETLINK") s.restrict_netlink = !al;
+      else if (f == "AF_PACKET") s.restrict_packet = !al;
+      else s.restrict_other = !al;
+    }
+  }
+  if (filter.set) {
+    s.syscall_allow_list = filter.allow_list;
+    s.syscall_filter = filter.items;
+  }
+  bool deny4 = false, deny6 = false;
+  for (const IpPrefix& p : deny) {
+    if (p.prefix == 0) (p.family == AF_INET ? deny4 : deny6) = true;
+  }
+  s.ip_deny_all = deny4 && deny6;
+  for (const IpPrefix& p : allow) (p.loopback ? s.ip_allow_localhost : s.ip_allow_other) = true;
+  s.ip_custom_filters = ingress || egress;
+
+  // What the loader implies (unit_patch_contexts).
+  if (s.dynamic_user) {
+    s.private_tmp = true;
+    s.remove_ipc = true;
+    s.protect_system = "strict";
+    if (s.protect_home == "no") s.protect_home = "read-only";
+    s.no_new_privileges = true;
+    s.restrict_suid_sgid = true;
+  }
+  if (s.private_devices) {
+    s.bounding &= ~(CapBit(CAP_MKNOD) | CapBit(CAP_SYS_RAWIO));
+    if (s.device_policy == "auto") s.device_policy = "closed";
+  }
+  if (s.protect_kernel_modules) s.bounding &= ~CapBit(CAP_SYS_MODULE);
+  if (s.protect_kernel_logs) s.bounding &= ~CapBit(CAP_SYSLOG);
+  if (s.protect_clock) {
+    s.bounding &= ~(CapBit(CAP_SYS_TIME) | CapBit(CAP_WAKE_ALARM));
+    s.device_allow = true;  // char-rtc, read
+  }
+  return s;
+}
+
+}  // namespace capset
