@@ -195,24 +195,25 @@ Result<std::string> RenderDropIn(const ServicePolicy& s, const UnitTemplate* tmp
 
 namespace {
 
-// The system calls a capability is for, that a filter would have to let through.
-const std::vector<std::pair<const char*, std::vector<const char*>>>& CapSyscalls() {
-  static const std::vector<std::pair<const char*, std::vector<const char*>>> kList = {
-      {"cap_setuid", {"setuid", "setresuid", "setreuid", "setfsuid"}},
-      {"cap_setgid", {"setgid", "setresgid", "setregid", "setgroups", "setfsgid"}},
-      {"cap_sys_chroot", {"chroot"}},
-      {"cap_chown", {"chown", "fchown", "fchownat", "lchown"}},
-      {"cap_sys_time", {"settimeofday", "clock_settime", "adjtimex", "clock_adjtime"}},
-      {"cap_sys_boot", {"reboot", "kexec_load"}},
-      {"cap_sys_module", {"init_module", "finit_module", "delete_module"}},
-      {"cap_sys_nice", {"setpriority", "sched_setscheduler", "sched_setattr"}},
-      {"cap_sys_resource", {"setrlimit", "prlimit64"}},
-      {"cap_mknod", {"mknod", "mknodat"}},
-      {"cap_sys_ptrace", {"ptrace", "process_vm_readv", "process_vm_writev"}},
-      {"cap_sys_pacct", {"acct"}},
-      {"cap_sys_rawio", {"ioperm", "iopl"}},
-      {"cap_syslog", {"syslog"}},
-      {"cap_ipc_lock", {"mlock", "mlockall"}},
+// The capabilities that only system calls use, those calls, and what to allow for them: a
+// filter that blocks them leaves the capability worth nothing. (CAP_SYSLOG, CAP_SYS_RAWIO,
+// CAP_SYS_PTRACE and kin are also used through files in /proc and /dev: not listed.)
+struct CapCalls {
+  const char* cap;
+  std::vector<const char*> calls;
+  const char* allow;
+};
+const std::vector<CapCalls>& CapSyscalls() {
+  static const std::vector<CapCalls> kList = {
+      {"cap_setuid", {"setuid", "setresuid", "setreuid"}, "@setuid"},
+      {"cap_setgid", {"setgid", "setresgid", "setregid", "setgroups"}, "@setuid"},
+      {"cap_sys_chroot", {"chroot"}, "chroot"},
+      {"cap_chown", {"chown", "fchown", "fchownat", "lchown"}, "@chown"},
+      {"cap_sys_time", {"settimeofday", "clock_settime", "adjtimex", "clock_adjtime"}, "@clock"},
+      {"cap_sys_boot", {"reboot", "kexec_load", "kexec_file_load"}, "@reboot"},
+      {"cap_sys_module", {"init_module", "finit_module", "delete_module"}, "@module"},
+      {"cap_mknod", {"mknod", "mknodat"}, "mknod mknodat"},
+      {"cap_sys_pacct", {"acct"}, "acct"},
   };
   return kList;
 }
@@ -238,19 +239,18 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
     for (const auto& [k, v] : ours) {
       if (k == "SystemCallFilter") filter.Assign(v, expand, {"@default"});
     }
-    for (const auto& [cap, calls] : CapSyscalls()) {
-      if (!(bounding & Cap(cap))) continue;
+    for (const CapCalls& c : CapSyscalls()) {
+      if (!(bounding & Cap(c.cap))) continue;
       std::string blocked;
-      for (const char* call : calls) {
+      for (const char* call : c.calls) {
         if (!filter.Allows(call)) blocked += std::string(blocked.empty() ? "" : ", ") + call;
       }
       if (blocked.empty()) continue;
-      error(at("bounding"), Upper(cap) + " is in the bounding set, but SystemCallFilter=" + from +
-                                " blocks " + blocked +
-                                ", so it can never be used. Allow them in 'settings' "
-                                "(SystemCallFilter: [\"" + std::string(calls[0]) +
-                                "\"], or \"@setuid\" for the set*id calls) or choose the "
-                                "privsep-daemon template.");
+      error(at("bounding"), Upper(c.cap) + " is in the bounding set, but SystemCallFilter=" +
+                                from + " blocks " + blocked +
+                                ", the system calls it is for. Allow them in 'settings' "
+                                "(SystemCallFilter: [\"" + c.allow + "\"]) or drop " +
+                                Upper(c.cap) + ".");
     }
   }
 

@@ -2,6 +2,9 @@
 // capctl audit --services — every service on a host (or below --root): whether it runs as
 // root, what it holds and listens on, its exposure as systemd-analyze security computes it,
 // and the policy entry that takes its root away (service_audit.h).
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -86,6 +89,9 @@ std::string ExposureWords(unsigned v) { return ExposureText(v) + " " + ExposureL
 std::optional<std::pair<PolicyEntry, std::string>> StoredProfile(const std::string& root,
                                                                  const std::string& unit) {
   const std::string path = RootedPath(root, CAPSET_STATE_DIR "/profiles/" + unit + ".json");
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;  // none kept
+  // A kept profile becomes a suggested policy: read by the trust rule, as policies are.
   TrustedReadOptions options;
   options.max_bytes = 1 << 20;
   Result<TrustedText> text = ReadTrustedFile(RealSys(), path, options);
@@ -186,8 +192,12 @@ void PrintFinding(const ServiceFinding& f) {
               CapsText(x.settings.ambient).c_str(),
               x.settings.no_new_privileges ? "; NoNewPrivileges=yes" : "");
   if (x.live && !x.processes.empty()) {
-    std::printf("  holds: %s (%zu process%s)\n", CapsText(f.held).c_str(), x.processes.size(),
-                x.processes.size() == 1 ? "" : "es");
+    uint64_t running = 0;  // the bounding sets it runs with (a container's may be narrower)
+    for (const ServiceProcess& p : x.processes) running |= p.bounding;
+    std::printf("  holds: %s (%zu process%s)\n",
+                f.held == running && f.held ? "every capability of its bounding set"
+                                            : CapsText(f.held).c_str(),
+                x.processes.size(), x.processes.size() == 1 ? "" : "es");
   }
   const std::string listens = Listens(f);
   if (!listens.empty()) std::printf("  listens: %s\n", listens.c_str());
@@ -198,7 +208,7 @@ void PrintFinding(const ServiceFinding& f) {
   if (f.suggestion) {
     const ServiceSuggestion& s = *f.suggestion;
     const ServicePolicyInput& in = *s.entry.service;
-    std::string who = in.keep_root ? "stays root (it switches to its users itself)"
+    std::string who = in.keep_root ? "stays root"
                       : in.user    ? "User=" + Printable(*in.user)
                                    : in.dynamic_user ? "DynamicUser=yes"
                                                      : "root (profile it with --user)";

@@ -37,6 +37,9 @@ PACKAGES=(
   # the profiler's rsh test: a real rshd (in.rshd, started by the test in its own network
   # namespace, never by inetd) and curl, the client of the profiled web service
   rsh-server curl
+  # capctl audit --services: real Debian daemons in a booted container (an FTP server and its
+  # client, cron, rsyslog; sshd is above), audited and moved off full root there
+  proftpd-core lftp cron rsyslog
   # the profiler benchmark compares with strace -f
   strace
   # benchmarks

@@ -21,6 +21,8 @@ struct KnownDaemon {
   const char* caps;  ///< capability names, space-separated
   const char* template_name;
   const char* read_write_paths;  ///< what it writes that the template makes read-only
+  /// More [Service] settings it needs against the template, "Key=value" separated by ';'.
+  const char* settings;
   bool serves_home;              ///< it serves or logs into home directories (ProtectHome=)
   bool runs_setid_helpers;       ///< its children run set-ID programs (no NoNewPrivileges=)
   const char* why;

@@ -73,6 +73,8 @@ struct ServicePolicyInput {
   bool keep_root = false;
   bool no_new_privileges = true;  ///< false: `no-new-privileges: false` (it runs set-ID helpers)
   std::vector<std::string> comments;  ///< written above the entry (why, what it costs)
+  /// More [Service] settings for `settings:` ("ProtectKernelLogs", "no"), after the above.
+  std::vector<std::pair<std::string, std::string>> extra_settings;
 };
 
 inline constexpr const char kProfilePolicyIntro[] =

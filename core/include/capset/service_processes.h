@@ -28,7 +28,9 @@ struct ServiceProcess {
   gid_t gid = 0, egid = 0;
   std::string comm;
   uint64_t inheritable = 0, permitted = 0, effective = 0, bounding = 0, ambient = 0;
-  std::string cgroup;  ///< "/system.slice/ssh.service" (systemd's hierarchy)
+  /// Its control groups: the unified hierarchy's ("0::") and systemd's named v1 hierarchy's
+  /// (legacy and hybrid layouts), each where present ("/system.slice/ssh.service").
+  std::vector<std::string> cgroups;
   std::vector<ListeningSocket> listening;
 };
 
@@ -40,9 +42,11 @@ Result<std::vector<ServiceProcess>> ReadProcesses(const std::string& proc = "/pr
 std::vector<ServiceProcess> ProcessesIn(const std::vector<ServiceProcess>& all,
                                         const std::string& cgroup);
 
-/// Parses the "N:controllers:path" lines of /proc/PID/cgroup: the name=systemd hierarchy's
-/// path where there is one (legacy and hybrid), else the unified one's ("0::").
-std::string CgroupOfProcess(std::string_view text);
+/// Parses the "N:controllers:path" lines of /proc/PID/cgroup: the unified hierarchy's path
+/// ("0::") and the name=systemd hierarchy's, each where there is one. Either may be all a
+/// container's systemd uses: a container can see its host's v1 hierarchies at "/" beside its
+/// own unified one.
+std::vector<std::string> CgroupsOfProcess(std::string_view text);
 
 /// Parses a /proc/net/{tcp,tcp6,udp,udp6} table: listening TCP sockets and bound UDP ones,
 /// by socket inode.

@@ -201,8 +201,10 @@ Result<std::string> ServicesEntryText(const PolicyEntry& entry) {
   for (const std::string& p : needs.read_write_paths) {
     (PlainPath(p) ? paths : unquotable).push_back(p);
   }
-  if (!paths.empty() || !needs.address_families.empty() || !needs.syscalls.empty()) {
-    text += "    # What the template would have refused it, seen in the profile:\n";
+  if (!paths.empty() || !needs.address_families.empty() || !needs.syscalls.empty() ||
+      !input.extra_settings.empty()) {
+    text += entry.basis.empty() ? "    # What the template would have refused it, seen in the profile:\n"
+                                : "    # What the template would refuse it:\n";
     text += "    settings:\n";
     if (!paths.empty()) {
       CAPSET_ASSIGN_OR_RETURN(std::string l, QuotedList(paths));
@@ -215,6 +217,10 @@ Result<std::string> ServicesEntryText(const PolicyEntry& entry) {
     if (!needs.syscalls.empty()) {
       CAPSET_ASSIGN_OR_RETURN(std::string l, QuotedList(needs.syscalls));
       text += "      SystemCallFilter: " + l + "\n";
+    }
+    for (const auto& [key, value] : input.extra_settings) {
+      CAPSET_ASSIGN_OR_RETURN(std::string v, YamlQuoted(value));
+      text += "      " + key + ": " + v + "\n";
     }
   }
   for (const std::string& p : unquotable) {
@@ -269,9 +275,8 @@ Result<std::string> RenderPolicy(const std::vector<PolicyEntry>& entries,
   if (files.empty() && services.empty()) return std::string();
   std::string text =
       intro +
-      " Review, then install as /etc/capset/policy.d/NAME.yaml and run\n"
-      "# 'capctl policy apply' (files:) and 'capctl unit generate' or a reboot (services:);\n"
-      "# see capset.policy(5).\n";
+      "\n# Review, then install as /etc/capset/policy.d/NAME.yaml and run 'capctl policy apply'\n"
+      "# (files:) and 'capctl unit generate' or a reboot (services:); see capset.policy(5).\n";
   if (!files.empty()) text += "files:\n" + files;
   if (!services.empty()) text += "services:\n" + services;
   // What capctl writes, capset reads without a word (a name that would not pass is refused

@@ -32,6 +32,15 @@ std::optional<ServiceSuggestion> FromKnowledgeBase(const ServiceFacts& facts) {
   in.template_name = d->template_name;
   if (!facts.exec.empty() && facts.exec[0] == '/') in.exec = facts.exec;
   in.sandbox.read_write_paths = UnitWords(d->read_write_paths);
+  const std::string settings = d->settings;
+  for (size_t start = 0; start < settings.size();) {
+    size_t end = settings.find(';', start);
+    if (end == std::string::npos) end = settings.size();
+    const std::string one = settings.substr(start, end - start);
+    const size_t eq = one.find('=');
+    if (eq != std::string::npos) in.extra_settings.emplace_back(one.substr(0, eq), one.substr(eq + 1));
+    start = end + 1;
+  }
   in.comments.push_back(std::string("From capset's knowledge base (") + d->package + "; " +
                         d->source + "): " + d->why + ".");
   s.entry.basis = "Not profiled on this host: check that the service still works with it.";

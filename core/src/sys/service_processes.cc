@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -60,18 +61,18 @@ uint64_t Hex(const std::string& field) { return std::strtoull(field.c_str(), nul
 
 }  // namespace
 
-std::string CgroupOfProcess(std::string_view text) {
-  std::string unified;
+std::vector<std::string> CgroupsOfProcess(std::string_view text) {
+  std::vector<std::string> out;
   for (const std::string& line : Lines(text)) {
     const size_t a = line.find(':');
     const size_t b = a == std::string::npos ? a : line.find(':', a + 1);
     if (b == std::string::npos) continue;
     const std::string controllers = line.substr(a + 1, b - a - 1);
     const std::string path = line.substr(b + 1);
-    if (controllers == "name=systemd") return path;
-    if (line.compare(0, a, "0") == 0 && controllers.empty()) unified = path;
+    const bool unified = line.compare(0, a, "0") == 0 && controllers.empty();
+    if ((unified || controllers == "name=systemd") && !path.empty()) out.push_back(path);
   }
-  return unified;
+  return out;
 }
 
 std::map<uint64_t, ListeningSocket> ParseSocketTable(std::string_view text,
@@ -139,7 +140,7 @@ Result<std::vector<ServiceProcess>> ReadProcesses(const std::string& proc) {
         field = Hex(v);
       }
     }
-    p.cgroup = CgroupOfProcess(ReadSmallFile(base + "/cgroup"));
+    p.cgroups = CgroupsOfProcess(ReadSmallFile(base + "/cgroup"));
     // Its sockets: the tables of its network namespace (read once), by the inodes of its fds.
     std::set<uint64_t> inodes;
     if (std::unique_ptr<DIR, int (*)(DIR*)> fds(::opendir((base + "/fd").c_str()), ::closedir);
@@ -176,12 +177,12 @@ std::vector<ServiceProcess> ProcessesIn(const std::vector<ServiceProcess>& all,
                                         const std::string& cgroup) {
   std::vector<ServiceProcess> out;
   if (cgroup.empty() || cgroup == "/") return out;
+  auto in = [&](const std::string& c) {
+    return c == cgroup || (c.size() > cgroup.size() && c.compare(0, cgroup.size(), cgroup) == 0 &&
+                           c[cgroup.size()] == '/');
+  };
   for (const ServiceProcess& p : all) {
-    if (p.cgroup == cgroup ||
-        (p.cgroup.size() > cgroup.size() && p.cgroup.compare(0, cgroup.size(), cgroup) == 0 &&
-         p.cgroup[cgroup.size()] == '/')) {
-      out.push_back(p);
-    }
+    if (std::any_of(p.cgroups.begin(), p.cgroups.end(), in)) out.push_back(p);
   }
   return out;
 }
