@@ -225,9 +225,13 @@ bool Below(const std::string& path, const std::string& dir) {
 }
 
 // 5.-7.: what the sandbox takes away that the capabilities were for.
-template <typename At, typename Error>
+// What the unit's own files say (its PIDFile=) and what a filter blocks are facts: errors.
+// What capset's knowledge base says a daemon writes or serves may not hold for this host's
+// configuration: warnings.
+template <typename At, typename Error, typename Warning>
 void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
-                      const LintOptions& options, const At& at, const Error& error) {
+                      const LintOptions& options, const At& at, const Error& error,
+                      const Warning& warning) {
   const CapMask bounding = s.bounding.value_or(s.ambient) | s.ambient;
   const std::vector<std::pair<std::string, std::string>> ours = EffectiveSettings(s, tmpl);
   const std::string from = tmpl ? " (template " + tmpl->name + ")" : "";
@@ -310,7 +314,7 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
   if (known) {
     for (const std::string& w : UnitWords(known->read_write_paths)) {
       if (!is_read_only(w)) continue;
-      error(at("template"), known->program + std::string(" writes ") + w + ", which " + ps +
+      warning(at("template"), known->program + std::string(" writes ") + w + ", which " + ps +
                                 " makes read-only. Add it to 'settings' (ReadWritePaths: [\"" +
                                 w + "\"]).");
     }
@@ -321,7 +325,7 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
   const bool hides_home =
       home_flag ? *home_flag : protect_home == "read-only" || protect_home == "tmpfs";
   if (known && known->serves_home && hides_home) {
-    error(at("template"), known->program + std::string(" serves home directories, which "
+    warning(at("template"), known->program + std::string(" serves home directories, which "
                                                        "ProtectHome=") +
                               protect_home + from +
                               " hides or makes read-only: its users could not log in or "
@@ -441,7 +445,7 @@ std::vector<Diagnostic> LintService(const ServicePolicy& s, const UnitTemplate* 
       }
     }
   }
-  LintSandboxTraps(s, tmpl, options, at, error);
+  LintSandboxTraps(s, tmpl, options, at, error, warning);
   return out;
 }
 

@@ -28,6 +28,8 @@ expect "a capability after +" "cap_setfcap+cap_setfcap cap_setfcap+cap_setgid ca
   capctl set cap_setfcap+cap_set
 expect "unit verbs" "generate" capctl unit g
 expect "get options" "--json" capctl get --j
+expect "audit options" "--services" capctl audit --se
+expect "audit: the threshold" "--fail-above" capctl audit --services --fa
 expect "profile: merge is a verb" "merge" capctl profile merg
 expect "profile merge options" "--output" capctl profile merge --o
 expect "profile options" "--unit --user" capctl profile --u

@@ -26,9 +26,10 @@ const Verb kCapctl[] = {
      "systemd drop-ins from the policy's services, and their traps", nullptr},
     {"login", RunLogin, "[--config FILE] [--no-policy] [--root DIR] [--json] USER",
      "explain what pam_capset.so would grant USER at login", kLoginOptions},
-    {"audit", RunAudit, "[--root DIR] [--json] [--policy-out FILE] [--known] [DIR...]",
+    {"audit", RunAudit, "[--root DIR] [--json] [--policy-out FILE] [--known|--services] [ARG...]",
      "set-ID programs and file capabilities vs the policy, and what\n"
-     "capabilities replace set-user-ID root",
+     "capabilities replace set-user-ID root; --services: each service's\n"
+     "root, capabilities, ports and exposure, and the entry that cuts them",
      kAuditOptions},
     {"profile", RunProfile,
      "[OPTIONS] (-- COMMAND...|--pid PID|--unit NAME.service|merge FILE...)",

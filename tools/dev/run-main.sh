@@ -4,7 +4,9 @@
 # needs (tools/dev/setup.sh), builds capctl alone, and audits the host: every set-user-ID and
 # set-group-ID program and every file capability, against the policy; for the programs capset
 # knows, the capabilities that replace set-user-ID root (or why none can), with their
-# sources; then the policy capset would write for them. Nothing on the host is changed.
+# sources; then the policy capset would write for them; then its services (capctl audit
+# --services: live from systemd, or from the unit files where systemd is not running): which
+# run as root, their exposure, and what would take their root away. Nothing is changed.
 #   tools/dev/run-main.sh [--json] [DIR...]     (the arguments go to capctl audit)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,4 +22,12 @@ echo >&2
 echo "== capctl audit --policy-out -: the policy capset would write (review it, install it as" >&2
 echo "   /etc/capset/policy.d/NAME.yaml, then 'capctl policy apply')" >&2
 "$capctl" audit --policy-out - "$@" 2>/dev/null | sed -n '/^#/!p' || true
+echo >&2
+services=(--services --templates unit-templates)
+if [[ ! -d /run/systemd/system ]]; then
+  services+=(--root /)  # no systemd running here: its unit files
+fi
+echo "== capctl audit ${services[*]}: the services that run as root, their exposure" >&2
+echo "   (systemd-analyze security's), and what would take their root away" >&2
+"$capctl" audit "${services[@]}" || rc=$?
 exit "$rc"

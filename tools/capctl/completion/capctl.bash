@@ -37,7 +37,7 @@ _capctl() {
             _filedir
             return
             ;;
-        --threads | --systemd-version | -n)
+        --threads | --systemd-version | -n | --fail-above)
             return
             ;;
     esac
@@ -129,7 +129,11 @@ _capctl() {
             ;;
         audit)
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W '--root --json --policy-out --known --help' -- "$cur"))
+                COMPREPLY=($(compgen -W '--root --json --policy-out --known --services --templates --fail-above --help' -- "$cur"))
+            elif [[ " ${words[*]} " == *" --services "* ]]; then
+                local units
+                units=$(systemctl list-units --type=service --no-legend --plain 2>/dev/null | awk '{print $1}')
+                COMPREPLY=($(compgen -W "$units" -- "$cur"))
             else
                 _filedir -d
             fi
