@@ -39,10 +39,12 @@ const std::vector<KnownDaemon>& KnownDaemons() {
        "proftpd's mod_cap documentation; proftpd.conf(5) DefaultRoot"},
       {"rsyslog.service", "rsyslogd", "rsyslog", nullptr,
        "cap_syslog cap_chown cap_dac_override cap_fowner cap_net_bind_service", "network-daemon",
-       "/var/log /var/spool/rsyslog /run", "ProtectKernelLogs=no;SystemCallFilter=@chown", false, false,
-       "reads the kernel log (imklog: CAP_SYSLOG), creates log files owned root:adm "
-       "(FileGroup adm: CAP_CHOWN) and may listen on port 514",
-       "rsyslog.conf(5) imklog, $FileGroup; Debian's /etc/rsyslog.conf"},
+       "/var/log /var/spool/rsyslog /run", "ProtectKernelLogs=no;ProcSubset=all;SystemCallFilter=@chown sched_setscheduler sched_setparam", false, false,
+       "reads the kernel log (imklog: CAP_SYSLOG, /proc/kmsg), creates log files owned "
+       "root:adm (FileGroup adm: CAP_CHOWN) and may listen on port 514; its queue workers set "
+       "their scheduling (sched_setscheduler): where a filter refuses that, nothing is written",
+       "rsyslog.conf(5) imklog, $FileGroup; Debian's /etc/rsyslog.conf; measured in "
+       "tests/integration/nspawn_audit_services_test.sh"},
       {"ssh.service", "sshd", "openssh-server", nullptr,
        "cap_chown cap_dac_override cap_dac_read_search cap_fowner cap_kill cap_setgid "
        "cap_setuid cap_net_bind_service cap_sys_chroot cap_audit_write cap_audit_control",

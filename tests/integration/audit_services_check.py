@@ -75,7 +75,8 @@ def offline(live_path, offline_path):
 def suggestions(path):
     s = services(path)
     want = {"websvc.service": "profile", "ssh.service": "knowledge-base",
-            "proftpd.service": "knowledge-base", "cron.service": "knowledge-base"}
+            "proftpd.service": "knowledge-base", "cron.service": "knowledge-base",
+            "rsyslog.service": "knowledge-base"}
     for u, source in want.items():
         g = s[u]["suggestion"]
         if not g:
@@ -88,7 +89,7 @@ def suggestions(path):
             fail(f"{u}: predicted exposure {g['exposure_after']} is no better than {s[u]['exposure']}")
     if s["websvc.service"]["suggestion"]["user"] != "websvc":
         fail("websvc: not moved to its user")
-    for u in ("ssh.service", "proftpd.service", "cron.service"):
+    for u in ("ssh.service", "proftpd.service", "cron.service", "rsyslog.service"):
         if not s[u]["suggestion"]["keeps_root"]:
             fail(f"{u}: should stay root")
 
@@ -100,7 +101,8 @@ def predicted(path, unit, theirs):
         fail(f"{unit}: capctl predicted {ours}, systemd-analyze security says {theirs}")
 
 
-def bounding(policy_path, unit, capbnd):
+def bounding(policy_path, unit, capbnd, available):
+    """CapBnd is the policy's bounding set, of what the container has (`available`)."""
     text = open(policy_path).read()
     m = re.search(r'^  "' + re.escape(unit) + r'":\n((?:    .*\n|    #.*\n|      .*\n)*)', text, re.M)
     if not m:
@@ -110,6 +112,7 @@ def bounding(policy_path, unit, capbnd):
     mask = 0
     for c in caps:
         mask |= 1 << CAPS.index(c)
+    mask &= int(available, 16)
     if "%016x" % mask != capbnd:
         fail(f"{unit}: CapBnd {capbnd}, the policy's bounding set is {mask:016x} ({caps})")
 

@@ -7,10 +7,11 @@
 # the capabilities its processes hold, the ports it listens on), give the same exposure as
 # systemd-analyze security for each, and read the same settings offline (--root /) as live.
 # Its policy (--policy-out), turned into drop-ins by the real capset-generator at
-# daemon-reload, must make four of them run with fewer privileges — the web server as its own
-# user, sshd, proftpd and cron as root with a bounding set of their few capabilities — and
-# still serve real clients (ssh, lftp over FTP, curl; cron is checked running), with the
-# exposure systemd-analyze gives afterwards equal to the one capctl predicted, and
+# daemon-reload, must make all five run with fewer privileges — the web server as its own
+# user, sshd, proftpd, cron and rsyslog as root with a bounding set of their few capabilities
+# — and still do their work for real clients (ssh, lftp over FTP, curl, logger's message in
+# /var/log/syslog; cron is checked running), with the exposure systemd-analyze gives
+# afterwards equal to the one capctl predicted, and
 # --fail-above 5.0 exiting 3 before and 0 after. Exit 77 (CTest: skipped) with the reason
 # where no systemd can be booted or a daemon is not installed.
 #   nspawn_audit_services_test.sh CAPCTL GENERATOR SOURCE_DIR
@@ -93,7 +94,7 @@ JSON
 chmod 0644 "$R/var/lib/capset/profiles/websvc.service.json"
 
 units="ssh.service proftpd.service cron.service rsyslog.service websvc.service"
-changed="ssh.service proftpd.service cron.service websvc.service"
+changed="ssh.service proftpd.service cron.service rsyslog.service websvc.service"
 for u in ssh.service proftpd.service cron.service rsyslog.service; do
   ln -s "/lib/systemd/system/$u" "$R/etc/systemd/system/multi-user.target.wants/$u"
 done
@@ -119,6 +120,9 @@ clients() { # SUFFIX: each daemon's real client
     >"/out/ssh.$1" 2>"/out/ssh.$1.err"
   lftp -u alice,capset-ftp-pw -e "set net:max-retries 1; set net:timeout 10; put /opt/capset/upload.txt -o upload-$1.txt; cat upload-$1.txt; bye" \
     127.0.0.1 >"/out/ftp.$1" 2>"/out/ftp.$1.err"
+  logger -t capset-audit-test "logged $1"
+  for _ in $(seq 50); do grep -q "capset-audit-test: logged $1" /var/log/syslog 2>/dev/null && break; sleep 0.1; done
+  grep -h "capset-audit-test: " /var/log/syslog >"/out/syslog.$1" 2>&1
 }
 status() { # SUFFIX: the Uid and Cap* lines of each unit's main process
   for u in $units; do
@@ -213,13 +217,16 @@ check "alice logs in over ssh, before and after" \
   bash -c "grep -qx alice '$out/ssh.before' && grep -qx alice '$out/ssh.after'"
 check "alice uploads over FTP, before and after" \
   bash -c "grep -qx 'uploaded over FTP' '$out/ftp.before' && grep -qx 'uploaded over FTP' '$out/ftp.after'"
+check "rsyslog writes what is logged to /var/log/syslog, before and after" \
+  bash -c "grep -q 'logged before' '$out/syslog.before' && grep -q 'logged after' '$out/syslog.after'"
 check "websvc runs as its own user (uid 4270)" test "$(field Uid websvc.service.after | head -1)" = 4270
 for k in CapPrm CapEff CapBnd CapAmb; do
   check "websvc: $k is exactly CAP_NET_BIND_SERVICE" test "$(field $k websvc.service.after)" = 0000000000000400
 done
-for u in ssh.service proftpd.service cron.service; do
+for u in ssh.service proftpd.service cron.service rsyslog.service; do
   check "$u: was root with every capability before" test "$(field CapBnd $u.before)" = "$(field CapBnd websvc.service.before)"
-  check "$u: its bounding set is now the policy's" report bounding "$out/policy.yaml" "$u" "$(field CapBnd $u.after)"
+  check "$u: its bounding set is now the policy's" \
+    report bounding "$out/policy.yaml" "$u" "$(field CapBnd $u.after)" "$(field CapBnd websvc.service.before)"
   check "$u: still root (it switches to its users itself)" test "$(field Uid $u.after | head -1)" = 0
 done
 check "an ssh session now has sshd's bounding set" \

@@ -8,6 +8,7 @@
 #include "capset/policy_parser.h"
 #include "capset/unit_files.h"
 #include "capset/unit_gen.h"
+#include "capset/yaml_quote.h"
 
 namespace capset {
 namespace {
@@ -30,7 +31,10 @@ std::optional<ServiceSuggestion> FromKnowledgeBase(const ServiceFacts& facts) {
   in.keep_root = d->user == nullptr;
   in.no_new_privileges = !d->runs_setid_helpers;
   in.template_name = d->template_name;
-  if (!facts.exec.empty() && facts.exec[0] == '/') in.exec = facts.exec;
+  // exec: is for the file-capability lint only: left out where YAML could not hold it.
+  if (!facts.exec.empty() && facts.exec[0] == '/' && YamlQuoted(facts.exec).ok()) {
+    in.exec = facts.exec;
+  }
   in.sandbox.read_write_paths = UnitWords(d->read_write_paths);
   const std::string settings = d->settings;
   for (size_t start = 0; start < settings.size();) {
