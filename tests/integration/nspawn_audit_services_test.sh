@@ -34,9 +34,9 @@ trap 'rm -rf "$work"' EXIT
 R=$work/root
 out=$work/out
 nspawn_root "$R"
-mkdir -p "$out" "$R"/etc/systemd/system-generators "$R"/etc/capset/policy.d \
-  "$R"/etc/capset/unit-templates "$R"/opt/capset "$R"/var/lib/capset/profiles "$R"/srv/websvc \
-  "$R"/var/log/proftpd "$R"/var/spool/rsyslog "$R"/var/spool/cron/crontabs "$R"/var/lib/sshd
+nspawn_capset "$R" "$capctl" "$generator" "$src"
+mkdir -p "$out" "$R"/var/lib/capset/profiles "$R"/srv/websvc "$R"/var/log/proftpd \
+  "$R"/var/spool/rsyslog "$R"/var/spool/cron/crontabs
 nspawn_accounts "$R" '^(alice|websvc):'
 days=$(($(date +%s) / 86400))
 echo "alice:x:4301:4301:capset audit test:/home/alice:/bin/bash" >>"$R/etc/passwd"
@@ -68,9 +68,6 @@ chmod 0600 "$R/home/alice/.ssh/authorized_keys"
 chown -R 4301:4301 "$R/home/alice"
 echo "uploaded over FTP" >"$R/opt/capset/upload.txt"
 
-cp "$generator" "$R/etc/systemd/system-generators/capset-generator"
-cp "$src"/unit-templates/*.conf "$R/etc/capset/unit-templates/"
-cp "$capctl" "$R/opt/capset/"
 
 # A root web server, and the profile capctl profile --unit websvc.service --user websvc kept
 # of it (the profiler itself is tested by nspawn_profile_test.sh).

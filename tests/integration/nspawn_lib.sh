@@ -31,6 +31,18 @@ nspawn_root() {
   printf '[Login]\nUserStopDelaySec=infinity\n' >"$R/etc/systemd/logind.conf.d/capset-test.conf"
 }
 
+# nspawn_capset DIR CAPCTL GENERATOR SOURCE_DIR: capctl in /opt/capset, capset-generator in
+# /etc/systemd/system-generators, the templates in /etc/capset/unit-templates, and the
+# policy and state directories.
+nspawn_capset() {
+  local R=$1
+  mkdir -p "$R"/etc/systemd/system-generators "$R"/etc/capset/policy.d \
+    "$R"/etc/capset/unit-templates "$R"/opt/capset "$R"/var/lib/capset
+  cp "$2" "$R/opt/capset/"
+  cp "$3" "$R/etc/systemd/system-generators/capset-generator"
+  cp "$4"/unit-templates/*.conf "$R/etc/capset/unit-templates/"
+}
+
 # nspawn_accounts DIR REGEX: the host's passwd, group and shadow without the entries whose
 # names match REGEX (the test adds its own, with fixed ids, whatever the host has).
 nspawn_accounts() {

@@ -29,15 +29,12 @@ trap 'rm -rf "$work"' EXIT
 R=$work/root
 out=$work/out
 nspawn_root "$R"
-mkdir -p "$R"/etc/systemd/system-generators "$R"/etc/capset/policy.d \
-  "$R"/etc/capset/unit-templates "$R"/opt/capset "$R"/var/lib/capset "$R"/srv/websvc "$out"
+nspawn_capset "$R" "$capctl" "$generator" "$src"
+mkdir -p "$R"/srv/websvc "$out"
 nspawn_accounts "$R" '^(websvc):'
 echo "websvc:x:4270:4270:capset profile test:/srv/websvc:/usr/sbin/nologin" >>"$R/etc/passwd"
 echo "websvc:x:4270:" >>"$R/etc/group"
 chown 4270:4270 "$R/srv/websvc"
-cp "$generator" "$R/etc/systemd/system-generators/capset-generator"
-cp "$src"/unit-templates/*.conf "$R/etc/capset/unit-templates/"
-cp "$capctl" "$R/opt/capset/"
 
 # The vendor unit: root, every capability, writes in /srv/websvc and serves it on port 80.
 cat >"$R/etc/systemd/system/websvc.service" <<'UNIT'
