@@ -225,23 +225,43 @@ bool Below(const std::string& path, const std::string& dir) {
 }
 
 // 5.-7.: what the sandbox takes away that the capabilities were for.
-// What the unit's own files say (its PIDFile=) and what a filter blocks are facts: errors.
-// What capset's knowledge base says a daemon writes or serves may not hold for this host's
-// configuration: warnings.
+// What the unit's own files say (its PIDFile=) and what a filter blocks are facts: errors,
+// where capset's drop-in makes them so. What capset's knowledge base says a daemon writes or
+// serves may not hold for this host's configuration, and what the unit did to itself is not
+// capset's doing: warnings.
 template <typename At, typename Error, typename Warning>
 void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
                       const LintOptions& options, const At& at, const Error& error,
                       const Warning& warning) {
   const CapMask bounding = s.bounding.value_or(s.ambient) | s.ambient;
-  const std::vector<std::pair<std::string, std::string>> ours = EffectiveSettings(s, tmpl);
-  const std::string from = tmpl ? " (template " + tmpl->name + ")" : "";
+  std::vector<UnitAssignment> unit;
+  if (options.unit_assignments) unit = options.unit_assignments(s.name);
+  // The settings in the order systemd applies them: the unit's files, then capset's drop-in
+  // (the template's, then the policy's), each with where it came from.
+  struct Setting {
+    std::string key, value, from;
+  };
+  std::vector<Setting> all;
+  for (const UnitAssignment& a : unit) {
+    if (a.section == "Service") all.push_back({a.key, a.value, "the unit's own"});
+  }
+  if (tmpl) {
+    for (const auto& [k, v] : tmpl->settings) all.push_back({k, v, "template " + tmpl->name});
+  }
+  for (const auto& [k, v] : s.settings) all.push_back({k, v, "the policy's settings"});
+  auto by = [](const std::string& from) { return " (" + from + ")"; };
 
   // 5. A capability whose system calls the filter blocks is worth nothing.
   if (options.syscall_groups && !options.syscall_groups->empty()) {
     UnitListSetting filter;
+    std::string filter_from;
     auto expand = [&](const std::string& w) { return ExpandSyscalls(*options.syscall_groups, w); };
-    for (const auto& [k, v] : ours) {
-      if (k == "SystemCallFilter") filter.Assign(v, expand, {"@default"});
+    for (const Setting& x : all) {
+      if (x.key != "SystemCallFilter") continue;
+      filter.Assign(x.value, expand, {"@default"});
+      if (filter_from.find(x.from) == std::string::npos) {
+        filter_from += (filter_from.empty() ? "" : ", ") + x.from;
+      }
     }
     for (const CapCalls& c : CapSyscalls()) {
       if (!(bounding & Cap(c.cap))) continue;
@@ -251,7 +271,7 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
       }
       if (blocked.empty()) continue;
       error(at("bounding"), Upper(c.cap) + " is in the bounding set, but SystemCallFilter=" +
-                                from + " blocks " + blocked +
+                                by(filter_from) + " blocks " + blocked +
                                 ", the system calls it is for. Allow them in 'settings' "
                                 "(SystemCallFilter: [\"" + c.allow + "\"]) or drop " +
                                 Upper(c.cap) + ".");
@@ -259,17 +279,25 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
   }
 
   // 6. What ProtectSystem= makes read-only: the unit's PIDFile= and what a known daemon writes.
-  std::vector<UnitAssignment> unit;
-  if (options.unit_assignments) unit = options.unit_assignments(s.name);
   std::string protect_system = "no", protect_home = "no", pid_file;
-  std::vector<std::string> writable = {"/dev", "/proc", "/sys"};
+  std::string system_from, home_from;
+  std::vector<std::string> writable;
   bool private_tmp = false;
-  auto consider = [&](const std::string& k, const std::string& v) {
-    if (k == "ProtectSystem") protect_system = v;
-    if (k == "ProtectHome") protect_home = v;
+  for (const Setting& x : all) {
+    const std::string& k = x.key;
+    const std::string& v = x.value;
+    if (k == "ProtectSystem") {
+      protect_system = v.empty() ? protect_system : v;
+      system_from = x.from;
+    }
+    if (k == "ProtectHome") {
+      protect_home = v.empty() ? protect_home : v;
+      home_from = x.from;
+    }
     if (k == "PIDFile") pid_file = v;
     if (k == "PrivateTmp") private_tmp = IsYes(v);
     if (k == "ReadWritePaths") {
+      if (UnitWords(v).empty()) writable.clear();  // an empty assignment resets the list
       for (std::string w : UnitWords(v)) {
         while (!w.empty() && (w[0] == '-' || w[0] == '+')) w.erase(0, 1);
         writable.push_back(w);
@@ -283,11 +311,8 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
       if (k != key) continue;
       for (const std::string& w : UnitWords(v)) writable.push_back(root + w.substr(0, w.find(':')));
     }
-  };
-  for (const UnitAssignment& a : unit) {
-    if (a.section == "Service") consider(a.key, a.value);
   }
-  for (const auto& [k, v] : ours) consider(k, v);
+  writable.insert(writable.end(), {"/dev", "/proc", "/sys"});
   if (private_tmp) writable.insert(writable.end(), {"/tmp", "/var/tmp"});
   std::vector<std::string> read_only;
   if (protect_system == "strict") {
@@ -303,20 +328,26 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
     return ro && std::none_of(writable.begin(), writable.end(),
                               [&](const std::string& d) { return Below(path, d); });
   };
-  const std::string ps = "ProtectSystem=" + protect_system + from;
+  const std::string ps = "ProtectSystem=" + protect_system + by(system_from);
+  const bool ours = system_from != "the unit's own";
   if (!pid_file.empty() && pid_file[0] == '/' && is_read_only(pid_file)) {
-    error(at("template"), "the unit writes its PIDFile=" + pid_file + ", which " + ps +
-                              " makes read-only: the start would time out or fail. Add its "
-                              "directory to 'settings' (ReadWritePaths: [\"" +
-                              pid_file.substr(0, pid_file.rfind('/')) + "\"]).");
+    const std::string msg = "the unit writes its PIDFile=" + pid_file + ", which " + ps +
+                            " makes read-only: the start would time out or fail. Add its "
+                            "directory to 'settings' (ReadWritePaths: [\"" +
+                            pid_file.substr(0, pid_file.rfind('/')) + "\"]).";
+    if (ours) {
+      error(at("template"), msg);
+    } else {
+      warning(at("template"), msg);
+    }
   }
   const KnownDaemon* known = FindKnownDaemon(s.name, s.exec.value_or(""));
   if (known) {
     for (const std::string& w : UnitWords(known->read_write_paths)) {
       if (!is_read_only(w)) continue;
       warning(at("template"), known->program + std::string(" writes ") + w + ", which " + ps +
-                                " makes read-only. Add it to 'settings' (ReadWritePaths: [\"" +
-                                w + "\"]).");
+                                  " makes read-only. Add it to 'settings' (ReadWritePaths: [\"" +
+                                  w + "\"]).");
     }
   }
 
@@ -326,10 +357,10 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
       home_flag ? *home_flag : protect_home == "read-only" || protect_home == "tmpfs";
   if (known && known->serves_home && hides_home) {
     warning(at("template"), known->program + std::string(" serves home directories, which "
-                                                       "ProtectHome=") +
-                              protect_home + from +
-                              " hides or makes read-only: its users could not log in or "
-                              "write their files. Set ProtectHome=no in 'settings'.");
+                                                         "ProtectHome=") +
+                                protect_home + by(home_from) +
+                                " hides or makes read-only: its users could not log in or "
+                                "write their files. Set ProtectHome=no in 'settings'.");
   }
 }
 

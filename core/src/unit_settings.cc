@@ -67,14 +67,49 @@ std::optional<bool> ParseUnitBoolean(std::string_view value) {
 }
 
 std::vector<std::string> UnitWords(std::string_view value) {
+  // systemd's extract_first_word(EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE): blanks separate words,
+  // "..." and '...' are parts of one word, a backslash escapes the next character (\n, \t,
+  // \xHH and \NNN as C has them).
   std::vector<std::string> out;
-  size_t i = 0;
-  while (i < value.size()) {
-    while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
-    const size_t start = i;
-    while (i < value.size() && value[i] != ' ' && value[i] != '\t') ++i;
-    if (i > start) out.emplace_back(value.substr(start, i - start));
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (!quote && (c == ' ' || c == '\t' || c == '\n')) {
+      if (in_word) out.push_back(word);
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (quote && c == quote) {
+      quote = 0;
+    } else if (!quote && (c == '"' || c == '\'')) {
+      quote = c;
+    } else if (c == '\\' && i + 1 < value.size()) {
+      const char e = value[++i];
+      auto hex = [](char h) {
+        return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                              : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                                     : -1;
+      };
+      if (e == 'n') {
+        word += '\n';
+      } else if (e == 't') {
+        word += '\t';
+      } else if (e == 'x' && i + 2 < value.size() && hex(value[i + 1]) >= 0 &&
+                 hex(value[i + 2]) >= 0) {
+        word += static_cast<char>(hex(value[i + 1]) * 16 + hex(value[i + 2]));
+        i += 2;
+      } else {
+        word += e;
+      }
+    } else {
+      word += c;
+    }
   }
+  if (in_word) out.push_back(word);
   return out;
 }
 

@@ -117,3 +117,43 @@ TEST(LintSandboxTrapsTest, ProtectHomeAgainstADaemonThatServesHomes) {
 
 }  // namespace
 }  // namespace capset
+
+namespace capset {
+namespace {
+
+TEST(LintSandboxTrapsRegressionTest, TheUnitsOwnSettingsCountAndAreNamed) {
+  const SyscallGroups groups = ParseSyscallGroups(kGroups);
+  LintOptions o;
+  o.syscall_groups = &groups;
+  std::vector<UnitAssignment> unit = {
+      {"Service", "SystemCallFilter", "~@setuid", "u.service", 3},
+      {"Service", "ReadWritePaths", "/run", "u.service", 4},
+      {"Service", "ReadWritePaths", "", "u.service", 5},
+      {"Service", "PIDFile", "/run/u.pid", "u.service", 6},
+      {"Service", "ProtectHome", "yes", "u.service", 7}};
+  o.unit_assignments = [&](const std::string&) { return unit; };
+  // The unit's own filter blocks what the policy's bounding set is for.
+  ServicePolicy s = Service("u.service", "    user: root\n    ambient: []\n    bounding: [cap_setuid]\n");
+  std::string d = All(LintService(s, nullptr, o));
+  EXPECT_NE(d.find("SystemCallFilter= (the unit's own) blocks setuid"), std::string::npos) << d;
+  // A reset ReadWritePaths= no longer makes /run writable under capset's ProtectSystem=strict.
+  const UnitTemplate strict = Template("ProtectSystem=strict\n");
+  d = All(LintService(s, &strict, o));
+  EXPECT_NE(d.find("error: u.service: the unit writes its PIDFile=/run/u.pid"), std::string::npos)
+      << d;
+  // The unit's own ProtectSystem= is the unit's doing: a warning, named as the unit's.
+  unit.push_back({"Service", "ProtectSystem", "strict", "u.service", 8});
+  d = All(LintService(s, nullptr, o));
+  EXPECT_NE(d.find("warning: u.service: the unit writes its PIDFile=/run/u.pid, which "
+                   "ProtectSystem=strict (the unit's own)"),
+            std::string::npos)
+      << d;
+  // ProtectHome= set by the unit is not blamed on a template that does not set it.
+  const UnitTemplate none = Template("ProtectKernelModules=yes\n");
+  s = Service("ssh.service", "    user: root\n    ambient: []\n    bounding: [cap_setuid]\n");
+  d = All(LintService(s, &none, o));
+  EXPECT_NE(d.find("ProtectHome=yes (the unit's own)"), std::string::npos) << d;
+}
+
+}  // namespace
+}  // namespace capset

@@ -211,3 +211,90 @@ TEST(ServiceExposureTest, BusPropertiesMapLikeSystemdAnalyzeLive) {
 
 }  // namespace
 }  // namespace capset
+
+namespace capset {
+namespace {
+
+// Found by an independent tester against systemd-analyze 252 (each expectation is what
+// systemd-analyze security --offline=yes says of the same lines).
+TEST(ServiceExposureRegressionTest, OnlyTheServiceSectionCounts) {
+  EXPECT_EQ(Of("[Service]\nExecStart=/bin/true\n[Install]\nProtectSystem=strict\n"
+               "NoNewPrivileges=yes\n")
+                .value,
+            96u);
+  const SecuritySettings s = SecuritySettingsOf(
+      ParseUnitFile("User=daemon\n[Service]\nUser=nobody\n[X-Foo]\nUser=root\n[service]\n"
+                    "User=bin\n",
+                    "t"),
+      Groups());
+  EXPECT_EQ(s.user, "nobody");
+}
+
+TEST(ServiceExposureRegressionTest, InvalidOrEmptyValuesAreIgnoredAsSystemdIgnoresThem) {
+  auto settings = [](const std::string& lines) {
+    return SecuritySettingsOf(ParseUnitFile("[Service]\n" + lines, "t"), Groups());
+  };
+  EXPECT_EQ(settings("RestrictNamespaces=bogus\n").namespaces_allowed, ~uint64_t{0});
+  EXPECT_EQ(settings("RestrictNamespaces=net bogus\n").namespaces_allowed, ~uint64_t{0});
+  EXPECT_EQ(settings("ProtectSystem=strict\nProtectSystem=\n").protect_system, "strict");
+  EXPECT_EQ(settings("ProtectSystem=strict\nProtectSystem=bogus\n").protect_system, "strict");
+  EXPECT_EQ(settings("ProtectHome=tmpfs\nProtectHome=\n").protect_home, "tmpfs");
+  EXPECT_EQ(settings("ProtectProc=invisible\nProtectProc=bogus\n").protect_proc, "invisible");
+  EXPECT_EQ(settings("ProcSubset=pid\nProcSubset=\n").proc_subset, "pid");
+  EXPECT_EQ(settings("KeyringMode=private\nKeyringMode=bogus\n").keyring_mode, "private");
+  EXPECT_EQ(settings("NotifyAccess=all\nNotifyAccess=bogus\n").notify_access, "all");
+  EXPECT_EQ(settings("DevicePolicy=strict\nDevicePolicy=\n").device_policy, "strict");
+  EXPECT_EQ(settings("SystemCallArchitectures=native\nSystemCallArchitectures=bogus\n")
+                .syscall_archs,
+            std::set<std::string>{"native"});
+  SecuritySettings s = settings("RestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=AF_BOGUS\n");
+  EXPECT_FALSE(s.restrict_inet);
+  EXPECT_TRUE(s.restrict_unix);
+  s = settings("RestrictAddressFamilies=~none\n");  // "none" is no family: nothing refused
+  EXPECT_FALSE(s.restrict_inet || s.restrict_unix || s.restrict_other);
+  EXPECT_TRUE(settings("Delegate=yes\nDelegate=\n").delegate);  // empty means yes
+  EXPECT_TRUE(settings("Delegate=cpu\n").delegate);
+}
+
+TEST(ServiceExposureRegressionTest, QuotedListsAreOneWordAsSystemdSplitsThem) {
+  // One unknown word to systemd: no capability at all.
+  EXPECT_EQ(SecuritySettingsOf(ParseUnitFile("[Service]\nCapabilityBoundingSet=\"CAP_CHOWN "
+                                             "CAP_NET_ADMIN\"\n",
+                                             "t"),
+                               Groups())
+                .bounding,
+            0u);
+  EXPECT_EQ(UnitWords("a \"b c\" 'd e' f\\x41 \"\\\"q\\\"\""),
+            (std::vector<std::string>{"a", "b c", "d e", "fA", "\"q\""}));
+}
+
+TEST(ServiceExposureRegressionTest, IpAddressesAreMaskedToTheirPrefix) {
+  Exposure e = Of("[Service]\nIPAddressDeny=any\nIPAddressAllow=127.0.0.1/4\n");
+  EXPECT_EQ(Check(e, "IPAddressDeny").badness, 5u);  // 112.0.0.0/4: not localhost
+  e = Of("[Service]\nIPAddressDeny=any\nIPAddressAllow=::1/64\n");
+  EXPECT_EQ(Check(e, "IPAddressDeny").badness, 5u);
+  e = Of("[Service]\nIPAddressDeny=any\nIPAddressAllow=127.0.0.1/33\n");  // refused
+  EXPECT_EQ(Check(e, "IPAddressDeny").badness, 0u);
+  e = Of("[Service]\nIPAddressDeny=any\nIPAddressAllow=127.0.0.1/8 ::1\n");
+  EXPECT_EQ(Check(e, "IPAddressDeny").badness, 2u);
+}
+
+TEST(ServiceExposureRegressionTest, DeviceAllowAsSystemdValidatesIt) {
+  EXPECT_EQ(Check(Of("[Service]\nDevicePolicy=strict\nDeviceAllow=/tmp/x rw\n"), "DeviceAllow")
+                .badness,
+            0u);
+  EXPECT_EQ(Check(Of("[Service]\nDevicePolicy=strict\nDeviceAllow=/dev/null rwx\n"),
+                  "DeviceAllow")
+                .badness,
+            0u);
+  EXPECT_EQ(Check(Of("[Service]\nDevicePolicy=strict\nDeviceAllow=/dev/null rw\n"),
+                  "DeviceAllow")
+                .badness,
+            5u);
+  EXPECT_EQ(Check(Of("[Service]\nDevicePolicy=strict\nRootImage=/x.img\n"), "DeviceAllow")
+                .badness,
+            5u);  // the loop and device-mapper devices it needs
+}
+
+}  // namespace
+}  // namespace capset

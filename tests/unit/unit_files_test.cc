@@ -144,3 +144,101 @@ TEST_F(UnitFilesTest, ListsServicesNotTemplates) {
 
 }  // namespace
 }  // namespace capset
+
+namespace capset {
+namespace {
+
+TEST(UnitFileSyntaxRegressionTest, AContinuedLineEndingTheFileIsKept) {
+  const auto a = ParseUnitFile("[Service]\nUser=daemon\\\n# comment\n", "x.service");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].value, "daemon");
+}
+
+class UnitFilesRegressionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/capset-units.XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  void Write(const std::string& path, const std::string& text) {
+    fs::create_directories(fs::path(root_ + path).parent_path());
+    std::ofstream(root_ + path) << text;
+  }
+  Result<UnitFiles> Load(const std::string& name) {
+    SafeOpenOptions o;
+    o.trust = TrustMode::kIgnore;
+    Result<SafeDir> root = OpenRoot(RealSys(), root_, o);
+    if (!root.ok()) return root.status();
+    return LoadUnitFiles(RealSys(), *root, name);
+  }
+  static std::string Last(const UnitFiles& u, const std::string& key) {
+    std::string v;
+    for (const auto& a : u.assignments) {
+      if (a.key == key) v = a.value;
+    }
+    return v;
+  }
+  std::string root_;
+};
+
+TEST_F(UnitFilesRegressionTest, DropInsOfTheFirstSearchDirectoryWinWhateverTheirName) {
+  Write("/usr/lib/systemd/system/foo-bar.service", "[Service]\n");
+  Write("/etc/systemd/system/foo-.service.d/x.conf", "[Service]\nUser=daemon\n");
+  Write("/usr/lib/systemd/system/foo-bar.service.d/x.conf", "[Service]\nUser=vendor\n");
+  Result<UnitFiles> u = Load("foo-bar.service");
+  ASSERT_TRUE(u.ok());
+  ASSERT_EQ(u->drop_ins.size(), 1u);
+  EXPECT_EQ(u->drop_ins[0], "/etc/systemd/system/foo-.service.d/x.conf");
+  EXPECT_EQ(Last(*u, "User"), "daemon");
+}
+
+TEST_F(UnitFilesRegressionTest, AnInstancesPrefixesComeFromTheNameBeforeTheAt) {
+  Write("/usr/lib/systemd/system/ab@.service", "[Service]\n");
+  Write("/etc/systemd/system/ab@x-.service.d/no.conf", "[Service]\nUser=wrong\n");
+  Write("/etc/systemd/system/a-b@.service.d/no.conf", "[Service]\nUser=wrong\n");
+  Result<UnitFiles> u = Load("ab@x-y.service");
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(u->drop_ins.empty());
+  Write("/usr/lib/systemd/system/a-b@.service", "[Service]\n");
+  Write("/etc/systemd/system/a-.service.d/yes.conf", "[Service]\nUser=right\n");
+  u = Load("a-b@x.service");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(Last(*u, "User"), "right");
+}
+
+TEST_F(UnitFilesRegressionTest, LinkedDropInsAreReadInsideTheRootAndMasksHonoured) {
+  Write("/usr/lib/systemd/system/p.service", "[Service]\n");
+  Write("/usr/share/foo/x.conf", "[Service]\nUser=daemon\n");
+  fs::create_directories(root_ + "/etc/systemd/system/p.service.d");
+  fs::create_symlink("../../../../usr/share/foo/x.conf", root_ + "/etc/systemd/system/p.service.d/x.conf");
+  Write("/usr/lib/systemd/system/p.service.d/y.conf", "[Service]\nGroup=masked\n");
+  fs::create_symlink("/dev/null", root_ + "/etc/systemd/system/p.service.d/y.conf");
+  Result<UnitFiles> u = Load("p.service");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(Last(*u, "User"), "daemon");
+  EXPECT_EQ(Last(*u, "Group"), "");
+}
+
+TEST_F(UnitFilesRegressionTest, AliasesDropInsApplyToTheUnit) {
+  Write("/usr/lib/systemd/system/p2.service", "[Service]\n");
+  fs::create_directories(root_ + "/etc/systemd/system");
+  fs::create_symlink("/usr/lib/systemd/system/p2.service", root_ + "/etc/systemd/system/p2alias.service");
+  Write("/etc/systemd/system/p2alias.service.d/o.conf", "[Service]\nUser=daemon\n");
+  Result<UnitFiles> u = Load("p2.service");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->aliases, std::vector<std::string>{"p2alias.service"});
+  EXPECT_EQ(Last(*u, "User"), "daemon");
+}
+
+TEST_F(UnitFilesRegressionTest, SpecifiersAreExpanded) {
+  Write("/usr/lib/systemd/system/tpl@.service", "[Service]\nUser=%i\nPIDFile=%t/%p.pid\n");
+  Result<UnitFiles> u = Load("tpl@root.service");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(Last(*u, "User"), "root");
+  EXPECT_EQ(Last(*u, "PIDFile"), "/run/tpl.pid");
+}
+
+}  // namespace
+}  // namespace capset

@@ -169,6 +169,10 @@ int RunAudit(int argc, char** argv) {
         return kExitUsage;
     }
   }
+  if (known && services) {
+    PrintError("--known and --services are two different audits; give one");
+    return kExitUsage;
+  }
   if (known) return PrintKnown(json);
   if ((fail_above >= 0 || !templates.empty()) && !services) {
     PrintError(std::string(fail_above >= 0 ? "--fail-above" : "--templates") +

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "capset/capability.h"
 #include "capset/ipc/json_text.h"
@@ -96,13 +97,22 @@ std::optional<std::pair<PolicyEntry, std::string>> StoredProfile(const std::stri
   options.max_bytes = 1 << 20;
   Result<TrustedText> text = ReadTrustedFile(RealSys(), path, options);
   if (!text.ok()) {
-    if (text.status().code() != Code::kNotFound) PrintWarning(text.status().message() + ", ignoring.");
+    if (text.status().code() != Code::kNotFound) {
+      PrintWarning(Printable(text.status().message()) + ", ignoring.");
+    }
     return std::nullopt;
   }
   Result<PolicyEntry> entry = ReadProfileDocument(text->text, path);
   if (!entry.ok() || !entry->service) {
-    PrintWarning(entry.ok() ? path + " is no profile of a service, ignoring."
-                            : entry.status().message() + ", ignoring.");
+    PrintWarning(Printable(entry.ok() ? path + " is no profile of a service"
+                                      : entry.status().message()) +
+                 ", ignoring.");
+    return std::nullopt;
+  }
+  if (entry->service->unit != unit) {
+    PrintWarning(Printable(path + " is the profile of " + entry->service->unit + ", not of " +
+                           unit) +
+                 ", ignoring.");
     return std::nullopt;
   }
   return std::make_pair(std::move(*entry), path);
@@ -135,7 +145,8 @@ nlohmann::json FindingJson(const ServiceFinding& f) {
                       {"weight", c.weight},
                       {"range", c.range},
                       {"badness", c.applicable ? nlohmann::json(c.badness) : nlohmann::json()},
-                      {"description", c.description}});
+                      {"description", c.description.empty() ? nlohmann::json()
+                                                            : nlohmann::json(c.description)}});
   }
   nlohmann::json j = {
       {"unit", x.name},
@@ -161,7 +172,10 @@ nlohmann::json FindingJson(const ServiceFinding& f) {
     const ServiceSuggestion& s = *f.suggestion;
     const ServicePolicyInput& in = *s.entry.service;
     nlohmann::json lint = nlohmann::json::array();
-    for (const Diagnostic& d : s.lint) lint.push_back(d.message);
+    for (const Diagnostic& d : s.lint) {
+      lint.push_back({{"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
+                      {"message", d.message}});
+    }
     j["suggestion"] = {
         {"source", s.source},
         {"reference", s.reference},
@@ -286,12 +300,16 @@ int RunServiceAudit(const ServiceAuditOptions& opt) {
   ctx.stored_profile = [&](const std::string& unit) { return StoredProfile(opt.root, unit); };
   std::vector<std::string> template_dirs = TemplateDirectories(opt.root);
   if (!opt.templates.empty()) template_dirs.insert(template_dirs.begin(), opt.templates);
+  // Read only to predict and lint: a template someone else could change is still read (and
+  // said, in the suggestion's lint), as capctl unit lint reads it; the generator refuses it.
   ctx.load_template = [&](const std::string& name) {
-    return LoadUnitTemplate(name, template_dirs);
+    return LoadUnitTemplate(name, template_dirs, TrustMode::kReport);
   };
 
   std::vector<ServiceFinding> findings;
+  std::set<std::string> seen;  // a unit named twice, or by an alias, is audited once
   for (const std::string& name : units) {
+    if (!seen.insert(name).second) continue;
     ServiceFacts facts;
     facts.name = name;
     Result<UnitFiles> files = LoadUnitFiles(RealSys(), *root, name);
@@ -338,6 +356,7 @@ int RunServiceAudit(const ServiceAuditOptions& opt) {
       facts.exec = ProgramOf(files->assignments);
       facts.settings = SecuritySettingsOf(files->assignments, groups);
     }
+    if (facts.name != name && !seen.insert(facts.name).second) continue;
     findings.push_back(AuditService(std::move(facts), ctx));
   }
 
@@ -347,7 +366,12 @@ int RunServiceAudit(const ServiceAuditOptions& opt) {
       PrintError(text.status().message());
       return kExitFailure;
     }
-    if (opt.policy_out == "-") {
+    if (text->empty()) {
+      // Nothing to suggest: an existing file (a policy someone installed) is left alone.
+      PrintNote("no service to suggest an entry for; " +
+                (opt.policy_out == "-" ? std::string("nothing written")
+                                       : "'" + Printable(opt.policy_out) + "' left as it was"));
+    } else if (opt.policy_out == "-") {
       std::fputs(text->c_str(), stdout);
       std::fflush(stdout);
     } else if (Status st = WriteOutputFile(opt.policy_out, *text); !st.ok()) {
@@ -381,7 +405,7 @@ int RunServiceAudit(const ServiceAuditOptions& opt) {
                      ? " (capctl audit --services --policy-out FILE writes them)"
                      : "");
   }
-  for (const std::string& e : errors) PrintError(e);
+  for (const std::string& e : errors) PrintError(Printable(e));
   if (above) return kExitAbove;
   return errors.empty() && loaded.ok() ? kExitOk : kExitFailure;
 }

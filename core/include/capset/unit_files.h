@@ -4,14 +4,20 @@
 //
 // The fragment is the first NAME (or, for an instance, its template NAME@.service) in the
 // search path; a symlink there is an alias (its target names the unit) or, to /dev/null, a
-// mask. Drop-ins are the *.conf files of NAME.service.d/, its template's, its prefixes'
-// ("a-b-.service.d/", "a-.service.d/") and service.d/, in every search directory, one per
-// file name (the first directory wins), in file-name order after the fragment.
+// mask; an empty file masks too. Drop-ins are the *.conf files of NAME.service.d/, its
+// aliases', its template's, its dash prefixes' ("a-b-.service.d/", "a-.service.d/": of the
+// part before '@' for an instance) and service.d/, one per file name (the first search
+// directory wins, then the first name), in file-name order after the fragment; a drop-in
+// linked to /dev/null masks its name.
+//
+// Only [Service] and [Unit] assignments count; one outside a section is ignored, as systemd
+// ignores it. Specifiers (%i, %n, %t, ...) are expanded in names and paths.
 //
 // Containment: every path is opened below ROOT with the kernel's RESOLVE_BENEATH and no
-// symlinks (safe_path.h); symlinks that systemd follows (aliases, masks) are read, not
-// followed, and their targets are looked up below ROOT again. Unit files grant nothing, so
-// they are not held to the trust rule; they are read with size limits and no FIFOs.
+// symlinks (safe_path.h); symlinks that systemd follows (aliases, masks, linked drop-ins,
+// merged /usr's /lib) are read, not followed, and resolved by capset inside ROOT (an absolute
+// target starts again at ROOT, ".." stops there). Unit files grant nothing, so they are not
+// held to the trust rule; they are read with a size limit (1 MiB) and never from a FIFO.
 // Thread-safety: as safe as the SysOps passed in.
 #pragma once
 
@@ -36,6 +42,7 @@ struct UnitFiles {
   std::string id;        ///< its own name, after an alias: "ssh.service"
   std::string fragment;  ///< below the root: "/usr/lib/systemd/system/ssh.service"
   bool masked = false;
+  std::vector<std::string> aliases;  ///< its other names (links to it): "sshd.service"
   std::vector<std::string> drop_ins;
   std::vector<UnitAssignment> assignments;  ///< fragment first, then drop-ins, in order
 };

@@ -32,7 +32,8 @@ std::vector<std::string> ExpandSyscalls(const SyscallGroups& groups, const std::
 /// systemd's parse_boolean: 1/yes/y/true/t/on and 0/no/n/false/f/off (any case), else nullopt.
 std::optional<bool> ParseUnitBoolean(std::string_view value);
 
-/// The words of a value, split on blanks.
+/// The words of a value as systemd splits them: on blanks, with "..." and '...' quoting and C
+/// escapes undone.
 std::vector<std::string> UnitWords(std::string_view value);
 
 /// One assignment of a unit file, in the order systemd reads it.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/profile_command.h"
 
-#include "capset/unit_settings.h"
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 
 #include "capset/file_caps.h"
@@ -161,7 +161,8 @@ Result<std::string> ServicesEntryText(const PolicyEntry& entry) {
           "\n";
   for (const std::string& c : input.comments) {
     std::string line;
-    for (const std::string& w : UnitWords(DropInComment(c))) {
+    std::istringstream words(DropInComment(c));  // blanks only: the text is prose
+    for (std::string w; words >> w;) {
       if (!line.empty() && line.size() + 1 + w.size() > 94) {
         text += "  #" + line + "\n";
         line.clear();

@@ -71,6 +71,11 @@ void Predict(const ServiceFacts& facts, const ServiceAuditContext& ctx, ServiceS
       s.lint.push_back({Diagnostic::Severity::kError, svc.where, t.status().message()});
       return;
     }
+    if (t->untrusted) {
+      s.lint.push_back({Diagnostic::Severity::kWarning, svc.where,
+                        "template " + t->name + " is refused by capset-generator: " +
+                            *t->untrusted});
+    }
     tmpl = std::move(*t);
   }
   const UnitTemplate* tp = tmpl ? &*tmpl : nullptr;
@@ -78,7 +83,7 @@ void Predict(const ServiceFacts& facts, const ServiceAuditContext& ctx, ServiceS
   lint.syscall_groups = ctx.groups;
   const std::vector<UnitAssignment>& own = facts.assignments;
   lint.unit_assignments = [&own](const std::string&) { return own; };
-  s.lint = LintService(svc, tp, lint);
+  for (Diagnostic& d : LintService(svc, tp, lint)) s.lint.push_back(std::move(d));
   if (facts.assignments.empty()) return;
   Result<std::string> drop_in = RenderDropIn(svc, tp);
   if (!drop_in.ok()) return;

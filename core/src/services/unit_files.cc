@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -16,7 +17,8 @@ namespace capset {
 namespace {
 
 constexpr size_t kMaxUnitFile = 1 << 20;
-constexpr int kMaxAliasHops = 8;
+constexpr int kMaxLinkHops = 32;
+constexpr const char kDevNull[] = "/dev/null";
 
 const SafeOpenOptions kReadOnly{TrustMode::kIgnore, {}, true};
 
@@ -64,11 +66,12 @@ std::string Join(const std::vector<std::string>& parts) {
   return out.empty() ? "/" : out;
 }
 
-// The directory `path` below `root`, its symlinks resolved inside the root as the kernel's
-// RESOLVE_IN_ROOT would (an absolute target starts again at the root, ".." stops there): a
-// merged /usr makes /lib/systemd/system a path through a symlink. Every directory is then
-// opened by the symlink-free walk. Nothing where it is missing.
-std::optional<SafeDir> OpenSearchDir(SysOps& sys, const SafeDir& root, const std::string& path) {
+// `path` below `root` with its symlinks resolved inside the root, as the kernel's
+// RESOLVE_IN_ROOT would (an absolute target starts again at the root, ".." stops there): what
+// systemd follows (aliases, merged /usr's /lib, linked drop-ins) without ever leaving the
+// image. kDevNull where the last link points at /dev/null (a mask); kNotFound where something
+// is missing. Nothing is opened but directories by the symlink-free walk.
+Result<std::string> RealPathInRoot(SysOps& sys, const SafeDir& root, const std::string& path) {
   std::vector<std::string> todo = Components(path);
   std::vector<std::string> done;
   for (int hops = 0; !todo.empty();) {
@@ -78,95 +81,153 @@ std::optional<SafeDir> OpenSearchDir(SysOps& sys, const SafeDir& root, const std
       if (!done.empty()) done.pop_back();
       continue;
     }
-    Result<SafeDir> parent = OpenDirectoryBelow(sys, root, Join(done), kReadOnly);
-    if (!parent.ok()) return std::nullopt;
-    Result<struct stat> st = sys.StatAt(parent->fd.get(), c);
-    if (!st.ok()) return std::nullopt;
-    if (S_ISLNK(st->st_mode)) {
-      Result<std::string> target = sys.ReadLinkAt(parent->fd.get(), c);
-      if (!target.ok() || target->empty() || ++hops > 32) return std::nullopt;
-      if ((*target)[0] == '/') done.clear();
-      std::vector<std::string> more = Components(*target);
-      todo.insert(todo.begin(), more.begin(), more.end());
+    CAPSET_ASSIGN_OR_RETURN(SafeDir parent, OpenDirectoryBelow(sys, root, Join(done), kReadOnly));
+    Result<struct stat> st = sys.StatAt(parent.fd.get(), c);
+    if (!st.ok()) return Status(Code::kNotFound, "'" + path + "' is missing");
+    if (!S_ISLNK(st->st_mode)) {
+      done.push_back(c);
       continue;
     }
-    if (!S_ISDIR(st->st_mode)) return std::nullopt;
-    done.push_back(c);
+    CAPSET_ASSIGN_OR_RETURN(std::string target, sys.ReadLinkAt(parent.fd.get(), c));
+    if (++hops > kMaxLinkHops) {
+      return Status(Code::kInvalidArgument, "'" + path + "': too many levels of symbolic links");
+    }
+    if (todo.empty() && target == kDevNull) return std::string(kDevNull);
+    if (!target.empty() && target[0] == '/') done.clear();
+    std::vector<std::string> more = Components(target);
+    todo.insert(todo.begin(), more.begin(), more.end());
   }
-  Result<SafeDir> d = OpenDirectoryBelow(sys, root, Join(done), kReadOnly);
+  return Join(done);
+}
+
+// An opened search directory, or nothing where it is missing.
+std::optional<SafeDir> OpenSearchDir(SysOps& sys, const SafeDir& root, const std::string& path) {
+  Result<std::string> real = RealPathInRoot(sys, root, path);
+  if (!real.ok() || *real == kDevNull) return std::nullopt;
+  Result<SafeDir> d = OpenDirectoryBelow(sys, root, *real, kReadOnly);
   if (!d.ok()) return std::nullopt;
   return std::move(*d);
 }
 
 struct Fragment {
-  std::string path;
+  std::string path;  ///< resolved below the root
   std::string id;
   bool masked = false;
 };
 
-// The file `name` names in the search path, following alias symlinks below the root.
+// The file `name` names in the search path (the first directory that has it), its links
+// followed below the root; an empty file or a link to /dev/null masks.
 Result<std::optional<Fragment>> FindFragment(SysOps& sys, const SafeDir& root,
                                              const std::string& name) {
   for (const std::string& dir : UnitSearchPath()) {
     std::optional<SafeDir> d = OpenSearchDir(sys, root, dir);
-    if (!d) continue;
-    Result<struct stat> st = sys.StatAt(d->fd.get(), name);
-    if (!st.ok()) continue;
-    std::string path = dir + "/" + name;
-    std::string id = name;
-    for (int hop = 0; S_ISLNK(st->st_mode); ++hop) {
-      if (hop == kMaxAliasHops) {
-        return Status(Code::kInvalidArgument, "'" + path + "': too many levels of symbolic links");
-      }
-      const std::string at_dir = Dirname(path);
-      std::optional<SafeDir> parent = OpenSearchDir(sys, root, at_dir);
-      if (!parent) break;
-      CAPSET_ASSIGN_OR_RETURN(std::string target, sys.ReadLinkAt(parent->fd.get(), Basename(path)));
-      if (target.empty()) break;
-      if (target == "/dev/null") return std::optional<Fragment>(Fragment{path, id, true});
-      path = target[0] == '/' ? target : at_dir + "/" + target;
-      if (Basename(path) != id && !InvalidServiceName(Basename(path))) id = Basename(path);
-      std::optional<SafeDir> next = OpenSearchDir(sys, root, Dirname(path));
-      if (!next) return Status(Code::kNotFound, "'" + path + "' (an alias target) is missing");
-      Result<struct stat> t = sys.StatAt(next->fd.get(), Basename(path));
-      if (!t.ok()) return Status(Code::kNotFound, "'" + path + "' (an alias target) is missing");
-      st = t;
+    if (!d || !sys.StatAt(d->fd.get(), name).ok()) continue;
+    Result<std::string> real = RealPathInRoot(sys, root, dir + "/" + name);
+    if (!real.ok()) {
+      return Status(real.status().code(),
+                    "'" + dir + "/" + name + "' is a link whose target (an alias target) is " +
+                        "missing below the root");
     }
-    if (S_ISREG(st->st_mode) && st->st_size == 0) {
-      // An empty file masks, as a link to /dev/null does.
-      return std::optional<Fragment>(Fragment{path, id, true});
-    }
-    return std::optional<Fragment>(Fragment{path, id, false});
+    if (*real == kDevNull) return std::optional<Fragment>(Fragment{dir + "/" + name, name, true});
+    Fragment f{*real, name, false};
+    const std::string base = Basename(*real);
+    if (base != name && !InvalidServiceName(base)) f.id = base;
+    std::optional<SafeDir> where = OpenSearchDir(sys, root, Dirname(*real));
+    Result<struct stat> st = where ? sys.StatAt(where->fd.get(), base) : Status(Code::kNotFound, "");
+    if (st.ok() && S_ISREG(st->st_mode) && st->st_size == 0) f.masked = true;
+    return std::optional<Fragment>(std::move(f));
   }
   return std::optional<Fragment>();
 }
 
 Result<std::string> ReadUnitText(SysOps& sys, const SafeDir& root, const std::string& path) {
-  std::optional<SafeDir> found = OpenSearchDir(sys, root, Dirname(path));
-  if (!found) return Status(Code::kNotFound, "'" + Dirname(path) + "' is missing");
-  const SafeDir& dir = *found;
+  std::optional<SafeDir> dir = OpenSearchDir(sys, root, Dirname(path));
+  if (!dir) return Status(Code::kNotFound, "'" + Dirname(path) + "' is missing");
   TrustedReadOptions options;
   options.max_bytes = kMaxUnitFile;
   options.trust = TrustMode::kIgnore;
   CAPSET_ASSIGN_OR_RETURN(TrustedText t,
-                          ReadTrustedFileAt(sys, dir, Basename(path), path, options));
+                          ReadTrustedFileAt(sys, *dir, Basename(path), path, options));
   return std::move(t.text);
 }
 
-// The names whose NAME.d directories hold drop-ins for `name`.
-std::vector<std::string> DropInNames(const std::string& name, const std::string& id) {
+// The other names of `id`: symlinks in the search path whose target is named `id`.
+std::vector<std::string> AliasesOf(SysOps& sys, const SafeDir& root, const std::string& id) {
+  std::set<std::string> out;
+  for (const std::string& dir : UnitSearchPath()) {
+    std::optional<SafeDir> d = OpenSearchDir(sys, root, dir);
+    if (!d) continue;
+    Result<std::vector<DirEntry>> entries = ListTrustedDirectory(sys, *d, ".service");
+    if (!entries.ok()) continue;
+    for (const DirEntry& e : *entries) {
+      if (e.name == id || (e.type != DT_LNK && e.type != DT_UNKNOWN)) continue;
+      Result<std::string> target = sys.ReadLinkAt(d->fd.get(), e.name);
+      if (target.ok() && Basename(*target) == id) out.insert(e.name);
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+// The names whose NAME.d directories hold drop-ins for the unit, in systemd's order: its own
+// names, its template, the dash prefixes of its name (of the part before '@' for an
+// instance), the type.
+std::vector<std::string> DropInNames(const std::string& name, const std::string& id,
+                                     const std::vector<std::string>& aliases) {
   std::vector<std::string> names = {name};
-  if (id != name) names.push_back(id);
-  if (const std::string t = TemplateOf(name); !t.empty()) names.push_back(t);
+  auto add = [&](const std::string& n) {
+    if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  };
+  add(id);
+  for (const std::string& a : aliases) add(a);
+  add(TemplateOf(name));
   const size_t dot = name.rfind('.');
-  const std::string stem = name.substr(0, dot), suffix = name.substr(dot);
+  const std::string suffix = name.substr(dot);
+  std::string stem = name.substr(0, dot);
+  if (const size_t at = stem.find('@'); at != std::string::npos) stem.resize(at);
   for (size_t dash = stem.rfind('-'); dash != std::string::npos && dash > 0;
        dash = stem.rfind('-', dash - 1)) {
-    names.push_back(stem.substr(0, dash + 1) + suffix);
-    if (dash == 0) break;
+    add(stem.substr(0, dash + 1) + suffix);
   }
-  names.push_back(suffix.substr(1));  // "service" → service.d/
+  add(suffix.substr(1));  // "service" → service.d/
   return names;
+}
+
+// The specifiers systemd expands in paths and names (systemd.unit(5) "Specifiers"), for a
+// system service; an unknown one is kept as written.
+std::string ExpandSpecifiers(const std::string& value, const std::string& unit) {
+  if (value.find('%') == std::string::npos) return value;
+  const size_t dot = unit.rfind('.');
+  const std::string stem = unit.substr(0, dot);
+  const size_t at = stem.find('@');
+  const std::string prefix = at == std::string::npos ? stem : stem.substr(0, at);
+  const std::string instance = at == std::string::npos ? "" : stem.substr(at + 1);
+  const std::map<char, std::string> kSpecifiers = {
+      {'n', unit},        {'N', stem},           {'p', prefix},     {'P', prefix},
+      {'i', instance},    {'I', instance},       {'t', "/run"},     {'S', "/var/lib"},
+      {'C', "/var/cache"}, {'L', "/var/log"},    {'E', "/etc"},     {'T', "/tmp"},
+      {'V', "/var/tmp"},  {'h', "/root"},        {'u', "root"},     {'U', "0"},
+      {'g', "root"},      {'G', "0"},            {'s', "/bin/sh"},  {'%', "%"}};
+  std::string out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    auto it = value[i] == '%' && i + 1 < value.size() ? kSpecifiers.find(value[i + 1])
+                                                      : kSpecifiers.end();
+    if (it == kSpecifiers.end()) {
+      out += value[i];
+      continue;
+    }
+    out += it->second;
+    ++i;
+  }
+  return out;
+}
+
+bool TakesSpecifiers(const std::string& key) {
+  static const std::set<std::string> kKeys = {
+      "User",         "Group",          "SupplementaryGroups", "PIDFile",
+      "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths",  "RootDirectory",
+      "RootImage",    "RuntimeDirectory", "StateDirectory",    "CacheDirectory",
+      "LogsDirectory", "WorkingDirectory", "ExecStart"};
+  return kKeys.count(key) > 0;
 }
 
 }  // namespace
@@ -186,6 +247,18 @@ std::vector<UnitAssignment> ParseUnitFile(std::string_view text, const std::stri
   std::string section, joined;
   bool continuing = false;
   int line_no = 0, first_line = 0;
+  auto take = [&](std::string line) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    if (line.empty()) return;
+    if (line.front() == '[' && line.back() == ']') {
+      section = line.substr(1, line.size() - 2);
+      return;
+    }
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos || section.empty()) return;  // systemd ignores both
+    out.push_back({section, Trim(std::string_view(line).substr(0, eq)),
+                   Trim(std::string_view(line).substr(eq + 1)), file, first_line});
+  };
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
@@ -202,22 +275,15 @@ std::vector<UnitAssignment> ParseUnitFile(std::string_view text, const std::stri
       joined = line;
       first_line = line_no;
     }
-    if (!joined.empty() && joined.back() == '\\' && start < text.size()) {
+    if (!joined.empty() && joined.back() == '\\') {
       joined.back() = ' ';
       continuing = true;
       continue;
     }
     continuing = false;
-    if (joined.back() == '\\') joined.pop_back();
-    if (joined.front() == '[' && joined.back() == ']') {
-      section = joined.substr(1, joined.size() - 2);
-      continue;
-    }
-    const size_t eq = joined.find('=');
-    if (eq == std::string::npos) continue;
-    out.push_back({section, Trim(std::string_view(joined).substr(0, eq)),
-                   Trim(std::string_view(joined).substr(eq + 1)), file, first_line});
+    take(joined);
   }
+  if (continuing) take(joined);  // the file ended inside a continued line
   return out;
 }
 
@@ -241,22 +307,35 @@ Result<UnitFiles> LoadUnitFiles(SysOps& sys, const SafeDir& root, const std::str
   if (u.masked) return u;
   CAPSET_ASSIGN_OR_RETURN(std::string text, ReadUnitText(sys, root, f->path));
   u.assignments = ParseUnitFile(text, f->path);
+  u.aliases = AliasesOf(sys, root, u.id);
+  u.aliases.erase(std::remove(u.aliases.begin(), u.aliases.end(), name), u.aliases.end());
 
-  std::map<std::string, std::string> drop_ins;  // file name → path (first directory wins)
-  for (const std::string& n : DropInNames(name, u.id)) {
-    for (const std::string& dir : UnitSearchPath()) {
+  // One file per name, the first in search-path order (then name order) winning; a link to
+  // /dev/null masks that name; then all of them in file-name order.
+  std::map<std::string, std::string> drop_ins;
+  const std::vector<std::string> names = DropInNames(name, u.id, u.aliases);
+  for (const std::string& dir : UnitSearchPath()) {
+    for (const std::string& n : names) {
       std::optional<SafeDir> d = OpenSearchDir(sys, root, dir + "/" + n + ".d");
       if (!d) continue;
       Result<std::vector<DirEntry>> entries = ListTrustedDirectory(sys, *d, ".conf");
       if (!entries.ok()) continue;
-      for (const DirEntry& e : *entries) drop_ins.emplace(e.name, dir + "/" + n + ".d/" + e.name);
+      for (const DirEntry& e : *entries) {
+        if (drop_ins.count(e.name)) continue;
+        Result<std::string> real = RealPathInRoot(sys, root, dir + "/" + n + ".d/" + e.name);
+        drop_ins.emplace(e.name, real.ok() && *real != kDevNull ? *real : std::string());
+      }
     }
   }
   for (const auto& [file, path] : drop_ins) {
+    if (path.empty()) continue;  // masked, or a link to nothing
     Result<std::string> t = ReadUnitText(sys, root, path);
-    if (!t.ok()) continue;  // a masked drop-in (a link to /dev/null) and kin
+    if (!t.ok()) continue;
     u.drop_ins.push_back(path);
     for (UnitAssignment& a : ParseUnitFile(*t, path)) u.assignments.push_back(std::move(a));
+  }
+  for (UnitAssignment& a : u.assignments) {
+    if (TakesSpecifiers(a.key)) a.value = ExpandSpecifiers(a.value, name);
   }
   return u;
 }
