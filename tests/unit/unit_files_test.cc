@@ -154,36 +154,7 @@ TEST(UnitFileSyntaxRegressionTest, AContinuedLineEndingTheFileIsKept) {
   EXPECT_EQ(a[0].value, "daemon");
 }
 
-class UnitFilesRegressionTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/capset-units.XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  void Write(const std::string& path, const std::string& text) {
-    fs::create_directories(fs::path(root_ + path).parent_path());
-    std::ofstream(root_ + path) << text;
-  }
-  Result<UnitFiles> Load(const std::string& name) {
-    SafeOpenOptions o;
-    o.trust = TrustMode::kIgnore;
-    Result<SafeDir> root = OpenRoot(RealSys(), root_, o);
-    if (!root.ok()) return root.status();
-    return LoadUnitFiles(RealSys(), *root, name);
-  }
-  static std::string Last(const UnitFiles& u, const std::string& key) {
-    std::string v;
-    for (const auto& a : u.assignments) {
-      if (a.key == key) v = a.value;
-    }
-    return v;
-  }
-  std::string root_;
-};
-
-TEST_F(UnitFilesRegressionTest, DropInsOfTheFirstSearchDirectoryWinWhateverTheirName) {
+TEST_F(UnitFilesTest, DropInsOfTheFirstSearchDirectoryWinWhateverTheirName) {
   Write("/usr/lib/systemd/system/foo-bar.service", "[Service]\n");
   Write("/etc/systemd/system/foo-.service.d/x.conf", "[Service]\nUser=daemon\n");
   Write("/usr/lib/systemd/system/foo-bar.service.d/x.conf", "[Service]\nUser=vendor\n");
@@ -194,7 +165,7 @@ TEST_F(UnitFilesRegressionTest, DropInsOfTheFirstSearchDirectoryWinWhateverTheir
   EXPECT_EQ(Last(*u, "User"), "daemon");
 }
 
-TEST_F(UnitFilesRegressionTest, AnInstancesPrefixesComeFromTheNameBeforeTheAt) {
+TEST_F(UnitFilesTest, AnInstancesPrefixesComeFromTheNameBeforeTheAt) {
   Write("/usr/lib/systemd/system/ab@.service", "[Service]\n");
   Write("/etc/systemd/system/ab@x-.service.d/no.conf", "[Service]\nUser=wrong\n");
   Write("/etc/systemd/system/a-b@.service.d/no.conf", "[Service]\nUser=wrong\n");
@@ -208,7 +179,7 @@ TEST_F(UnitFilesRegressionTest, AnInstancesPrefixesComeFromTheNameBeforeTheAt) {
   EXPECT_EQ(Last(*u, "User"), "right");
 }
 
-TEST_F(UnitFilesRegressionTest, LinkedDropInsAreReadInsideTheRootAndMasksHonoured) {
+TEST_F(UnitFilesTest, LinkedDropInsAreReadInsideTheRootAndMasksHonoured) {
   Write("/usr/lib/systemd/system/p.service", "[Service]\n");
   Write("/usr/share/foo/x.conf", "[Service]\nUser=daemon\n");
   fs::create_directories(root_ + "/etc/systemd/system/p.service.d");
@@ -221,7 +192,7 @@ TEST_F(UnitFilesRegressionTest, LinkedDropInsAreReadInsideTheRootAndMasksHonoure
   EXPECT_EQ(Last(*u, "Group"), "");
 }
 
-TEST_F(UnitFilesRegressionTest, AliasesDropInsApplyToTheUnit) {
+TEST_F(UnitFilesTest, AliasesDropInsApplyToTheUnit) {
   Write("/usr/lib/systemd/system/p2.service", "[Service]\n");
   fs::create_directories(root_ + "/etc/systemd/system");
   fs::create_symlink("/usr/lib/systemd/system/p2.service", root_ + "/etc/systemd/system/p2alias.service");
@@ -232,7 +203,7 @@ TEST_F(UnitFilesRegressionTest, AliasesDropInsApplyToTheUnit) {
   EXPECT_EQ(Last(*u, "User"), "daemon");
 }
 
-TEST_F(UnitFilesRegressionTest, SpecifiersAreExpanded) {
+TEST_F(UnitFilesTest, SpecifiersAreExpanded) {
   Write("/usr/lib/systemd/system/tpl@.service", "[Service]\nUser=%i\nPIDFile=%t/%p.pid\n");
   Result<UnitFiles> u = Load("tpl@root.service");
   ASSERT_TRUE(u.ok());

@@ -151,20 +151,26 @@ Result<std::string> ReadUnitText(SysOps& sys, const SafeDir& root, const std::st
   return std::move(t.text);
 }
 
-// The other names of `id`: symlinks in the search path whose target is named `id`.
-std::vector<std::string> AliasesOf(SysOps& sys, const SafeDir& root, const std::string& id) {
-  std::set<std::string> out;
+// Calls `fn(dir, entry)` for each "*.service" entry of each search directory.
+template <typename Fn>
+void ForEachServiceEntry(SysOps& sys, const SafeDir& root, const Fn& fn) {
   for (const std::string& dir : UnitSearchPath()) {
     std::optional<SafeDir> d = OpenSearchDir(sys, root, dir);
     if (!d) continue;
     Result<std::vector<DirEntry>> entries = ListTrustedDirectory(sys, *d, ".service");
     if (!entries.ok()) continue;
-    for (const DirEntry& e : *entries) {
-      if (e.name == id || (e.type != DT_LNK && e.type != DT_UNKNOWN)) continue;
-      Result<std::string> target = sys.ReadLinkAt(d->fd.get(), e.name);
-      if (target.ok() && Basename(*target) == id) out.insert(e.name);
-    }
+    for (const DirEntry& e : *entries) fn(*d, e);
   }
+}
+
+// The other names of `id`: symlinks in the search path whose target is named `id`.
+std::vector<std::string> AliasesOf(SysOps& sys, const SafeDir& root, const std::string& id) {
+  std::set<std::string> out;
+  ForEachServiceEntry(sys, root, [&](const SafeDir& d, const DirEntry& e) {
+    if (e.name == id || (e.type != DT_LNK && e.type != DT_UNKNOWN)) return;
+    Result<std::string> target = sys.ReadLinkAt(d.fd.get(), e.name);
+    if (target.ok() && Basename(*target) == id) out.insert(e.name);
+  });
   return {out.begin(), out.end()};
 }
 
@@ -342,17 +348,11 @@ Result<UnitFiles> LoadUnitFiles(SysOps& sys, const SafeDir& root, const std::str
 
 std::vector<std::string> ListServiceUnits(SysOps& sys, const SafeDir& root) {
   std::set<std::string> names;
-  for (const std::string& dir : UnitSearchPath()) {
-    std::optional<SafeDir> d = OpenSearchDir(sys, root, dir);
-    if (!d) continue;
-    Result<std::vector<DirEntry>> entries = ListTrustedDirectory(sys, *d, ".service");
-    if (!entries.ok()) continue;
-    for (const DirEntry& e : *entries) {
-      if (e.name.find("@.") != std::string::npos) continue;
-      if (e.type != DT_REG && e.type != DT_LNK && e.type != DT_UNKNOWN) continue;
-      names.insert(e.name);
-    }
-  }
+  ForEachServiceEntry(sys, root, [&](const SafeDir&, const DirEntry& e) {
+    if (e.name.find("@.") != std::string::npos) return;
+    if (e.type != DT_REG && e.type != DT_LNK && e.type != DT_UNKNOWN) return;
+    names.insert(e.name);
+  });
   return {names.begin(), names.end()};
 }
 
