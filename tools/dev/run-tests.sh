@@ -4,7 +4,7 @@
 # (RelWithDebInfo), and with Clang under AddressSanitizer + UndefinedBehaviorSanitizer
 # (a second compiler catches what the first lets through; the sanitizers what both do); then
 # clang-tidy on every source file (tools/dev/tidy.sh); then
-# libFuzzer on every fuzz target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 10).
+# libFuzzer on every fuzz target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 5).
 # After the GCC
 # suite, the Debian packages are built, linted, installed, tested and purged, and the RPMs
 # built and tested (tests/install/). Exits non-zero if any test fails.
@@ -68,7 +68,7 @@ phase_done "clang-tidy"
 # each fuzzed for CAPSET_FUZZ_SECONDS (two at a time).
 echo "== fuzzing in build-fuzz" >&2
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-10}" >/dev/null
+  -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-5}" >/dev/null
 cmake --build build-fuzz --target fuzz_targets
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -R '^fuzz\.'
 phase_done "fuzzing"

@@ -40,6 +40,9 @@ PACKAGES=(
   # capctl audit --services: real Debian daemons in a booted container (an FTP server and its
   # client, cron, rsyslog; sshd is above), audited and moved off full root there
   proftpd-core lftp cron rsyslog
+  # the Ansible collection (ansible/): ansible-core (ansible-playbook, ansible-galaxy,
+  # ansible-test) and pytest for the modules' unit tests
+  ansible-core python3-pytest
   # the profiler benchmark compares with strace -f
   strace
   # benchmarks

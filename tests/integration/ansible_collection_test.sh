@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The Ansible collection (ansible/ansible_collections/capset/hardening): its unit tests
+# (pytest, a fake capctl), `ansible-galaxy collection build`, `ansible-test sanity` (the tests
+# that run offline; the others need pip and PyPI, which this machine does not reach:
+# ansible-doc stands in for validate-modules' documentation check), and the modules for real:
+# ansible-playbook on localhost with the built capctl, on a file in a root-owned scratch
+# directory — a first run changes, a second changes nothing, check mode predicts without
+# writing, diff mode shows before/after, state=absent removes, and the result is what getcap
+# (libcap, the reference) sees. Exit 77 where ansible-core is missing.
+#   ansible_collection_test.sh CAPCTL SOURCE_DIR
+set -euo pipefail
+capctl=$1
+src=$2
+coll=$src/ansible/ansible_collections/capset/hardening
+py=/usr/bin/python3  # Debian's ansible-core runs on the system Python
+export PYTHONDONTWRITEBYTECODE=1  # nothing written into the source tree
+command -v ansible-playbook >/dev/null || { echo "SKIP: ansible-core is not installed" >&2; exit 77; }
+fail=0
+check() { if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1" >&2; fail=1; fi; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/capset-ansible.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+if "$py" -c 'import pytest' 2>/dev/null; then
+  check "unit tests (pytest)" env PYTHONPATH="$src/ansible" "$py" -m pytest -q -p no:cacheprovider \
+    "$coll/tests/unit"
+else
+  echo "SKIP: pytest is not installed (python3-pytest): the modules' unit tests" >&2
+fi
+check "ansible-galaxy collection build" \
+  ansible-galaxy collection build --force --output-path "$work" "$coll"
+ls "$work"/capset-hardening-*.tar.gz
+
+# ansible-test wants the collection in a tree of its own (a copy: its output stays out of
+# the source tree); the tests that need a virtualenv from PyPI cannot run here.
+mkdir -p "$work/ac/ansible_collections/capset"
+cp -r "$coll" "$work/ac/ansible_collections/capset/hardening"
+offline=(action-plugin-docs compile empty-init future-import-boilerplate line-endings
+  metaclass-boilerplate no-assert no-basestring no-dict-iteritems no-dict-iterkeys
+  no-dict-itervalues no-get-exception no-illegal-filenames no-main-display no-smart-quotes
+  no-unicode-literals replace-urlopen shebang symlinks use-argspec-type-path
+  use-compat-six)
+tests=()
+for t in "${offline[@]}"; do tests+=(--test "$t"); done
+check "ansible-test sanity (${#offline[@]} offline tests)" \
+  bash -c "cd '$work/ac/ansible_collections/capset/hardening' && ansible-test sanity --python 3.11 ${tests[*]} 2>&1 | grep -v 'Using locale' | tail -3; exit \${PIPESTATUS[0]}"
+for m in "$coll"/plugins/modules/*.py; do
+  name=$(basename "$m" .py)
+  check "ansible-doc reads $name's DOCUMENTATION, EXAMPLES and RETURN" \
+    bash -c "ANSIBLE_COLLECTIONS_PATH='$src/ansible' ansible-doc -j capset.hardening.$name | $py -c 'import json,sys; d=json.load(sys.stdin)[\"capset.hardening.$name\"]; sys.exit(not (d[\"doc\"][\"description\"] and d[\"examples\"] and d[\"return\"]))'"
+done
+
+# For real, on this host (root: capctl refuses files a user could change; /run is root's).
+if [[ $(id -u) -ne 0 ]]; then
+  echo "SKIP: needs root for the modules' real runs" >&2
+  exit $fail
+fi
+scratch=$(mktemp -d /run/capset-ansible.XXXXXX)
+trap 'rm -rf "$work" "$scratch"' EXIT
+cp /bin/true "$scratch/tool"
+cat >"$work/play.yml" <<PLAY
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - capset.hardening.file_caps: {path: "$scratch/tool", capability: "cap_net_raw+ep", capctl: "$capctl"}
+      register: first
+    - capset.hardening.file_caps: {path: "$scratch/tool", capability: "cap_net_raw=ep", capctl: "$capctl"}
+      register: second
+    - capset.hardening.file_caps: {path: "$scratch/tool", capability: "cap_net_raw,cap_net_admin=p", capctl: "$capctl"}
+      check_mode: true
+      diff: true
+      register: predicted
+    - ansible.builtin.command: getcap "$scratch/tool"
+      register: after_check
+      changed_when: false
+    - capset.hardening.file_caps: {path: "$scratch/tool", state: absent, capctl: "$capctl"}
+      register: removed
+    - capset.hardening.file_caps: {path: "$scratch/tool", state: absent, capctl: "$capctl"}
+      register: removed_again
+    - capset.hardening.file_caps: {path: "$scratch/tool", capability: "cap_bogus=ep", capctl: "$capctl"}
+      register: bogus
+      ignore_errors: true
+    - capset.hardening.facts: {capctl: "$capctl", root: "$scratch"}
+      register: facts
+    - ansible.builtin.copy:
+        dest: "$work/results.json"
+        content: "{{ {'first': first, 'second': second, 'predicted': predicted, 'after_check': after_check.stdout, 'removed': removed, 'removed_again': removed_again, 'bogus': bogus, 'facts': facts.ansible_facts.capset} | to_json }}"
+PLAY
+ANSIBLE_COLLECTIONS_PATH="$src/ansible" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_NOCOLOR=1 \
+  ansible-playbook -i localhost, "$work/play.yml" >"$work/play.log" 2>&1 || true
+r() { "$py" -c "import json,sys; d=json.load(open('$work/results.json')); sys.exit(0 if ($1) else 1)"; }
+check "the play ran" test -s "$work/results.json"
+check "a first run sets the capability (changed)" r "d['first']['changed'] and d['first']['capabilities'] == 'cap_net_raw=ep'"
+check "a second run with another spelling of the same set changes nothing" r "not d['second']['changed']"
+check "check mode predicts the change and shows the diff" \
+  r "d['predicted']['changed'] and d['predicted']['diff']['before'] == 'cap_net_raw=ep\n' and d['predicted']['diff']['after'] == 'cap_net_admin,cap_net_raw=p\n'"
+check "check mode wrote nothing (getcap)" r "d['after_check'].endswith('cap_net_raw=ep')"
+check "state=absent removes them, and a second time changes nothing" \
+  r "d['removed']['changed'] and not d['removed_again']['changed']"
+check "getcap sees no capability afterwards" test -z "$(getcap "$scratch/tool")"
+check "capctl's own message fails a bad capability" r "d['bogus']['failed'] and 'cap_bogus' in d['bogus']['msg']"
+check "facts: the policy and the audit of an image" r "'policy' in d['facts'] and 'audit' in d['facts']"
+((fail)) && tail -40 "$work/play.log"
+exit $fail
