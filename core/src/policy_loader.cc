@@ -174,6 +174,10 @@ LoadedPolicy LoadPolicyTree(SysOps& sys, const std::string& root,
   std::vector<std::unique_ptr<SafeDir>> dirs;
   std::map<std::string, PolicyFileRef> by_name;  // name -> the highest-priority file
   std::set<std::string> masked;
+  for (const auto& [name, path] : options.staged) {
+    if (!path.empty()) by_name[name] = {nullptr, name, path};
+  }
+  const std::string first_dir = PolicyDirectories().front();
   for (const auto& dir_path : PolicyDirectories()) {
     const std::string shown = RootedPath(root, dir_path);
     Result<SafeDir> dir = OpenDirectoryBelow(sys, *base, dir_path, walk);
@@ -198,6 +202,7 @@ LoadedPolicy LoadPolicyTree(SysOps& sys, const std::string& root,
     const SafeDir* held = dirs.back().get();
     for (const DirEntry& e : *entries) {
       if (by_name.count(e.name) || masked.count(e.name)) continue;  // hidden by a higher dir
+      if (dir_path == first_dir && options.staged.count(e.name)) continue;  // staged instead
       if (e.type == DT_LNK || e.type == DT_UNKNOWN) {
         Result<std::string> target = sys.ReadLinkAt(held->fd.get(), e.name);
         if (target.ok() && *target == "/dev/null") {

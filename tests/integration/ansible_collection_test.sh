@@ -58,10 +58,17 @@ fi
 scratch=$(mktemp -d /run/capset-ansible.XXXXXX)
 trap 'rm -rf "$work" "$scratch"' EXIT
 cp /bin/true "$scratch/tool"
+mkdir -p "$scratch/usr/bin" "$scratch/etc/capset/policy.d"
+cp /bin/true "$scratch/usr/bin/pinger"
 cat >"$work/play.yml" <<PLAY
 - hosts: localhost
   connection: local
   gather_facts: false
+  vars:
+    policy: |
+      files:
+        - path: /usr/bin/pinger
+          caps: cap_net_raw=ep
   tasks:
     - capset.hardening.file_caps: {path: "$scratch/tool", capability: "cap_net_raw+ep", capctl: "$capctl"}
       register: first
@@ -83,9 +90,40 @@ cat >"$work/play.yml" <<PLAY
       ignore_errors: true
     - capset.hardening.facts: {capctl: "$capctl", root: "$scratch"}
       register: facts
+    - capset.hardening.policy: {name: p.yaml, root: "$scratch", capctl: "$capctl", content: "{{ policy }}"}
+      check_mode: true
+      diff: true
+      register: policy_predicted
+    - ansible.builtin.stat: {path: "$scratch/etc/capset/policy.d/p.yaml"}
+      register: policy_predicted_stat
+    - ansible.builtin.command: getcap "$scratch/usr/bin/pinger"
+      register: policy_predicted_getcap
+      changed_when: false
+    - capset.hardening.policy: {name: p.yaml, root: "$scratch", capctl: "$capctl", content: "{{ policy }}"}
+      register: policy_first
+    - capset.hardening.policy: {name: p.yaml, root: "$scratch", capctl: "$capctl", content: "{{ policy }}"}
+      register: policy_second
+    - ansible.builtin.command: setcap -r "$scratch/usr/bin/pinger"
+      changed_when: false
+    - capset.hardening.policy: {name: p.yaml, root: "$scratch", capctl: "$capctl", content: "{{ policy }}"}
+      check_mode: true
+      register: policy_drift
+    - capset.hardening.policy: {name: p.yaml, root: "$scratch", capctl: "$capctl", content: "{{ policy }}"}
+      register: policy_repair
+    - capset.hardening.policy: {name: bad.yaml, root: "$scratch", capctl: "$capctl", content: "files:\n  - path: /usr/bin/pinger\n    caps: cap_bogus=ep\n"}
+      register: policy_bad
+      ignore_errors: true
+    - capset.hardening.policy: {name: p.yaml, root: "$scratch", capctl: "$capctl", state: absent}
+      check_mode: true
+      register: policy_absent_predicted
+    - capset.hardening.policy: {name: p.yaml, root: "$scratch", capctl: "$capctl", state: absent}
+      register: policy_absent
+    - ansible.builtin.command: getcap "$scratch/usr/bin/pinger"
+      register: after_absent
+      changed_when: false
     - ansible.builtin.copy:
         dest: "$work/results.json"
-        content: "{{ {'first': first, 'second': second, 'predicted': predicted, 'after_check': after_check.stdout, 'removed': removed, 'removed_again': removed_again, 'bogus': bogus, 'facts': facts.ansible_facts.capset} | to_json }}"
+        content: "{{ {'first': first, 'second': second, 'predicted': predicted, 'after_check': after_check.stdout, 'removed': removed, 'removed_again': removed_again, 'bogus': bogus, 'facts': facts.ansible_facts.capset, 'policy_predicted': policy_predicted, 'policy_predicted_stat': policy_predicted_stat.stat.exists, 'policy_predicted_getcap': policy_predicted_getcap.stdout, 'policy_first': policy_first, 'policy_second': policy_second, 'policy_drift': policy_drift, 'policy_repair': policy_repair, 'policy_bad': policy_bad, 'policy_absent_predicted': policy_absent_predicted, 'policy_absent': policy_absent, 'after_absent': after_absent.stdout} | to_json }}"
 PLAY
 ANSIBLE_COLLECTIONS_PATH="$src/ansible" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_NOCOLOR=1 \
   ansible-playbook -i localhost, "$work/play.yml" >"$work/play.log" 2>&1 || true
@@ -101,5 +139,18 @@ check "state=absent removes them, and a second time changes nothing" \
 check "getcap sees no capability afterwards" test -z "$(getcap "$scratch/tool")"
 check "capctl's own message fails a bad capability" r "d['bogus']['failed'] and 'cap_bogus' in d['bogus']['msg']"
 check "facts: the policy and the audit of an image" r "'policy' in d['facts'] and 'audit' in d['facts']"
+check "policy: check mode predicts the file and the capability it will set" \
+  r "d['policy_predicted']['changed'] and d['policy_predicted']['file_changed'] and d['policy_predicted']['entries'][0]['path'] == '/usr/bin/pinger'"
+check "policy: check mode installed and applied nothing" \
+  r "not d['policy_predicted_stat'] and d['policy_predicted_getcap'] == ''"
+check "policy: the first run installs and applies (changed), the second changes nothing" \
+  r "d['policy_first']['changed'] and d['policy_first']['summary']['changed'] == 1 and not d['policy_second']['changed']"
+check "policy: drift made by hand is predicted in check mode and repaired by a real run" \
+  r "d['policy_drift']['changed'] and not d['policy_drift']['file_changed'] and d['policy_repair']['changed'] and d['policy_repair']['summary']['changed'] == 1"
+check "policy: an error is refused with capctl's line:column message" \
+  r "d['policy_bad']['failed'] and 'bad.yaml:3:11' in d['policy_bad']['msg'] and 'cap_bogus' in d['policy_bad']['msg']"
+check "policy: the refused file is not installed" test ! -e "$scratch/etc/capset/policy.d/bad.yaml"
+check "policy: state=absent is predicted, then takes the capability away" \
+  r "d['policy_absent_predicted']['changed'] and d['policy_absent']['changed'] and d['after_absent'] == ''"
 ((fail)) && tail -40 "$work/play.log"
 exit $fail

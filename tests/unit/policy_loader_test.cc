@@ -62,6 +62,29 @@ TEST_F(PolicyTreeTest, EtcOverridesUsrLibAndDevNullMasks) {
   EXPECT_EQ(p.policy.sources[0], "/img/etc/capset/policy.d/a.yaml");
 }
 
+TEST_F(PolicyTreeTest, StagedFilesStandInForTheAdministratorsFile) {
+  Write("/usr/lib/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: vendor\n");
+  Write("/etc/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: admin\n");
+  Write("/etc/capset/policy.d/b.yaml", "services:\n  b.service:\n    user: b\n");
+  sys_.AddTextFile("/staged/b.yaml", "services:\n  b.service:\n    user: staged\n");
+  sys_.AddTextFile("/staged/new.yaml", "services:\n  n.service:\n    user: new\n");
+  PolicyLoadOptions o;
+  o.staged = {{"a.yaml", ""}, {"b.yaml", "/staged/b.yaml"}, {"new.yaml", "/staged/new.yaml"}};
+  LoadedPolicy p = LoadPolicyTree(sys_, kRoot, o);
+  ASSERT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  ASSERT_EQ(p.policy.services.size(), 3u);
+  // a.yaml "removed" from /etc: the vendor's shows through; b.yaml replaced; new.yaml added.
+  EXPECT_EQ(*p.policy.services[0].user, "vendor");
+  EXPECT_EQ(*p.policy.services[1].user, "staged");
+  EXPECT_EQ(*p.policy.services[2].user, "new");
+  // The staged file is read by the same trust rule: one a user could write grants nothing.
+  sys_.AddTextFile("/staged/evil.yaml", kEvil).uid = 4242;
+  o.staged = {{"evil.yaml", "/staged/evil.yaml"}};
+  p = LoadPolicyTree(sys_, kRoot, o);
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(p.policy.files.empty());
+}
+
 TEST_F(PolicyTreeTest, BrokenFileIsSkippedWholeAndDuplicatesAcrossFilesReported) {
   Write("/usr/lib/capset/policy.d/10-good.yaml", "services:\n  a.service:\n    user: a\n");
   Write("/usr/lib/capset/policy.d/20-bad.yaml",

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +43,9 @@ constexpr const char kUsage[] =
     "  --root DIR        act on the system image at DIR (paths, and owner and group names\n"
     "                    from DIR/etc/passwd and DIR/etc/group)\n"
     "  --package NAME    only the entries with 'package: NAME'\n"
+    "  --stage NAME.yaml=FILE  (verify, diff, apply --dry-run) as if FILE were installed as\n"
+    "                    ROOT/etc/capset/policy.d/NAME.yaml (repeatable)\n"
+    "  --unstage NAME.yaml  as if ROOT/etc/capset/policy.d/NAME.yaml were removed\n"
     "  --dry-run         (apply) show what would change, change nothing\n"
     "  --force-hardlinks accept files with more than one hard link\n"
     "  --json            print {\"ok\", \"entries\": [...], \"diagnostics\", \"summary\"}\n"
@@ -54,7 +58,7 @@ constexpr const char kUsage[] =
 
 enum class Verb { kApply, kVerify, kDiff };
 
-enum { kRoot = 256, kPackage, kDryRun, kJson, kForceHardlinks, kDaemon, kLocal };
+enum { kRoot = 256, kPackage, kDryRun, kJson, kForceHardlinks, kDaemon, kLocal, kStage, kUnstage };
 
 // Whether this process can change file capabilities itself (else capsetd is asked).
 bool Privileged() {
@@ -173,6 +177,8 @@ void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
 // verify and diff change nothing: their table is apply's without its first entry, --dry-run.
 const option kPolicyApplyOptions[] = {{"dry-run", no_argument, nullptr, kDryRun},
                                       {"root", required_argument, nullptr, kRoot},
+                                      {"stage", required_argument, nullptr, kStage},
+                                      {"unstage", required_argument, nullptr, kUnstage},
                                       {"package", required_argument, nullptr, kPackage},
                                       {"force-hardlinks", no_argument, nullptr, kForceHardlinks},
                                       {"json", no_argument, nullptr, kJson},
@@ -190,6 +196,7 @@ int RunPolicyFiles(int argc, char** argv) {
   FilePolicyOptions opt;
   opt.apply = verb == Verb::kApply;
   bool json = false, via_daemon = false, local = false;
+  std::map<std::string, std::string> staged;
   optind = 1;
   for (int c;
        (c = getopt_long(argc, argv, "h", opt.apply ? kPolicyApplyOptions : kPolicyVerifyOptions,
@@ -216,6 +223,22 @@ int RunPolicyFiles(int argc, char** argv) {
       case kLocal:
         local = true;
         break;
+      case kStage:
+      case kUnstage: {
+        const std::string arg = optarg;
+        const size_t eq = arg.find('=');
+        const std::string name = c == kStage ? arg.substr(0, eq) : arg;
+        const bool plain = !name.empty() && name[0] != '.' &&
+                           name.find('/') == std::string::npos && name.size() > 5 &&
+                           name.compare(name.size() - 5, 5, ".yaml") == 0;
+        if (!plain || (c == kStage && (eq == std::string::npos || eq + 1 == arg.size()))) {
+          PrintError(std::string(c == kStage ? "--stage NAME.yaml=FILE" : "--unstage NAME.yaml") +
+                     ": '" + Printable(arg) + "' is not that (NAME is a policy file's name)");
+          return kExitUsage;
+        }
+        staged[name] = c == kStage ? arg.substr(eq + 1) : std::string();
+        break;
+      }
       case 'h':
         std::fputs(kUsage, stdout);
         return kExitOk;
@@ -231,6 +254,14 @@ int RunPolicyFiles(int argc, char** argv) {
                ": --daemon acts on the system policy: no FILE, --root or --force-hardlinks");
     return kExitUsage;
   }
+  if (!staged.empty() && (via_daemon || !files.empty() || (opt.apply && !opt.dry_run))) {
+    PrintError("policy " + verb_name +
+               ": --stage/--unstage show what installing or removing a policy file would "
+               "change: with verify, diff or apply --dry-run, on the layered directories "
+               "(no FILE, no --daemon)");
+    return kExitUsage;
+  }
+  if (!staged.empty()) local = true;
   if (!local && !via_daemon && files.empty() && opt.root == "/" && !Privileged()) {
     via_daemon = true;
   }
@@ -247,7 +278,9 @@ int RunPolicyFiles(int argc, char** argv) {
     PolicyTreeRun tree;
     if (files.empty()) {
       const PolicyLoader load = [&] {
-        return std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root));
+        PolicyLoadOptions load_options;
+        load_options.staged = staged;
+        return std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root, load_options));
       };
       tree = RunPolicyTree(RealSys(), load, opt);
       if (tree.waited) {

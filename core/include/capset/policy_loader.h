@@ -14,6 +14,7 @@
 // Thread-safety: reentrant.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ struct PolicyLoadOptions {
   /// Read and parse the files on every CPU. False inside pam_capset.so: the module starts no
   /// threads inside the login program.
   bool parallel = true;
+  /// What-if (capctl policy diff --stage/--unstage, for a configuration engine's check mode):
+  /// the administrator's policy file NAME (in the first of the layered directories) read from
+  /// the path given instead (a file of the running system, read by the same trust rule), or,
+  /// for an empty path, taken as removed (a same-named file below it then shows through).
+  std::map<std::string, std::string> staged;
 };
 
 struct LoadedPolicy {

@@ -64,8 +64,8 @@ _capctl() {
             elif [[ $cur == -* ]]; then
                 case $sub in
                     check) COMPREPLY=($(compgen -W '--root --json --help' -- "$cur")) ;;
-                    apply) COMPREPLY=($(compgen -W '--root --package --dry-run --force-hardlinks --json --daemon --local --help' -- "$cur")) ;;
-                    *) COMPREPLY=($(compgen -W '--root --package --force-hardlinks --json --daemon --local --help' -- "$cur")) ;;
+                    apply) COMPREPLY=($(compgen -W '--root --package --dry-run --force-hardlinks --stage --unstage --json --daemon --local --help' -- "$cur")) ;;
+                    *) COMPREPLY=($(compgen -W '--root --package --force-hardlinks --stage --unstage --json --daemon --local --help' -- "$cur")) ;;
                 esac
             else
                 _filedir yaml

@@ -65,7 +65,8 @@ def describe_failure(args, rc, err, doc):
             lines.append(e.get('error', str(e)) if isinstance(e, dict) else str(e))
         for d in doc.get('diagnostics') or []:
             if isinstance(d, dict) and d.get('severity') == 'error':
-                lines.append(d.get('text') or d.get('message') or str(d))
+                lines.append('%s:%s:%s: %s' % (d.get('file'), d.get('line'), d.get('column'),
+                                               d.get('message')))
     if not lines:
         lines.append('exit status %s' % rc)
     return 'capctl %s: %s' % (' '.join(a for a in args if not a.startswith('-')) or args[0],
