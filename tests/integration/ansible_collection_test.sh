@@ -58,7 +58,8 @@ fi
 scratch=$(mktemp -d /run/capset-ansible.XXXXXX)
 trap 'rm -rf "$work" "$scratch"' EXIT
 cp /bin/true "$scratch/tool"
-mkdir -p "$scratch/usr/bin" "$scratch/etc/capset/policy.d"
+mkdir -p "$scratch/usr/bin" "$scratch/etc/capset/policy.d" "$scratch/etc/capset/unit-templates"
+cp "$src"/unit-templates/*.conf "$scratch/etc/capset/unit-templates/"
 cp /bin/true "$scratch/usr/bin/pinger"
 cat >"$work/play.yml" <<PLAY
 - hosts: localhost
@@ -121,9 +122,30 @@ cat >"$work/play.yml" <<PLAY
     - ansible.builtin.command: getcap "$scratch/usr/bin/pinger"
       register: after_absent
       changed_when: false
+    - capset.hardening.unit: {name: web.service, user: www-data, ambient: [cap_net_bind_service], template: network-daemon, root: "$scratch", capctl: "$capctl", settings: {ReadWritePaths: [/var/log/web]}}
+      check_mode: true
+      diff: true
+      register: unit_predicted
+    - ansible.builtin.stat: {path: "$scratch/etc/capset/policy.d/ansible-web.yaml"}
+      register: unit_predicted_stat
+    - capset.hardening.unit: {name: web.service, user: www-data, ambient: [cap_net_bind_service], template: network-daemon, root: "$scratch", capctl: "$capctl", settings: {ReadWritePaths: [/var/log/web]}}
+      register: unit_first
+    - ansible.builtin.command: "$capctl unit generate --root $scratch web.service"
+      register: unit_generated
+      changed_when: false
+    - capset.hardening.unit: {name: web.service, user: www-data, ambient: [cap_net_bind_service], template: network-daemon, root: "$scratch", capctl: "$capctl", settings: {ReadWritePaths: [/var/log/web]}}
+      register: unit_second
+    - capset.hardening.unit: {name: trap.service, user: www-data, ambient: [cap_net_bind_service], bounding: [cap_chown], root: "$scratch", capctl: "$capctl"}
+      register: unit_trap
+      ignore_errors: true
+    - capset.hardening.unit: {name: "evil.service", user: "x\nExecStartPre=/bin/sh", ambient: [], root: "$scratch", capctl: "$capctl"}
+      register: unit_evil
+      ignore_errors: true
+    - capset.hardening.unit: {name: web.service, state: absent, root: "$scratch", capctl: "$capctl"}
+      register: unit_absent
     - ansible.builtin.copy:
         dest: "$work/results.json"
-        content: "{{ {'first': first, 'second': second, 'predicted': predicted, 'after_check': after_check.stdout, 'removed': removed, 'removed_again': removed_again, 'bogus': bogus, 'facts': facts.ansible_facts.capset, 'policy_predicted': policy_predicted, 'policy_predicted_stat': policy_predicted_stat.stat.exists, 'policy_predicted_getcap': policy_predicted_getcap.stdout, 'policy_first': policy_first, 'policy_second': policy_second, 'policy_drift': policy_drift, 'policy_repair': policy_repair, 'policy_bad': policy_bad, 'policy_absent_predicted': policy_absent_predicted, 'policy_absent': policy_absent, 'after_absent': after_absent.stdout} | to_json }}"
+        content: "{{ {'first': first, 'second': second, 'predicted': predicted, 'after_check': after_check.stdout, 'removed': removed, 'removed_again': removed_again, 'bogus': bogus, 'facts': facts.ansible_facts.capset, 'policy_predicted': policy_predicted, 'policy_predicted_stat': policy_predicted_stat.stat.exists, 'policy_predicted_getcap': policy_predicted_getcap.stdout, 'policy_first': policy_first, 'policy_second': policy_second, 'policy_drift': policy_drift, 'policy_repair': policy_repair, 'policy_bad': policy_bad, 'policy_absent_predicted': policy_absent_predicted, 'policy_absent': policy_absent, 'after_absent': after_absent.stdout, 'unit_predicted': unit_predicted, 'unit_predicted_stat': unit_predicted_stat.stat.exists, 'unit_generated': unit_generated.stdout, 'unit_first': unit_first, 'unit_second': unit_second, 'unit_trap': unit_trap, 'unit_evil': unit_evil, 'unit_absent': unit_absent} | to_json }}"
 PLAY
 ANSIBLE_COLLECTIONS_PATH="$src/ansible" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_NOCOLOR=1 \
   ansible-playbook -i localhost, "$work/play.yml" >"$work/play.log" 2>&1 || true
@@ -152,5 +174,17 @@ check "policy: an error is refused with capctl's line:column message" \
 check "policy: the refused file is not installed" test ! -e "$scratch/etc/capset/policy.d/bad.yaml"
 check "policy: state=absent is predicted, then takes the capability away" \
   r "d['policy_absent_predicted']['changed'] and d['policy_absent']['changed'] and d['after_absent'] == ''"
-((fail)) && tail -40 "$work/play.log"
+check "unit: check mode shows the drop-in it would write, and writes nothing" \
+  r "d['unit_predicted']['changed'] and 'User=www-data' in d['unit_predicted']['diff']['after'] and 'AmbientCapabilities=CAP_NET_BIND_SERVICE' in d['unit_predicted']['drop_in'] and not d['unit_predicted_stat']"
+check "unit: the first run writes the entry, the second changes nothing" \
+  r "d['unit_first']['changed'] and not d['unit_second']['changed']"
+check "unit: the installed entry is what capctl unit generate (and the generator) turns into the drop-in" \
+  r "'User=www-data' in d['unit_generated'] and 'ReadWritePaths=/var/log/web' in d['unit_generated'] and 'ProtectSystem=strict' in d['unit_generated']"
+check "unit: a trap (ambient outside the bounding set) fails with capset's message, nothing written" \
+  bash -c "$py -c \"import json,sys; d=json.load(open('$work/results.json')); sys.exit(not (d['unit_trap']['failed'] and '218/CAPABILITIES' in d['unit_trap']['msg']))\" && test ! -e '$scratch/etc/capset/policy.d/ansible-trap.yaml'"
+check "unit: a user name with a newline is refused (no second directive)" \
+  bash -c "$py -c \"import json,sys; d=json.load(open('$work/results.json')); sys.exit(not d['unit_evil']['failed'])\" && test ! -e '$scratch/etc/capset/policy.d/ansible-evil.yaml'"
+check "unit: state=absent removes the entry" \
+  bash -c "$py -c \"import json,sys; d=json.load(open('$work/results.json')); sys.exit(not d['unit_absent']['changed'])\" && test ! -e '$scratch/etc/capset/policy.d/ansible-web.yaml'"
+((fail)) && { tail -40 "$work/play.log"; cp "$work/results.json" /tmp/ansible-results.json; }
 exit $fail

@@ -97,17 +97,17 @@ summary:
   type: dict
 '''
 
-import os
-import shutil
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl, CapctlError
+from ansible_collections.capset.hardening.plugins.module_utils.policy_file import PolicyFile
 
 
-def policy_dir(root):
-    return os.path.join(root or '/', 'etc/capset/policy.d')
+def changes(doc):
+    """The entries a run changed (or would): drift, or removal of what capset gave."""
+    return [{'path': e.get('policy_path') or e.get('path'), 'drift': e.get('drift', []),
+             'removed': e.get('removed', False), 'status': e.get('status')}
+            for e in doc.get('entries', []) if e.get('drift') or e.get('status') == 'changed']
 
 
 def read(path):
@@ -118,54 +118,34 @@ def read(path):
         return None
 
 
-def changes(doc):
-    """The entries a run changed (or would): drift, or removal of what capset gave."""
-    return [{'path': e.get('policy_path') or e.get('path'), 'drift': e.get('drift', []),
-             'removed': e.get('removed', False), 'status': e.get('status')}
-            for e in doc.get('entries', []) if e.get('drift') or e.get('status') == 'changed']
-
-
-def run(module, capctl, scratch):
+def run(module, capctl, pf):
     p = module.params
-    name = p['name']
-    if '/' in name or name.startswith('.') or not name.endswith('.yaml'):
-        module.fail_json(msg="name must be a policy file's name ending in .yaml, not %r" % name)
-    target = os.path.join(policy_dir(p['root']), name)
-    root_args = ['--root', p['root']] if p['root'] else []
-    before = read(target)
-    result = {'changed': False, 'path': target, 'file_changed': False, 'entries': [], 'summary': {}}
+    before = pf.current()
+    result = {'changed': False, 'path': pf.path, 'file_changed': False, 'entries': [], 'summary': {}}
 
     if p['state'] == 'present':
-        if p['content'] is not None:
-            text = to_bytes(p['content'])
-        else:
-            text = read(p['src'])
-            if text is None:
-                module.fail_json(msg='cannot read src %s' % p['src'], **result)
-        staged = os.path.join(scratch, name)
-        with open(staged, 'wb') as f:
-            f.write(text)
-        os.chmod(staged, 0o644)
+        text = to_bytes(p['content']) if p['content'] is not None else read(p['src'])
+        if text is None:
+            module.fail_json(msg='cannot read src %s' % p['src'], **result)
+        pf.stage(text)
         # capctl's parser first: its message names the line and column of each error.
-        rc, check = capctl.json(['policy', 'check', '--json', staged], ok=(0, 1))
-        errors = [d for d in check.get('diagnostics', []) if d.get('severity') == 'error']
-        if rc != 0 or errors:
-            module.fail_json(msg='capctl policy check refused the policy: ' + '; '.join(
-                '%s:%s:%s: %s' % (name, d.get('line'), d.get('column'), d.get('message'))
-                for d in errors), diagnostics=errors, **result)
+        errors = pf.errors(capctl)
+        if errors:
+            module.fail_json(msg='capctl policy check refused the policy: ' + '; '.join(errors),
+                             **result)
         result['file_changed'] = before != text
-        stage = ['--stage', '%s=%s' % (name, staged)]
+        stage = ['--stage', '%s=%s' % (pf.name, pf.staged)]
     else:
         text = None
         result['file_changed'] = before is not None
-        stage = ['--unstage', name]
+        stage = ['--unstage', pf.name]
 
-    _, plan = capctl.json(['policy', 'diff', '--json'] + root_args + stage, ok=(0, 1, 3))
+    _, plan = capctl.json(['policy', 'diff', '--json'] + pf.root_args() + stage, ok=(0, 1, 3))
     result['entries'] = changes(plan)
     result['summary'] = plan.get('summary', {})
     result['changed'] = result['file_changed'] or (p['apply'] and bool(result['entries']))
     if module._diff:
-        result['diff'] = [{'before_header': target, 'after_header': target,
+        result['diff'] = [{'before_header': pf.path, 'after_header': pf.path,
                            'before': (before or b'').decode('utf-8', 'replace'),
                            'after': (text or b'').decode('utf-8', 'replace')}]
         lines = []
@@ -181,16 +161,11 @@ def run(module, capctl, scratch):
 
     if result['file_changed']:
         if text is None:
-            os.unlink(target)
+            pf.remove()
         else:
-            if not os.path.isdir(os.path.dirname(target)):
-                os.makedirs(os.path.dirname(target), 0o755)
-            tmp = os.path.join(os.path.dirname(target), '.%s.ansible' % name)
-            shutil.copyfile(staged, tmp)
-            os.chmod(tmp, 0o644)
-            os.rename(tmp, target)  # the loader ignores dot files; the rename is atomic
+            pf.install()
     if p['apply']:
-        _, done = capctl.json(['policy', 'apply', '--json', '--local'] + root_args, ok=(0,))
+        _, done = capctl.json(['policy', 'apply', '--json', '--local'] + pf.root_args(), ok=(0,))
         result['entries'] = changes(done)
         result['summary'] = done.get('summary', {})
     return result
@@ -212,15 +187,13 @@ def main():
         supports_check_mode=True,
     )
     capctl = Capctl.for_module(module, module.params['capctl'])
-    # Staged files live in a directory only root can change: capctl's trust rule reads them.
-    scratch = tempfile.mkdtemp(prefix='capset-ansible.', dir='/run' if os.path.isdir('/run') else None)
     try:
-        module.exit_json(**run(module, capctl, scratch))
+        with PolicyFile(module.params['name'], module.params['root']) as pf:
+            module.exit_json(**run(module, capctl, pf))
+    except ValueError as e:
+        module.fail_json(msg=str(e))
     except CapctlError as e:
         module.fail_json(msg=e.message, rc=e.rc, stderr=e.stderr)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
 
 if __name__ == '__main__':
     main()
