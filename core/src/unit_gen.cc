@@ -218,12 +218,6 @@ const std::vector<CapCalls>& CapSyscalls() {
   return kList;
 }
 
-bool Below(const std::string& path, const std::string& dir) {
-  if (dir == "/") return true;
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                         path[dir.size()] == '/');
-}
-
 // 5.-7.: what the sandbox takes away that the capabilities were for.
 // What the unit's own files say (its PIDFile=) and what a filter blocks are facts: errors,
 // where capset's drop-in makes them so. What capset's knowledge base says a daemon writes or
@@ -314,19 +308,12 @@ void LintSandboxTraps(const ServicePolicy& s, const UnitTemplate* tmpl,
   }
   writable.insert(writable.end(), {"/dev", "/proc", "/sys"});
   if (private_tmp) writable.insert(writable.end(), {"/tmp", "/var/tmp"});
-  std::vector<std::string> read_only;
-  if (protect_system == "strict") {
-    read_only = {"/"};
-  } else if (protect_system == "full") {
-    read_only = {"/usr", "/boot", "/efi", "/etc"};
-  } else if (IsYes(protect_system)) {
-    read_only = {"/usr", "/boot", "/efi"};
-  }
+  const std::vector<std::string> read_only = ReadOnlyUnderProtectSystem(protect_system);
   auto is_read_only = [&](const std::string& path) {
     const bool ro = std::any_of(read_only.begin(), read_only.end(),
-                                [&](const std::string& d) { return Below(path, d); });
+                                [&](const std::string& d) { return PathIsBelow(path, d); });
     return ro && std::none_of(writable.begin(), writable.end(),
-                              [&](const std::string& d) { return Below(path, d); });
+                              [&](const std::string& d) { return PathIsBelow(path, d); });
   };
   const std::string ps = "ProtectSystem=" + protect_system + by(system_from);
   const bool ours = system_from != "the unit's own";

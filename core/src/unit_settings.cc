@@ -113,6 +113,19 @@ std::vector<std::string> UnitWords(std::string_view value) {
   return out;
 }
 
+bool PathIsBelow(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+std::vector<std::string> ReadOnlyUnderProtectSystem(const std::string& value) {
+  if (value == "strict") return {"/"};
+  if (value == "full") return {"/usr", "/boot", "/efi", "/etc"};
+  if (ParseUnitBoolean(value).value_or(false)) return {"/usr", "/boot", "/efi"};
+  return {};
+}
+
 void UnitListSetting::Assign(
     std::string_view value,
     const std::function<std::vector<std::string>(const std::string&)>& expand,

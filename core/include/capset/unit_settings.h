@@ -36,6 +36,13 @@ std::optional<bool> ParseUnitBoolean(std::string_view value);
 /// escapes undone.
 std::vector<std::string> UnitWords(std::string_view value);
 
+/// Whether `path` is `dir` or below it (both absolute and normalized; "/" holds everything).
+bool PathIsBelow(const std::string& path, const std::string& dir);
+
+/// The directories ProtectSystem=`value` makes read-only: strict "/", full /usr /boot /efi
+/// /etc, yes /usr /boot /efi, anything else none.
+std::vector<std::string> ReadOnlyUnderProtectSystem(const std::string& value);
+
 /// One assignment of a unit file, in the order systemd reads it.
 struct UnitAssignment {
   std::string section;  ///< "Unit", "Service", ...

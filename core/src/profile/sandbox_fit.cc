@@ -8,13 +8,6 @@
 namespace capset {
 namespace {
 
-// Whether `path` is `dir` or below it (both normalized).
-bool Under(const std::string& path, const std::string& dir) {
-  if (dir == "/") return true;
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                         path[dir.size()] == '/');
-}
-
 std::string Dirname(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
@@ -37,13 +30,7 @@ Protection ProtectionOf(const std::vector<std::pair<std::string, std::string>>& 
     if (key == "ProtectHome") home = value;
     if (key == "PrivateTmp") p.private_tmp = Yes(value);
   }
-  if (system == "strict") {
-    p.read_only = {"/"};
-  } else if (system == "full") {
-    p.read_only = {"/usr", "/boot", "/efi", "/etc"};
-  } else if (Yes(system)) {
-    p.read_only = {"/usr", "/boot", "/efi"};
-  }
+  p.read_only = ReadOnlyUnderProtectSystem(system);
   if (home == "read-only") {
     p.read_only.insert(p.read_only.end(), {"/home", "/root", "/run/user"});
   } else if (Yes(home) || home == "tmpfs") {
@@ -125,16 +112,16 @@ SandboxNeeds FitTemplate(const TracedRun& run,
       need = Dirname(path);
     }
     if (std::any_of(always.begin(), always.end(),
-                    [&](const std::string& d) { return Under(need, d); })) {
+                    [&](const std::string& d) { return PathIsBelow(need, d); })) {
       continue;
     }
     if (std::any_of(protection.hidden.begin(), protection.hidden.end(),
-                    [&](const std::string& d) { return Under(need, d); })) {
+                    [&](const std::string& d) { return PathIsBelow(need, d); })) {
       hidden.insert(need);
       continue;
     }
     if (std::any_of(protection.read_only.begin(), protection.read_only.end(),
-                    [&](const std::string& d) { return Under(need, d); })) {
+                    [&](const std::string& d) { return PathIsBelow(need, d); })) {
       wanted.insert(need);
     }
   }
@@ -151,7 +138,7 @@ SandboxNeeds FitTemplate(const TracedRun& run,
   }
   for (const std::string& p : wanted) {
     const bool covered = std::any_of(out.read_write_paths.begin(), out.read_write_paths.end(),
-                                     [&](const std::string& d) { return Under(p, d); });
+                                     [&](const std::string& d) { return PathIsBelow(p, d); });
     if (!covered) out.read_write_paths.push_back(p);  // sorted: a parent comes first
   }
   for (const std::string& h : hidden) {

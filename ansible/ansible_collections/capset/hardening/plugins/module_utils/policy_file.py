@@ -13,6 +13,29 @@ import os
 import shutil
 import tempfile
 
+from ansible_collections.capset.hardening.plugins.module_utils.capctl import CapctlError
+
+
+def read_bytes(path):
+    """The bytes of the file at `path`, or None where it cannot be read."""
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except IOError:
+        return None
+
+
+def run_with_policy_file(module, capctl, name, run):
+    """`run(module, capctl, policy_file)` for the policy file `name` under the module's root,
+    the result the task's; a bad name or a capctl failure fails the task with its message."""
+    try:
+        with PolicyFile(name, module.params['root']) as pf:
+            module.exit_json(**run(module, capctl, pf))
+    except ValueError as e:
+        module.fail_json(msg=str(e))
+    except CapctlError as e:
+        module.fail_json(msg=e.message, rc=e.rc, stderr=e.stderr)
+
 
 class PolicyFile(object):
     def __init__(self, name, root=None):
@@ -38,11 +61,7 @@ class PolicyFile(object):
 
     def current(self):
         """The installed file's bytes, or None."""
-        try:
-            with open(self.path, 'rb') as f:
-                return f.read()
-        except IOError:
-            return None
+        return read_bytes(self.path)
 
     def stage(self, text):
         """Writes `text` (bytes) where capctl will read it; returns its path."""

@@ -99,8 +99,9 @@ summary:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
-from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl, CapctlError
-from ansible_collections.capset.hardening.plugins.module_utils.policy_file import PolicyFile
+from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl
+from ansible_collections.capset.hardening.plugins.module_utils.policy_file import (
+    read_bytes, run_with_policy_file)
 
 
 def changes(doc):
@@ -110,21 +111,13 @@ def changes(doc):
             for e in doc.get('entries', []) if e.get('drift') or e.get('status') == 'changed']
 
 
-def read(path):
-    try:
-        with open(path, 'rb') as f:
-            return f.read()
-    except IOError:
-        return None
-
-
 def run(module, capctl, pf):
     p = module.params
     before = pf.current()
     result = {'changed': False, 'path': pf.path, 'file_changed': False, 'entries': [], 'summary': {}}
 
     if p['state'] == 'present':
-        text = to_bytes(p['content']) if p['content'] is not None else read(p['src'])
+        text = to_bytes(p['content']) if p['content'] is not None else read_bytes(p['src'])
         if text is None:
             module.fail_json(msg='cannot read src %s' % p['src'], **result)
         pf.stage(text)
@@ -187,13 +180,8 @@ def main():
         supports_check_mode=True,
     )
     capctl = Capctl.for_module(module, module.params['capctl'])
-    try:
-        with PolicyFile(module.params['name'], module.params['root']) as pf:
-            module.exit_json(**run(module, capctl, pf))
-    except ValueError as e:
-        module.fail_json(msg=str(e))
-    except CapctlError as e:
-        module.fail_json(msg=e.message, rc=e.rc, stderr=e.stderr)
+    run_with_policy_file(module, capctl, module.params['name'], run)
+
 
 if __name__ == '__main__':
     main()

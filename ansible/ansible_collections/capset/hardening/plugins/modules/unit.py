@@ -108,8 +108,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl, CapctlError
-from ansible_collections.capset.hardening.plugins.module_utils.policy_file import PolicyFile
+from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl
+from ansible_collections.capset.hardening.plugins.module_utils.policy_file import (
+    run_with_policy_file)
 
 
 def q(value):
@@ -218,13 +219,7 @@ def main():
     name = module.params['name']
     if not name.endswith('.service') or '/' in name:
         module.fail_json(msg='name must be a service unit name, such as nginx.service: %r' % name)
-    try:
-        with PolicyFile('ansible-%s.yaml' % name[:-len('.service')], module.params['root']) as pf:
-            module.exit_json(**run(module, capctl, pf))
-    except ValueError as e:
-        module.fail_json(msg=str(e))
-    except CapctlError as e:
-        module.fail_json(msg=e.message, rc=e.rc, stderr=e.stderr)
+    run_with_policy_file(module, capctl, 'ansible-%s.yaml' % name[:-len('.service')], run)
 
 
 if __name__ == '__main__':
