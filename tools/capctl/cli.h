@@ -66,6 +66,16 @@ extern const option* const kPolicyVerifyOptions;  ///< verify and diff
 /// unit generate | lint | templates.
 int RunUnit(int argc, char** argv);
 extern const option kUnitOptions[];
+/// capctl unit verify (cmd_unit_verify.cc), after RunUnit has read the options.
+struct UnitVerifyRequest {
+  std::string root = "/";
+  std::vector<std::string> policy_files;
+  std::vector<std::string> template_dirs;
+  std::string dir;  ///< the drop-ins' directory; empty: ROOT/run/systemd/generator
+  bool json = false;
+  std::vector<std::string> services;
+};
+int RunUnitVerify(const UnitVerifyRequest& request);
 int RunLogin(int argc, char** argv);
 extern const option kLoginOptions[];
 int RunAudit(int argc, char** argv);

@@ -28,6 +28,7 @@ namespace {
 constexpr const char kUnitUsage[] =
     "Usage: capctl unit generate [OPTIONS] [--output DIR] [SERVICE...]\n"
     "       capctl unit lint [OPTIONS] [--systemd-version N] [SERVICE...]\n"
+    "       capctl unit verify [OPTIONS] [--dir DIR] [SERVICE...]\n"
     "       capctl unit templates [OPTIONS]\n"
     "\n"
     "generate   print the systemd drop-in (NAME.service.d/50-capset.conf) of each service in\n"
@@ -41,6 +42,11 @@ constexpr const char kUnitUsage[] =
     "           calls SystemCallFilter= blocks, the unit's PIDFile= (or what a known daemon\n"
     "           writes) made read-only by ProtectSystem=, ProtectHome= against a daemon\n"
     "           that serves home directories\n"
+    "verify     whether the drop-ins systemd reads (DIR/NAME.service.d/50-capset.conf, DIR\n"
+    "           the generator's output ROOT/run/systemd/generator) are what the generator\n"
+    "           writes from the policy now, directive by directive: drift (a hand edit, an\n"
+    "           untrusted file), missing (not reloaded since the policy changed), stale (a\n"
+    "           drop-in of a service the policy no longer names; without SERVICE)\n"
     "templates  list the hardening templates with their description and measured exposure\n"
     "\n"
     "Options:\n"
@@ -48,11 +54,14 @@ constexpr const char kUnitUsage[] =
     "  --policy FILE        read this policy file instead of the policy directories (repeatable)\n"
     "  --templates DIR      look for templates in DIR first\n"
     "  --output DIR         (generate) write DIR/NAME.service.d/50-capset.conf\n"
+    "  --dir DIR            (verify) the drop-ins' directory (default\n"
+    "                       ROOT/run/systemd/generator)\n"
     "  --systemd-version N  (lint) the target's systemd version (default: this machine's)\n"
     "  --json               machine-readable output\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Exit status: 0 all services fine; 1 a policy error or a refused service; 2 usage.\n";
+    "Exit status: 0 all services fine; 1 a policy error or a refused service; 2 usage;\n"
+    "3 (verify) a drop-in differs from the policy, is missing or is stale.\n";
 
 struct UnitOptions {
   std::string command;
@@ -60,6 +69,7 @@ struct UnitOptions {
   std::vector<std::string> policy_files;
   std::string templates;
   std::string output;
+  std::string dir;
   int systemd_version = -1;  // -1: detect
   bool json = false;
   std::vector<std::string> services;
@@ -110,6 +120,9 @@ int Run(const UnitOptions& opt) {
   std::vector<std::string> dirs = TemplateDirectories(opt.root);
   if (!opt.templates.empty()) dirs.insert(dirs.begin(), opt.templates);
   if (opt.command == "templates") return Templates(opt, dirs);
+  if (opt.command == "verify") {
+    return RunUnitVerify({opt.root, opt.policy_files, dirs, opt.dir, opt.json, opt.services});
+  }
 
   // Writing drop-ins (--output) grants capabilities: the policy and the templates must pass
   // the trust rule. Linting, or printing the drop-ins for someone to review, only reads:
@@ -225,7 +238,7 @@ int Run(const UnitOptions& opt) {
   return failed ? kExitFailure : kExitOk;
 }
 
-enum { kRoot = 256, kPolicy, kTemplates, kOutput, kVersion, kJson };
+enum { kRoot = 256, kPolicy, kTemplates, kOutput, kDir, kVersion, kJson };
 
 }  // namespace
 
@@ -233,6 +246,7 @@ const option kUnitOptions[] = {{"root", required_argument, nullptr, kRoot},
                                {"policy", required_argument, nullptr, kPolicy},
                                {"templates", required_argument, nullptr, kTemplates},
                                {"output", required_argument, nullptr, kOutput},
+                               {"dir", required_argument, nullptr, kDir},
                                {"systemd-version", required_argument, nullptr, kVersion},
                                {"json", no_argument, nullptr, kJson},
                                {"help", no_argument, nullptr, 'h'},
@@ -255,6 +269,9 @@ int RunUnit(int argc, char** argv) {
         break;
       case kOutput:
         opt.output = optarg;
+        break;
+      case kDir:
+        opt.dir = optarg;
         break;
       case kJson:
         opt.json = true;
@@ -281,6 +298,10 @@ int RunUnit(int argc, char** argv) {
   if (!RootExists(opt.root)) return kExitUsage;
   if (!opt.output.empty() && opt.command != "generate") {
     PrintError("unit: --output only goes with 'generate'");
+    return kExitUsage;
+  }
+  if (!opt.dir.empty() && opt.command != "verify") {
+    PrintError("unit: --dir only goes with 'verify'");
     return kExitUsage;
   }
   return Run(opt);

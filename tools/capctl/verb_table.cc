@@ -22,7 +22,7 @@ const Verb kCapctl[] = {
      "validate the YAML policy (capset.policy(5)), and apply, verify\n"
      "or diff its files: capabilities, setuid, owner, mode",
      nullptr},
-    {"unit", RunUnitGroup, "generate|lint|templates [--root DIR] [SERVICE...]",
+    {"unit", RunUnitGroup, "generate|lint|verify|templates [--root DIR] [SERVICE...]",
      "systemd drop-ins from the policy's services, and their traps", nullptr},
     {"login", RunLogin, "[--config FILE] [--no-policy] [--root DIR] [--json] USER",
      "explain what pam_capset.so would grant USER at login", kLoginOptions},
@@ -54,6 +54,8 @@ const Verb kUnit[] = {
      "print or write each service's drop-in; lint errors refuse it", kUnitOptions},
     {"lint", RunUnit, "[--root DIR] [--policy FILE] [--systemd-version N] [SERVICE...]",
      "check services for the capability traps", kUnitOptions},
+    {"verify", RunUnit, "[--root DIR] [--policy FILE] [--dir DIR] [--json] [SERVICE...]",
+     "compare the drop-ins systemd reads with the policy's (exit 3)", kUnitOptions},
     {"templates", RunUnit, "[--root DIR] [--templates DIR] [--json]",
      "list the hardening templates, their description and exposure", kUnitOptions},
 };
@@ -67,7 +69,7 @@ const VerbGroup kCapctlGroup = {
     "  --version      show the version\n"
     "\n"
     "Exit status: 0 success; 1 a file failed, was refused or did not verify;\n"
-    "2 invalid command line; 3 drift (policy verify/diff) or no rule (login).\n"
+    "2 invalid command line; 3 drift (policy verify/diff, unit verify) or no rule (login).\n"
     "See capctl(1).\n",
 };
 

@@ -73,9 +73,9 @@ _capctl() {
             ;;
         unit)
             if ((cword == 2)); then
-                COMPREPLY=($(compgen -W 'generate lint templates --help' -- "$cur"))
+                COMPREPLY=($(compgen -W 'generate lint verify templates --help' -- "$cur"))
             elif [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W '--root --policy --templates --output --systemd-version --json --help' -- "$cur"))
+                COMPREPLY=($(compgen -W '--root --policy --templates --output --dir --systemd-version --json --help' -- "$cur"))
             fi
             ;;
         login)

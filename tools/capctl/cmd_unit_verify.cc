@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// capctl unit verify — whether the drop-ins systemd reads are what the policy renders: for
+// each service, DIR/NAME.service.d/50-capset.conf (DIR: the generator's output, ROOT/run/
+// systemd/generator) against what capset-generator would write now. A hand edit, a drop-in
+// missing because systemd was not reloaded since the policy changed, and (without SERVICE
+// arguments) a stale drop-in of a service the policy no longer names are drift (exit 3).
+#include <nlohmann/json.hpp>
+
+#include "capset/drop_in_drift.h"
+#include "capset/drop_in_writer.h"
+#include "capset/ipc/json_text.h"
+#include "capset/policy_loader.h"
+#include "capset/service_plan.h"
+#include "capset/trusted_file.h"
+#include "capset/unit_gen.h"
+#include "cli.h"
+#include "diagnostics.h"
+
+namespace capset::capctl {
+namespace {
+
+struct Verdict {
+  std::string service;
+  std::string state;  ///< ok, drift, missing, stale, refused
+  std::string path;
+  std::vector<DropInDiffLine> diff;
+  std::string reason;  ///< why it is drift beyond the directives (untrusted), or refused
+};
+
+// The drop-in of `service` in `dir`, or nullopt when there is none. Read-only and without
+// following a link; a directory or file someone other than root could change is drift in
+// itself (they could change what systemd reads), said in `ret_untrusted`.
+Result<std::optional<std::string>> ReadDropIn(const SafeDir& dir, const std::string& service,
+                                              std::string& ret_untrusted) {
+  SafeOpenOptions open;
+  open.trust = TrustMode::kReport;
+  Result<SafeDir> sub = OpenDirectoryBelow(RealSys(), dir, "/" + service + ".d", open);
+  if (!sub.ok()) {
+    if (sub.status().code() == Code::kNotFound) return std::optional<std::string>();
+    return sub.status();
+  }
+  TrustedReadOptions read;
+  read.trust = TrustMode::kReport;
+  read.max_bytes = 1 << 20;
+  Result<TrustedText> text =
+      ReadTrustedFileAt(RealSys(), *sub, kDropInName, sub->path + "/" + kDropInName, read);
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) return std::optional<std::string>();
+    return text.status();
+  }
+  if (sub->untrusted) ret_untrusted = *sub->untrusted;
+  if (text->untrusted) ret_untrusted = *text->untrusted;
+  return std::optional<std::string>(std::move(text->text));
+}
+
+nlohmann::json VerdictJson(const Verdict& v) {
+  nlohmann::json diff = nlohmann::json::array();
+  for (const auto& d : v.diff) diff.push_back({{"op", std::string(1, d.op)}, {"directive", d.directive}});
+  nlohmann::json j = {{"service", v.service}, {"state", v.state}, {"path", v.path}, {"diff", diff}};
+  if (!v.reason.empty()) j["reason"] = v.reason;
+  return j;
+}
+
+void PrintVerdict(const Verdict& v) {
+  std::printf("%s: %s %s%s%s\n", v.service.c_str(), v.state.c_str(), v.path.c_str(),
+              v.reason.empty() ? "" : ": ", v.reason.c_str());
+  for (const auto& d : v.diff) std::printf("  %c %s\n", d.op, d.directive.c_str());
+}
+
+}  // namespace
+
+int RunUnitVerify(const UnitVerifyRequest& req) {
+  // What the generator reads and how: the layered policy under the trust rule (an untrusted
+  // file grants nothing, so the generator writes nothing for it), its templates, its lint.
+  PolicyLoadOptions load;
+  load.trust = TrustMode::kRequire;
+  const LoadedPolicy loaded = req.policy_files.empty() ? LoadPolicyTree(req.root, load)
+                                                       : LoadPolicyFiles(req.policy_files, load);
+  LintOptions lint;
+  lint.file_caps = PolicyFileCaps(loaded.policy);
+  const std::vector<PlannedService> plans =
+      PlanServices(loaded.policy, req.template_dirs, lint, req.services);
+  for (const auto& name : req.services) {
+    if (std::none_of(plans.begin(), plans.end(),
+                     [&](const PlannedService& p) { return p.service->name == name; })) {
+      PrintError("unit verify: no service '" + name + "' in the policy");
+      return kExitFailure;
+    }
+  }
+
+  SafeOpenOptions open;
+  open.trust = TrustMode::kIgnore;  // reported per drop-in below
+  const std::string dir_path =
+      !req.dir.empty() ? req.dir : (req.root == "/" ? "" : req.root) + "/run/systemd/generator";
+  Result<SafeDir> dir = [&]() -> Result<SafeDir> {
+    if (!req.dir.empty()) return OpenDirectoryNoFollow(RealSys(), req.dir, open);
+    CAPSET_ASSIGN_OR_RETURN(SafeDir root, OpenRoot(RealSys(), req.root, open));
+    return OpenDirectoryBelow(RealSys(), root, "/run/systemd/generator", open);
+  }();
+  const bool no_dir = !dir.ok() && dir.status().code() == Code::kNotFound;
+  if (!dir.ok() && !no_dir) {
+    PrintError(dir.status().message());
+    return kExitFailure;
+  }
+
+  bool failed = !loaded.ok(), drift = false;
+  std::vector<Verdict> verdicts;
+  std::vector<Diagnostic> findings = loaded.diagnostics;
+  for (const auto& p : plans) {
+    Verdict v{p.service->name, "ok", dir_path + "/" + p.service->name + ".d/" + kDropInName, {}, {}};
+    std::optional<std::string> have;
+    if (!no_dir) {
+      Result<std::optional<std::string>> read = ReadDropIn(*dir, p.service->name, v.reason);
+      if (!read.ok()) {
+        PrintError(read.status().message());
+        failed = true;
+        continue;
+      }
+      have = std::move(read).value();
+    }
+    std::optional<std::string> want;
+    if (p.ok()) {
+      Result<std::string> rendered = RenderDropIn(*p.service, p.tmpl.get());
+      if (rendered.ok()) want = std::move(rendered).value();
+      else v.reason = rendered.status().message();
+    } else {
+      findings.insert(findings.end(), p.findings.begin(), p.findings.end());
+    }
+    if (!want) {
+      // The generator writes nothing for a refused service: one there is not capset's.
+      failed = true;
+      v.state = have ? "stale" : "refused";
+      if (v.reason.empty()) v.reason = "the policy entry is refused (capctl unit lint says why)";
+      if (have) v.diff = DiffDropIns(*have, "");
+    } else if (!have) {
+      v.state = "missing";
+      v.reason = "systemctl daemon-reload runs capset-generator, which writes it";
+    } else {
+      v.diff = DiffDropIns(*have, *want);
+      if (!v.diff.empty() || !v.reason.empty()) v.state = "drift";
+    }
+    if (v.state != "ok" && v.state != "refused") drift = true;
+    verdicts.push_back(std::move(v));
+  }
+
+  // Without SERVICE arguments: capset's drop-ins of services the policy no longer names.
+  if (req.services.empty() && !no_dir) {
+    Result<std::vector<DirEntry>> entries = ListTrustedDirectory(RealSys(), *dir, ".service.d");
+    for (const DirEntry& e : entries.ok() ? *entries : std::vector<DirEntry>{}) {
+      const std::string service = e.name.substr(0, e.name.size() - 2);
+      if (std::any_of(plans.begin(), plans.end(),
+                      [&](const PlannedService& p) { return p.service->name == service; })) {
+        continue;
+      }
+      Verdict v{service, "stale", dir_path + "/" + e.name + "/" + kDropInName, {}, {}};
+      Result<std::optional<std::string>> read = ReadDropIn(*dir, service, v.reason);
+      if (!read.ok() || !read->has_value()) continue;  // no drop-in of capset's there
+      v.diff = DiffDropIns(**read, "");
+      if (v.reason.empty()) v.reason = "no policy entry names this service";
+      drift = true;
+      verdicts.push_back(std::move(v));
+    }
+  }
+
+  if (req.json) {
+    nlohmann::json units = nlohmann::json::array();
+    for (const auto& v : verdicts) units.push_back(VerdictJson(v));
+    const nlohmann::json doc = {{"ok", !failed && !drift},
+                                {"dir", dir_path},
+                                {"units", units},
+                                {"policy_diagnostics", DiagnosticsJson(loaded.diagnostics)}};
+    std::printf("%s\n", DumpJson(doc).c_str());
+  } else {
+    for (const auto& v : verdicts) PrintVerdict(v);
+    std::fflush(stdout);
+    PrintDiagnostics(findings);
+  }
+  if (failed) return kExitFailure;
+  return drift ? kExitDrift : kExitOk;
+}
+
+}  // namespace capset::capctl
