@@ -6,8 +6,9 @@
 # clang-tidy on every source file (tools/dev/tidy.sh); then
 # libFuzzer on every fuzz target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 5).
 # After the GCC
-# suite, the Debian packages are built, linted, installed, tested and purged, and the RPMs
-# built and tested (tests/install/). Exits non-zero if any test fails.
+# suite, the Debian packages are built, linted, installed, tested and purged, then installed
+# by the Ansible collection's role on a fleet of booted containers, and the RPMs built and
+# tested (tests/install/). Exits non-zero if any test fails.
 # Tests that need root or a kernel feature skip with the reason; run as root to run them all.
 #   tools/dev/run-tests.sh [--no-sanitizers]   (the Clang suite then runs without them)
 set -euo pipefail
@@ -52,6 +53,8 @@ run_suite build
 # The Debian packages: built, linted, installed here, exercised, and purged (needs root).
 run_install_test "installation test (Debian packages)" \
   tests/install/deb_install_test.sh build/tests/pam_harness build-deb
+# The Ansible collection on a fleet of booted containers, installing those packages over ssh.
+run_install_test "fleet test (Ansible, booted hosts)" tests/install/ansible_fleet_test.sh build-deb .
 run_install_test "RPM packaging test" tests/install/rpm_build_test.sh build-rpm
 # A second compiler, with the sanitizers (Clang's shared runtime: cmake/Sanitizers.cmake).
 if [[ ${1:-} == --no-sanitizers ]]; then

@@ -41,8 +41,9 @@ PACKAGES=(
   # client, cron, rsyslog; sshd is above), audited and moved off full root there
   proftpd-core lftp cron rsyslog
   # the Ansible collection (ansible/): ansible-core (ansible-playbook, ansible-galaxy,
-  # ansible-test) and pytest for the modules' unit tests
-  ansible-core python3-pytest
+  # ansible-test), pytest for the modules' unit tests, python3-apt for ansible.builtin.apt
+  # (the role installs capset's packages with it on the fleet test's hosts)
+  ansible-core python3-pytest python3-apt
   # the profiler benchmark compares with strace -f
   strace
   # benchmarks

@@ -19,8 +19,14 @@ description:
     nothing is changed). Then C(systemctl daemon-reload) runs capset-generator, which turns
     the entry into the drop-in C(NAME.service.d/50-capset.conf) (User=, AmbientCapabilities=,
     CapabilityBoundingSet=, NoNewPrivileges=, the template's hardening).
-  - Check mode says whether the entry (and so the drop-in) would change; diff mode shows the
-    drop-in before and after, as C(capctl unit generate) renders it.
+  - Where systemd runs, the drop-in systemd reads is compared too (C(capctl unit verify),
+    directive by directive): a drop-in edited by hand, missing because systemd was not
+    reloaded, or (with O(state=absent)) left behind, is drift, reported as a change and
+    repaired by C(systemctl daemon-reload); the task fails if the generator's drop-in is
+    still not the policy's afterwards.
+  - Check mode says whether the entry or the drop-in would change; diff mode shows the
+    drop-in before and after, as C(capctl unit generate) renders it (before: the one systemd
+    reads, where it differs).
   - The service is not restarted unless O(restart=true).
 version_added: "0.1.0"
 author: capset developers
@@ -101,6 +107,18 @@ drop_in:
   description: The drop-in capctl renders for the entry ('' when absent).
   returned: always
   type: str
+drop_in_state:
+  description:
+    - What C(capctl unit verify) found before the task changed anything - V(ok), V(drift),
+      V(missing), V(stale), V(refused) - or V(unknown) where systemd does not run (or with
+      O(root)).
+  returned: always
+  type: str
+drop_in_diff:
+  description: The directives that differ, as C(capctl unit verify) reports them ("- " on disk, "+ " the policy's).
+  returned: always
+  type: list
+  elements: str
 '''
 
 import json
@@ -156,10 +174,35 @@ def drop_in(capctl, policy_path, name, root_args):
     return ''
 
 
+def systemd_runs(p):
+    return not p['root'] and os.path.isdir('/run/systemd/system')
+
+
+def generated(capctl, name):
+    """What `capctl unit verify` says of the drop-in systemd reads for `name`: (state, the
+    differing directives, the file). Asked of every service, so that a stale drop-in (the
+    entry is gone) is seen too."""
+    _, doc = capctl.json(['unit', 'verify', '--json'], ok=(0, 1, 3))
+    for u in doc.get('units', []):
+        if u.get('service') == name:
+            diff = ['%s %s' % (d.get('op'), d.get('directive')) for d in u.get('diff', [])]
+            return u.get('state'), diff, u.get('path')
+    return None, [], None
+
+
 def run(module, capctl, pf):
     p = module.params
     before = pf.current()
-    result = {'changed': False, 'path': pf.path, 'drop_in': ''}
+    result = {'changed': False, 'path': pf.path, 'drop_in': '', 'drop_in_state': 'unknown',
+              'drop_in_diff': []}
+    on_disk = None
+    if systemd_runs(p):
+        state, result['drop_in_diff'], on_disk = generated(capctl, p['name'])
+        # No verdict: neither an entry nor a drop-in of capset's (absent, and nothing left).
+        result['drop_in_state'] = state or 'ok'
+    # Drift of the drop-in alone (the entry is the play's): a hand edit, a missed reload, or
+    # one left behind after the entry went.
+    drop_in_drift = result['drop_in_state'] in ('drift', 'missing', 'stale')
     text = None
     if p['state'] == 'present':
         text = entry_text(p)
@@ -174,24 +217,41 @@ def run(module, capctl, pf):
         if errors:
             module.fail_json(msg='capset refused the entry: ' + '; '.join(errors), **result)
         result['drop_in'] = drop_in(capctl, pf.staged, p['name'], pf.root_args())
-    result['changed'] = before != text
+    entry_changed = before != text
+    result['changed'] = entry_changed or drop_in_drift
     if module._diff:
         old = drop_in(capctl, pf.path, p['name'], pf.root_args()) if before is not None else ''
-        result['diff'] = {'before_header': '%s.d/50-capset.conf' % p['name'],
+        if drop_in_drift and on_disk:
+            old = read_text(on_disk)
+        result['diff'] = {'before_header': on_disk or '%s.d/50-capset.conf' % p['name'],
                           'after_header': '%s.d/50-capset.conf' % p['name'],
                           'before': old, 'after': result['drop_in']}
     if module.check_mode or not result['changed']:
         return result
-    if text is None:
-        pf.remove()
-    else:
-        pf.install()
-    if not p['root'] and os.path.isdir('/run/systemd/system'):
-        if p['daemon_reload']:
+    if entry_changed:
+        if text is None:
+            pf.remove()
+        else:
+            pf.install()
+    if systemd_runs(p):
+        if p['daemon_reload'] or drop_in_drift:
             module.run_command(['systemctl', 'daemon-reload'], check_rc=True)
+            state, diff, _ = generated(capctl, p['name'])
+            if state not in (None, 'ok', 'refused'):
+                module.fail_json(msg='after systemctl daemon-reload, the drop-in of %s is still %s '
+                                     '(is capset-generator installed?): %s'
+                                     % (p['name'], state, '; '.join(diff)), **result)
         if p['restart'] and text is not None:
             module.run_command(['systemctl', 'restart', p['name']], check_rc=True)
     return result
+
+
+def read_text(path):
+    try:
+        with open(path, 'rb') as f:
+            return to_text(f.read(1 << 20), errors='surrogate_or_replace')
+    except (IOError, OSError):
+        return ''
 
 
 def main():
