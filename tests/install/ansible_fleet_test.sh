@@ -12,7 +12,8 @@
 #     alone, a real run repairs it, a third run is clean;
 #   - a policy with an error fails on every host with capctl's file:line:column message, and
 #     nothing changes anywhere;
-#   - state: absent takes the capability and the drop-in away again;
+#   - state: absent takes the capability and the drop-in away again (and capset_pam: false
+#     pam_capset out of the login stacks);
 #   - the same play against 3 and 6 hosts (forks 6), timed.
 # Needs root, systemd-nspawn, ansible-core and the packages; exit 77 (skipped) with the
 # reason otherwise.
@@ -292,8 +293,10 @@ unchanged() { all_hosts 3 has_net_raw && all_hosts 3 policy_is_good; }
 check "  and nothing changed on any host (file capability, installed policy)" unchanged
 
 # state: absent takes them away again.
-play absent "$inv3" "$work/site.yml" -e policy_state=absent
+play absent "$inv3" "$work/site.yml" -e policy_state=absent -e '{"capset_pam": false}'
 check "state: absent changes every host" expect_changed absent 3 "host1 host2 host3 "
+pam_disabled() { ! pam_enabled "$1"; }
+check "  capset_pam: false takes pam_capset out of the login stacks again" all_hosts 3 pam_disabled
 check "  the capability is gone from every host's file" all_hosts 3 has_no_caps
 check "  and so is the daemon's drop-in" all_hosts 3 no_dropin
 

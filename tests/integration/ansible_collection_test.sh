@@ -50,6 +50,9 @@ for m in "$coll"/plugins/modules/*.py; do
     bash -c "ANSIBLE_COLLECTIONS_PATH='$src/ansible' ansible-doc -j capset.hardening.$name | $py -c 'import json,sys; d=json.load(sys.stdin)[\"capset.hardening.$name\"]; sys.exit(not (d[\"doc\"][\"description\"] and d[\"examples\"] and d[\"return\"]))'"
 done
 
+check "ansible-doc reads the role's argument specs (every variable documented)" \
+  bash -c "ANSIBLE_COLLECTIONS_PATH='$src/ansible' ansible-doc -t role -j capset.hardening.capset | $py -c 'import json,sys; o=json.load(sys.stdin)[\"capset.hardening.capset\"][\"entry_points\"][\"main\"][\"options\"]; sys.exit(not all(o[k][\"description\"] for k in (\"capset_deb_dir\", \"capset_repository\", \"capset_pam\", \"capset_policies\", \"capset_file_caps\", \"capset_services\")))'"
+
 # For real, on this host (root: capctl refuses files a user could change; /run is root's).
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: needs root for the modules' real runs" >&2

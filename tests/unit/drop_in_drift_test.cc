@@ -24,7 +24,8 @@ constexpr const char kWant[] =
 TEST(DropInDriftTest, CommentsBlankLinesAndSpacingAreNotDrift) {
   const std::string have =
       "[Service]\n\n; edited by someone\nUser = www-data\nCapabilityBoundingSet=\n"
-      "CapabilityBoundingSet=CAP_NET_BIND_SERVICE   \n# more\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n";
+      "CapabilityBoundingSet=CAP_NET_BIND_SERVICE   \n# "
+      "more\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n";
   EXPECT_EQ(Render(DiffDropIns(have, kWant)), "");
 }
 

@@ -86,7 +86,7 @@ struct ServiceAuditOptions {
   bool json = false;
   std::string policy_out;
   std::string templates;  ///< --templates DIR: looked in first
-  int fail_above = -1;  ///< tenths (0..100); -1: not given
+  int fail_above = -1;    ///< tenths (0..100); -1: not given
   std::vector<std::string> units;
 };
 int RunServiceAudit(const ServiceAuditOptions& options);

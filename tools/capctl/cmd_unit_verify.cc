@@ -55,16 +55,18 @@ Result<std::optional<std::string>> ReadDropIn(const SafeDir& dir, const std::str
 
 nlohmann::json VerdictJson(const Verdict& v) {
   nlohmann::json diff = nlohmann::json::array();
-  for (const auto& d : v.diff) diff.push_back({{"op", std::string(1, d.op)}, {"directive", d.directive}});
+  for (const auto& d : v.diff)
+    diff.push_back({{"op", std::string(1, d.op)}, {"directive", d.directive}});
   nlohmann::json j = {{"service", v.service}, {"state", v.state}, {"path", v.path}, {"diff", diff}};
   if (!v.reason.empty()) j["reason"] = v.reason;
   return j;
 }
 
 void PrintVerdict(const Verdict& v) {
-  std::printf("%s: %s %s%s%s\n", v.service.c_str(), v.state.c_str(), v.path.c_str(),
-              v.reason.empty() ? "" : ": ", v.reason.c_str());
-  for (const auto& d : v.diff) std::printf("  %c %s\n", d.op, d.directive.c_str());
+  std::printf("%s: %s %s%s%s\n", Printable(v.service).c_str(), v.state.c_str(),
+              Printable(v.path).c_str(), v.reason.empty() ? "" : ": ", Printable(v.reason).c_str());
+  // What is on disk may hold anything: escape it rather than send it to a terminal.
+  for (const auto& d : v.diff) std::printf("  %c %s\n", d.op, Printable(d.directive).c_str());
 }
 
 }  // namespace
@@ -107,7 +109,8 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
   std::vector<Verdict> verdicts;
   std::vector<Diagnostic> findings = loaded.diagnostics;
   for (const auto& p : plans) {
-    Verdict v{p.service->name, "ok", dir_path + "/" + p.service->name + ".d/" + kDropInName, {}, {}};
+    Verdict v{
+        p.service->name, "ok", dir_path + "/" + p.service->name + ".d/" + kDropInName, {}, {}};
     std::optional<std::string> have;
     if (!no_dir) {
       Result<std::optional<std::string>> read = ReadDropIn(*dir, p.service->name, v.reason);
@@ -124,8 +127,10 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
     std::optional<std::string> want;
     if (p.ok()) {
       Result<std::string> rendered = RenderDropIn(*p.service, p.tmpl.get());
-      if (rendered.ok()) want = std::move(rendered).value();
-      else v.reason = rendered.status().message();
+      if (rendered.ok())
+        want = std::move(rendered).value();
+      else
+        v.reason = rendered.status().message();
     } else {
       findings.insert(findings.end(), p.findings.begin(), p.findings.end());
     }

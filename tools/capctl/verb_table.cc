@@ -31,8 +31,7 @@ const Verb kCapctl[] = {
      "capabilities replace set-user-ID root; --services: each service's\n"
      "root, capabilities, ports and exposure, and the entry that cuts them",
      kAuditOptions},
-    {"profile", RunProfile,
-     "[OPTIONS] (-- COMMAND...|--pid PID|--unit NAME.service|merge FILE...)",
+    {"profile", RunProfile, "[OPTIONS] (-- COMMAND...|--pid PID|--unit NAME.service|merge FILE...)",
      "which capabilities a command or a service needs: traced (eBPF),\n"
      "proven by running again, and the policy that grants them",
      kProfileOptions},

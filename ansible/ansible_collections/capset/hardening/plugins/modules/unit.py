@@ -19,13 +19,13 @@ description:
     nothing is changed). Then C(systemctl daemon-reload) runs capset-generator, which turns
     the entry into the drop-in C(NAME.service.d/50-capset.conf) (User=, AmbientCapabilities=,
     CapabilityBoundingSet=, NoNewPrivileges=, the template's hardening).
-  - Where systemd runs, the drop-in systemd reads is compared too (C(capctl unit verify),
-    directive by directive): a drop-in edited by hand, missing because systemd was not
-    reloaded, or (with O(state=absent)) left behind, is drift, reported as a change and
-    repaired by C(systemctl daemon-reload); the task fails if the generator's drop-in is
-    still not the policy's afterwards.
+  - Where systemd runs, the drop-in systemd reads is compared too, directive by directive
+    (C(capctl unit verify)). A drop-in edited by hand, missing because systemd was not
+    reloaded, or left behind (O(state=absent)) is drift, reported as a change and repaired by
+    C(systemctl daemon-reload); the task fails if the generator's drop-in is still not the
+    policy's afterwards.
   - Check mode says whether the entry or the drop-in would change; diff mode shows the
-    drop-in before and after, as C(capctl unit generate) renders it (before: the one systemd
+    drop-in before and after, as C(capctl unit generate) renders it (before, the one systemd
     reads, where it differs).
   - The service is not restarted unless O(restart=true).
 version_added: "0.1.0"
