@@ -27,9 +27,16 @@ function(capset_fuzz_target name source)
                                ${PROJECT_SOURCE_DIR}/core/src)
     target_link_options(${_bin} PRIVATE -fsanitize=fuzzer)
     add_dependencies(fuzz_targets ${_bin})
+    # In the sanitizer build (-DCAPSET_SANITIZE=ON as well: CI fuzzes there), Clang's shared
+    # ASan runtime must come first, and libFuzzer's libstdc++ comes before it: preload it.
+    set(_env "")
+    if(CAPSET_SANITIZE AND CAPSET_SANITIZER_RUNTIMES)
+      list(GET CAPSET_SANITIZER_RUNTIMES 0 _asan)
+      set(_env "env LD_PRELOAD='${_asan}'")
+    endif()
     # Fuzzes a copy of the seed corpus (new inputs land there, not in the source tree).
     add_test(NAME fuzz.${name}_run
-             COMMAND sh -c "rm -rf corpus-${name} && cp -r '${_corpus}' corpus-${name} && exec '$<TARGET_FILE:${_bin}>' -max_total_time=${CAPSET_FUZZ_SECONDS} -max_len=70000 -close_fd_mask=2 -print_final_stats=1 corpus-${name}"
+             COMMAND sh -c "rm -rf corpus-${name} && cp -r '${_corpus}' corpus-${name} && exec ${_env} '$<TARGET_FILE:${_bin}>' -max_total_time=${CAPSET_FUZZ_SECONDS} -max_len=70000 -close_fd_mask=2 -print_final_stats=1 corpus-${name}"
              WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
     set_tests_properties(fuzz.${name}_run PROPERTIES LABELS fuzz TIMEOUT 600)
   endif()

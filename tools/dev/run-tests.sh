@@ -3,8 +3,8 @@
 # README command 2: set up, build and run the whole test suite twice: with GCC
 # (RelWithDebInfo), and with Clang under AddressSanitizer + UndefinedBehaviorSanitizer
 # (a second compiler catches what the first lets through; the sanitizers what both do); then
-# clang-tidy on every source file (tools/dev/tidy.sh); then
-# libFuzzer on every fuzz target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 5).
+# clang-tidy on every source file (tools/dev/tidy.sh). The Clang build is also the libFuzzer
+# build: its suite fuzzes every target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 10).
 # After the GCC
 # suite, the Debian packages are built, linted, installed, tested and purged, then installed
 # by the Ansible collection's role on a fleet of booted containers, and the RPMs built and
@@ -56,22 +56,18 @@ run_install_test "installation test (Debian packages)" \
 # The Ansible collection on a fleet of booted containers, installing those packages over ssh.
 run_install_test "fleet test (Ansible, booted hosts)" tests/install/ansible_fleet_test.sh build-deb .
 run_install_test "RPM packaging test" tests/install/rpm_build_test.sh build-rpm
-# A second compiler, with the sanitizers (Clang's shared runtime: cmake/Sanitizers.cmake).
+# A second compiler, with the sanitizers (Clang's shared runtime: cmake/Sanitizers.cmake), and
+# libFuzzer in the same build (coverage everywhere, cmake/Fuzzing.cmake): the suite's ctest
+# also runs every fuzz target for CAPSET_FUZZ_SECONDS (fuzz.NAME_run), so the code is compiled
+# once for both.
 if [[ ${1:-} == --no-sanitizers ]]; then
   CC=clang CXX=clang++ run_suite build-clang
 else
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    CC=clang CXX=clang++ run_suite build-clang-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    CC=clang CXX=clang++ run_suite build-clang-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+    -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-10}"
 fi
 # clang-tidy on every source file, with the Clang build's compile commands (.clang-tidy).
 echo "== clang-tidy" >&2
 if [[ ${1:-} == --no-sanitizers ]]; then tools/dev/tidy.sh build-clang; else tools/dev/tidy.sh build-clang-asan; fi
 phase_done "clang-tidy"
-# libFuzzer: a Clang build with coverage everywhere; only the fuzz targets and their tests,
-# each fuzzed for CAPSET_FUZZ_SECONDS (two at a time).
-echo "== fuzzing in build-fuzz" >&2
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-5}" >/dev/null
-cmake --build build-fuzz --target fuzz_targets
-ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -R '^fuzz\.'
-phase_done "fuzzing"
