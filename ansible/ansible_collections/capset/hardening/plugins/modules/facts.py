@@ -59,7 +59,8 @@ ansible_facts:
       description:
         - policy (ok, summary, drift, diagnostics), audit (findings, counts by kind),
           services (one per service), units (ok, drift - each service whose drop-in is not
-          the policy's, with state and diff -, systemd - whether systemd runs there).
+          the policy's, with state and diff -, systemd - whether there is a running systemd's
+          generator output to compare, false with O(root)).
       type: dict
 '''
 
@@ -105,12 +106,12 @@ def services_facts(capctl, root):
 
 
 def units_facts(capctl, root):
-    """The drop-ins' drift. Where systemd does not run (or on an image) there is no generator
-    output to compare: reported as such, not as every drop-in missing."""
-    if not root and not os.path.isdir('/run/systemd/system'):
+    """The drop-ins' drift. Where systemd does not run, and on an image (O(root): /run is not
+    part of one), there is no generator output to compare: reported as such, not as every
+    drop-in missing."""
+    if root or not os.path.isdir('/run/systemd/system'):
         return {'systemd': False, 'ok': True, 'drift': []}
-    args = ['unit', 'verify', '--json'] + (['--root', root] if root else [])
-    rc, doc = capctl.json(args, ok=(0, 1, 3))
+    rc, doc = capctl.json(['unit', 'verify', '--json'], ok=(0, 1, 3))
     drift = [{'service': u.get('service'), 'state': u.get('state'), 'path': u.get('path'),
               'reason': u.get('reason'),
               'diff': ['%s %s' % (d.get('op'), d.get('directive')) for d in u.get('diff', [])]}
