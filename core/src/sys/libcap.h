@@ -9,3 +9,12 @@
 #define capset capset_syscall_declared_by_libcap
 #include <sys/capability.h>
 #undef capset
+
+namespace capset::internal {
+
+/// The deleter of everything libcap allocates (cap_t, cap_iab_t, text).
+struct CapFree {
+  void operator()(void* p) const { cap_free(p); }
+};
+
+}  // namespace capset::internal

@@ -10,9 +10,6 @@
 
 namespace capset::internal {
 
-struct CapFree {
-  void operator()(void* p) const { cap_free(p); }
-};
 using CapIabPtr = std::unique_ptr<std::remove_pointer_t<cap_iab_t>, CapFree>;
 
 /// A cap_iab_t holding `iab`; null (errno set) when libcap fails.

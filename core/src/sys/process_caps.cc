@@ -10,9 +10,7 @@
 
 namespace capset {
 namespace {
-struct CapFree {
-  void operator()(void* p) const { cap_free(p); }
-};
+using internal::CapFree;
 using CapPtr = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
 }  // namespace
 
