@@ -123,6 +123,7 @@ drop_in_diff:
 
 import json
 import os
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
@@ -247,9 +248,19 @@ def run(module, capctl, pf):
 
 
 def read_text(path):
+    """The drop-in on disk, for diff mode only: never through a symbolic link (of the file or
+    of a directory above it) and only a regular file, so that a planted link cannot show
+    another file in the play's output. capctl already said it differs."""
     try:
-        with open(path, 'rb') as f:
-            return to_text(f.read(1 << 20), errors='surrogate_or_replace')
+        if os.path.realpath(path) != path:
+            return ''
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, 'O_CLOEXEC', 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return ''
+            return to_text(os.read(fd, 1 << 20), errors='surrogate_or_replace')
+        finally:
+            os.close(fd)
     except (IOError, OSError):
         return ''
 

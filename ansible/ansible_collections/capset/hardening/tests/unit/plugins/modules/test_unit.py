@@ -166,3 +166,14 @@ def test_a_stale_drop_in_after_the_entry_went_is_removed_by_a_reload(monkeypatch
     r = unit.run(m, Capctl(FakeUnitCapctl(['stale', None]), 'capctl'), pf)
     assert r['changed'] and r['drop_in_state'] == 'stale'
     assert m.commands == [['systemctl', 'daemon-reload']]
+
+
+def test_diff_mode_never_reads_a_drop_in_through_a_link(tmp_path):
+    secret = tmp_path / 'secret'
+    secret.write_text('root:x:0:0\n')
+    link = tmp_path / '50-capset.conf'
+    link.symlink_to(secret)
+    assert unit.read_text(str(link)) == ''
+    real = tmp_path / 'real.conf'
+    real.write_text('[Service]\nUser=root\n')
+    assert unit.read_text(str(real)) == '[Service]\nUser=root\n'
