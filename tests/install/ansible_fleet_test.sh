@@ -14,7 +14,8 @@
 #     nothing changes anywhere;
 #   - state: absent takes the capability and the drop-in away again (and capset_pam: false
 #     pam_capset out of the login stacks);
-#   - the same play against 3 and 6 hosts (forks 6), timed.
+#   - the same play against 3 and 6 hosts (forks 6), timed;
+#   - an upgrade (the packages repacked with a higher version) in one transaction, then idempotent.
 # Needs root, systemd-nspawn, ansible-core and the packages; exit 77 (skipped) with the
 # reason otherwise.
 #   ansible_fleet_test.sh DEB_DIR SOURCE_DIR
@@ -309,9 +310,27 @@ check "six hosts: every host changes (3 installed, 3 given the policy back)" \
 play timed6 "$work/inventory.6" "$work/site.yml"
 check "six hosts: the next run changes nothing" expect_changed timed6 6 ""
 check "six hosts: the policy's capability on every host" all_hosts 6 has_net_raw
+# An upgrade: the same packages repacked as version 0.1.0+fleet1 (capsetd depends on capset of
+# exactly its version, so the three must go in one transaction), rolled out to hosts 1 and 2.
+mkdir -p "$work/debs2"
+for p in capset capsetd libpam-capset; do
+  rm -rf "$work/repack"
+  dpkg-deb -R "$debs/${p}"_*.deb "$work/repack"
+  sed -i -e 's/^Version: .*/Version: 0.1.0+fleet1/' -e 's/capset (= [^)]*)/capset (= 0.1.0+fleet1)/' \
+    "$work/repack/DEBIAN/control"
+  dpkg-deb -Zgzip -z1 -b "$work/repack" "$work/debs2/${p}_0.1.0+fleet1_amd64.deb" >/dev/null
+done
+{ echo "[fleet]"; grep -E '^host[12] ' "$inv3"; sed -n '/^\[fleet:vars\]/,$p' "$inv3" |
+    sed "s|^capset_deb_dir=.*|capset_deb_dir=$work/debs2|"; } >"$work/inventory.up"
+play upgrade "$work/inventory.up" "$work/site.yml"
+check "an upgrade of the three packages installs on hosts 1 and 2" expect_changed upgrade 2 "host1 host2 "
+upgraded() { [[ $(ssh_host "$1" "dpkg-query -W -f='\${Version} ' capset capsetd libpam-capset") == "0.1.0+fleet1 0.1.0+fleet1 0.1.0+fleet1 " ]]; }
+check "  every package is at the new version" all_hosts 2 upgraded
+play upgrade2 "$work/inventory.up" "$work/site.yml"
+check "  and the next run changes nothing" expect_changed upgrade2 2 ""
 echo "timing (ansible-playbook, forks 6, pipelining, nothing to change): 3 hosts $(cat "$work/third.ms") ms, 6 hosts $(cat "$work/timed6.ms") ms; installing on 3 new hosts (6 in the play) $(cat "$work/first6.ms") ms, the first run on 3 hosts $(cat "$work/first.ms") ms"
 if ((fail)); then
-  for f in first second checked facts repair third bad absent first6 timed6; do
+  for f in first second checked facts repair third bad absent first6 timed6 upgrade upgrade2; do
     [[ -f $work/$f.log ]] || continue
     echo "--- $f (rc $(cat "$work/$f.rc"))"
     grep -E 'fatal:|FAILED|UNREACHABLE|^host[0-9]+ +:' "$work/$f.log" | head -20

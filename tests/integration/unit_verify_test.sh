@@ -72,6 +72,38 @@ check "a drop-in replaced by a symbolic link is drift (exit 3), not read through
   test "$(rc verify)" = 3
 check "  saying why" grep -q '^web.service: drift .*symbolic link' "$R/out"
 rm "$dropin"
+# systemd's search path: the service exists, and capset's drop-in is right, but another
+# 50-capset.conf earlier in the path shadows it, or a later drop-in overrides it.
+mkdir -p "$R/etc/systemd/system/web.service.d"
+printf '[Service]\nExecStart=/bin/true\n' >"$R/etc/systemd/system/web.service"
+run_gen
+check "with its unit file in place, in sync (exit 0)" test "$(rc verify web.service)" = 0
+printf '[Service]\nUser=root\n' >"$R/etc/systemd/system/web.service.d/50-capset.conf"
+check "a 50-capset.conf in /etc shadows the generator's: drift" test "$(rc verify web.service)" = 3
+check "  naming the file and its User=root" \
+  bash -c "grep -q 'shadowed by /etc/systemd/system/web.service.d/50-capset.conf' '$R/out' && grep -q -- '- \[Service\] User=root' '$R/out'"
+rm "$R/etc/systemd/system/web.service.d/50-capset.conf"
+printf '[Service]\nAmbientCapabilities=CAP_SYS_ADMIN\n' >"$gen/web.service.d/60-more.conf"
+check "a later drop-in that adds a capability overrides capset's: drift" test "$(rc verify web.service)" = 3
+check "  naming it" grep -q 'overridden by /run/systemd/generator/web.service.d/60-more.conf' "$R/out"
+printf '[Service]\nEnvironment=A=1\n' >"$gen/web.service.d/60-more.conf"
+check "a later drop-in that sets something else is not drift" test "$(rc verify web.service)" = 0
+mkdir -p "$gen.early/web.service.d" && printf '[Service]\nUser=root\n' >"$gen.early/web.service.d/50-capset.conf"
+check "generator.early (before the generator's directory) shadows it too" test "$(rc verify web.service)" = 3
+rm -r "$gen.early/web.service.d" "$gen/web.service.d/60-more.conf"
+printf '# note\rUser=root\n' >>"$dropin"
+check "a directive behind a carriage return in a comment is drift (systemd reads it)" \
+  test "$(rc verify web.service)" = 3
+run_gen
+chmod 0777 "$gen"
+check "a generator directory someone else could change is drift" test "$(rc verify web.service)" = 3
+chmod 0755 "$gen"
+mkdir -p "$R/elsewhere.d" && printf '[Service]\nUser=root\n' >"$R/elsewhere.d/50-capset.conf"
+ln -s "$R/elsewhere.d" "$gen/old.service.d"
+check "a stale drop-in directory that is a symbolic link is drift, not skipped" test "$(rc verify)" = 3
+check "  named" grep -q '^old.service: drift ' "$R/out"
+rm "$gen/old.service.d"
+check "--templates does not go with verify (exit 2)" test "$(rc verify --templates "$R")" = 2
 check "an unknown service is an error (exit 1)" test "$(rc verify nope.service)" = 1
 check "--dir goes with verify only (exit 2)" test "$(rc "$capctl" unit lint --dir "$gen")" = 2
 check "--dir names the directory" test "$(rc verify --dir "$R/nonexistent")" = 3

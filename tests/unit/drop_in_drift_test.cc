@@ -73,3 +73,27 @@ TEST(DropInDriftTest, NothingWantedIsEveryDirectiveRemoved) {
 
 }  // namespace
 }  // namespace capset
+
+namespace capset {
+namespace {
+
+// Regression (review of capctl unit verify): a lone "\r" or a NUL ends a line for systemd, so
+// a directive hidden behind one in a comment is read; it must be drift, never "ok".
+TEST(DropInDriftTest, ACarriageReturnOrNulInACommentStartsADirective) {
+  for (const char* sep : {"\r", "\0"}) {
+    std::string have = kWant;
+    have += std::string("# note") + std::string(sep, 1) + "CapabilityBoundingSet=CAP_SYS_ADMIN\n";
+    const auto diff = DiffDropIns(have, kWant);
+    ASSERT_EQ(diff.size(), 1U) << (sep[0] == '\r' ? "CR" : "NUL");
+    EXPECT_EQ(diff[0].directive, "[Service] CapabilityBoundingSet=CAP_SYS_ADMIN");
+  }
+}
+
+TEST(DropInDriftTest, CrLfLineEndsAreOneLineEnd) {
+  std::string have;
+  for (char c : std::string(kWant)) have += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  EXPECT_TRUE(DiffDropIns(have, kWant).empty());
+}
+
+}  // namespace
+}  // namespace capset

@@ -46,7 +46,9 @@ constexpr const char kUnitUsage[] =
     "           the generator's output ROOT/run/systemd/generator) are what the generator\n"
     "           writes from the policy now, directive by directive: drift (a hand edit, an\n"
     "           untrusted file), missing (not reloaded since the policy changed), stale (a\n"
-    "           drop-in of a service the policy no longer names; without SERVICE)\n"
+    "           drop-in of a service the policy no longer names; without SERVICE), and\n"
+    "           shadowed or overridden (another 50-capset.conf earlier in systemd's search\n"
+    "           path, or a later drop-in setting User=, capabilities or what capset sets)\n"
     "templates  list the hardening templates with their description and measured exposure\n"
     "\n"
     "Options:\n"
@@ -61,7 +63,8 @@ constexpr const char kUnitUsage[] =
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 all services fine; 1 a policy error or a refused service; 2 usage;\n"
-    "3 (verify) a drop-in differs from the policy, is missing or is stale.\n";
+    "3 (verify) a drop-in differs from the policy, is shadowed or overridden, missing or\n"
+    "stale (1 wins: a refused entry or a policy error).\n";
 
 struct UnitOptions {
   std::string command;
@@ -298,6 +301,11 @@ int RunUnit(int argc, char** argv) {
   if (!RootExists(opt.root)) return kExitUsage;
   if (!opt.output.empty() && opt.command != "generate") {
     PrintError("unit: --output only goes with 'generate'");
+    return kExitUsage;
+  }
+  if (!opt.templates.empty() && opt.command == "verify") {
+    // The generator reads only the root's template directories: so does its verification.
+    PrintError("unit verify: --templates does not go with 'verify' (the generator has none)");
     return kExitUsage;
   }
   if (!opt.dir.empty() && opt.command != "verify") {

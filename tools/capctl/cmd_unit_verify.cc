@@ -4,7 +4,9 @@
 // systemd/generator) against what capset-generator would write now. A hand edit, a drop-in
 // missing because systemd was not reloaded since the policy changed, and (without SERVICE
 // arguments) a stale drop-in of a service the policy no longer names are drift (exit 3).
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "capset/drop_in_drift.h"
 #include "capset/drop_in_writer.h"
@@ -12,6 +14,7 @@
 #include "capset/policy_loader.h"
 #include "capset/service_plan.h"
 #include "capset/trusted_file.h"
+#include "capset/unit_files.h"
 #include "capset/unit_gen.h"
 #include "cli.h"
 #include "diagnostics.h"
@@ -53,6 +56,47 @@ Result<std::optional<std::string>> ReadDropIn(const SafeDir& dir, const std::str
   return std::optional<std::string>(std::move(text->text));
 }
 
+constexpr const char kGeneratorDir[] = "/run/systemd/generator";
+
+std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+// What systemd reads besides capset's drop-in, in its own precedence (unit_files.h): a
+// 50-capset.conf of a directory before the generator's shadows capset's (systemd reads one
+// file per name); a drop-in sorted after it that sets what capset's sets, or who the service
+// runs as and with which capabilities, overrides it. Each is drift, with its directives as
+// "-" lines. Needs the unit's fragment (a unit without one does not start).
+void CheckPrecedence(const SafeDir& root, const std::string& service, const std::string& want,
+                     Verdict& v) {
+  Result<UnitFiles> unit = LoadUnitFiles(RealSys(), root, service);
+  if (!unit.ok() || unit->masked) return;
+  const std::string ours = std::string(kGeneratorDir) + "/" + service + ".d/" + kDropInName;
+  const auto winner = std::find_if(unit->drop_ins.begin(), unit->drop_ins.end(),
+                                   [](const std::string& d) { return BaseName(d) == kDropInName; });
+  if (winner == unit->drop_ins.end()) return;
+  std::vector<std::string> notes;
+  if (*winner != ours) notes.push_back("shadowed by " + *winner + " (systemd reads it instead)");
+  std::set<std::string> guarded = {"User",
+                                   "Group",
+                                   "DynamicUser",
+                                   "SupplementaryGroups",
+                                   "AmbientCapabilities",
+                                   "CapabilityBoundingSet",
+                                   "NoNewPrivileges",
+                                   "SecureBits"};
+  for (const UnitAssignment& a : ParseUnitFile(want, "")) guarded.insert(a.key);
+  const std::set<std::string> later(winner + 1, unit->drop_ins.end());
+  std::set<std::string> overriding;
+  for (const UnitAssignment& a : unit->assignments) {
+    if (a.section != "Service" || !guarded.count(a.key)) continue;
+    if (later.count(a.file) || (a.file == *winner && *winner != ours)) {
+      v.diff.push_back({'-', "[Service] " + a.key + "=" + a.value + "  (" + a.file + ")"});
+      if (a.file != *winner) overriding.insert(a.file);
+    }
+  }
+  for (const auto& f : overriding) notes.push_back("overridden by " + f);
+  for (const auto& n : notes) v.reason += (v.reason.empty() ? "" : "; ") + n;
+}
+
 nlohmann::json VerdictJson(const Verdict& v) {
   nlohmann::json diff = nlohmann::json::array();
   for (const auto& d : v.diff)
@@ -90,20 +134,26 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
     }
   }
 
+  // The generator's directory, and every directory above it, must be root's: whoever else
+  // could change them could change what systemd reads (reported with every verdict).
   SafeOpenOptions open;
-  open.trust = TrustMode::kIgnore;  // reported per drop-in below
+  open.trust = TrustMode::kReport;
   const std::string dir_path =
       !req.dir.empty() ? req.dir : (req.root == "/" ? "" : req.root) + "/run/systemd/generator";
+  SafeOpenOptions read_only;
+  read_only.trust = TrustMode::kIgnore;  // unit files grant nothing: read, not trusted
+  Result<SafeDir> root = OpenRoot(RealSys(), req.root, read_only);
   Result<SafeDir> dir = [&]() -> Result<SafeDir> {
     if (!req.dir.empty()) return OpenDirectoryNoFollow(RealSys(), req.dir, open);
-    CAPSET_ASSIGN_OR_RETURN(SafeDir root, OpenRoot(RealSys(), req.root, open));
-    return OpenDirectoryBelow(RealSys(), root, "/run/systemd/generator", open);
+    CAPSET_ASSIGN_OR_RETURN(SafeDir r, OpenRoot(RealSys(), req.root, open));
+    return OpenDirectoryBelow(RealSys(), r, kGeneratorDir, open);
   }();
   const bool no_dir = !dir.ok() && dir.status().code() == Code::kNotFound;
   if (!dir.ok() && !no_dir) {
     PrintError(dir.status().message());
     return kExitFailure;
   }
+  const std::string dir_untrusted = dir.ok() && dir->untrusted ? *dir->untrusted : "";
 
   bool failed = !loaded.ok(), drift = false;
   std::vector<Verdict> verdicts;
@@ -112,7 +162,9 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
     Verdict v{
         p.service->name, "ok", dir_path + "/" + p.service->name + ".d/" + kDropInName, {}, {}};
     std::optional<std::string> have;
-    if (!no_dir) {
+    if (!dir_untrusted.empty()) {
+      v.reason = dir_path + ": " + dir_untrusted;
+    } else if (!no_dir) {
       Result<std::optional<std::string>> read = ReadDropIn(*dir, p.service->name, v.reason);
       if (!read.ok()) {
         // A link, a FIFO, a file too large: not capset's drop-in, whatever systemd makes of it.
@@ -145,6 +197,10 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
       v.reason = "systemctl daemon-reload runs capset-generator, which writes it";
     } else {
       v.diff = DiffDropIns(*have, *want);
+      // Systemd's own search path, where capset's drop-in is read from the generator's
+      // directory: another 50-capset.conf earlier in it shadows capset's; a later drop-in can
+      // undo what capset's says.
+      if (req.dir.empty() && root.ok()) CheckPrecedence(*root, p.service->name, *want, v);
       if (!v.diff.empty() || !v.reason.empty()) v.state = "drift";
     }
     if (v.state != "ok" && v.state != "refused") drift = true;
@@ -154,6 +210,10 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
   // Without SERVICE arguments: capset's drop-ins of services the policy no longer names.
   if (req.services.empty() && !no_dir) {
     Result<std::vector<DirEntry>> entries = ListTrustedDirectory(RealSys(), *dir, ".service.d");
+    if (!entries.ok()) {
+      PrintError(entries.status().message());
+      failed = true;
+    }
     for (const DirEntry& e : entries.ok() ? *entries : std::vector<DirEntry>{}) {
       const std::string service = e.name.substr(0, e.name.size() - 2);
       if (std::any_of(plans.begin(), plans.end(),
@@ -162,9 +222,16 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
       }
       Verdict v{service, "stale", dir_path + "/" + e.name + "/" + kDropInName, {}, {}};
       Result<std::optional<std::string>> read = ReadDropIn(*dir, service, v.reason);
-      if (!read.ok() || !read->has_value()) continue;  // no drop-in of capset's there
-      v.diff = DiffDropIns(**read, "");
-      if (v.reason.empty()) v.reason = "no policy entry names this service";
+      if (!read.ok()) {
+        // A link (to a directory, or as the drop-in): systemd follows it; capset does not.
+        v.state = "drift";
+        v.reason = read.status().message();
+      } else if (!read->has_value()) {
+        continue;  // no drop-in of capset's there
+      } else {
+        v.diff = DiffDropIns(**read, "");
+        if (v.reason.empty()) v.reason = "no policy entry names this service";
+      }
       drift = true;
       verdicts.push_back(std::move(v));
     }

@@ -124,16 +124,17 @@ Result<std::optional<Fragment>> FindFragment(SysOps& sys, const SafeDir& root,
     if (!d || !sys.StatAt(d->fd.get(), name).ok()) continue;
     Result<std::string> real = RealPathInRoot(sys, root, dir + "/" + name);
     if (!real.ok()) {
-      return Status(real.status().code(),
-                    "'" + dir + "/" + name + "' is a link whose target (an alias target) is " +
-                        "missing below the root");
+      return Status(real.status().code(), "'" + dir + "/" + name +
+                                              "' is a link whose target (an alias target) is " +
+                                              "missing below the root");
     }
     if (*real == kDevNull) return std::optional<Fragment>(Fragment{dir + "/" + name, name, true});
     Fragment f{*real, name, false};
     const std::string base = Basename(*real);
     if (base != name && !InvalidServiceName(base)) f.id = base;
     std::optional<SafeDir> where = OpenSearchDir(sys, root, Dirname(*real));
-    Result<struct stat> st = where ? sys.StatAt(where->fd.get(), base) : Status(Code::kNotFound, "");
+    Result<struct stat> st =
+        where ? sys.StatAt(where->fd.get(), base) : Status(Code::kNotFound, "");
     if (st.ok() && S_ISREG(st->st_mode) && st->st_size == 0) f.masked = true;
     return std::optional<Fragment>(std::move(f));
   }
@@ -208,11 +209,10 @@ std::string ExpandSpecifiers(const std::string& value, const std::string& unit) 
   const std::string prefix = at == std::string::npos ? stem : stem.substr(0, at);
   const std::string instance = at == std::string::npos ? "" : stem.substr(at + 1);
   const std::map<char, std::string> kSpecifiers = {
-      {'n', unit},        {'N', stem},           {'p', prefix},     {'P', prefix},
-      {'i', instance},    {'I', instance},       {'t', "/run"},     {'S', "/var/lib"},
-      {'C', "/var/cache"}, {'L', "/var/log"},    {'E', "/etc"},     {'T', "/tmp"},
-      {'V', "/var/tmp"},  {'h', "/root"},        {'u', "root"},     {'U', "0"},
-      {'g', "root"},      {'G', "0"},            {'s', "/bin/sh"},  {'%', "%"}};
+      {'n', unit},     {'N', stem},   {'p', prefix},     {'P', prefix},       {'i', instance},
+      {'I', instance}, {'t', "/run"}, {'S', "/var/lib"}, {'C', "/var/cache"}, {'L', "/var/log"},
+      {'E', "/etc"},   {'T', "/tmp"}, {'V', "/var/tmp"}, {'h', "/root"},      {'u', "root"},
+      {'U', "0"},      {'g', "root"}, {'G', "0"},        {'s', "/bin/sh"},    {'%', "%"}};
   std::string out;
   for (size_t i = 0; i < value.size(); ++i) {
     auto it = value[i] == '%' && i + 1 < value.size() ? kSpecifiers.find(value[i + 1])
@@ -228,11 +228,21 @@ std::string ExpandSpecifiers(const std::string& value, const std::string& unit) 
 }
 
 bool TakesSpecifiers(const std::string& key) {
-  static const std::set<std::string> kKeys = {
-      "User",         "Group",          "SupplementaryGroups", "PIDFile",
-      "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths",  "RootDirectory",
-      "RootImage",    "RuntimeDirectory", "StateDirectory",    "CacheDirectory",
-      "LogsDirectory", "WorkingDirectory", "ExecStart"};
+  static const std::set<std::string> kKeys = {"User",
+                                              "Group",
+                                              "SupplementaryGroups",
+                                              "PIDFile",
+                                              "ReadWritePaths",
+                                              "ReadOnlyPaths",
+                                              "InaccessiblePaths",
+                                              "RootDirectory",
+                                              "RootImage",
+                                              "RuntimeDirectory",
+                                              "StateDirectory",
+                                              "CacheDirectory",
+                                              "LogsDirectory",
+                                              "WorkingDirectory",
+                                              "ExecStart"};
   return kKeys.count(key) > 0;
 }
 
@@ -240,10 +250,12 @@ bool TakesSpecifiers(const std::string& key) {
 
 const std::vector<std::string>& UnitSearchPath() {
   static const std::vector<std::string> kPath = {
-      "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
-      "/run/systemd/generator.early", "/etc/systemd/system",        "/etc/systemd/system.attached",
-      "/run/systemd/system",          "/run/systemd/system.attached", "/run/systemd/generator",
-      "/usr/local/lib/systemd/system", "/lib/systemd/system",       "/usr/lib/systemd/system",
+      "/etc/systemd/system.control", "/run/systemd/system.control",
+      "/run/systemd/transient",      "/run/systemd/generator.early",
+      "/etc/systemd/system",         "/etc/systemd/system.attached",
+      "/run/systemd/system",         "/run/systemd/system.attached",
+      "/run/systemd/generator",      "/usr/local/lib/systemd/system",
+      "/lib/systemd/system",         "/usr/lib/systemd/system",
       "/run/systemd/generator.late"};
   return kPath;
 }
@@ -267,10 +279,13 @@ std::vector<UnitAssignment> ParseUnitFile(std::string_view text, const std::stri
   };
   size_t start = 0;
   while (start < text.size()) {
-    size_t end = text.find('\n', start);
+    // systemd's read_line() ends a line at "\n", "\r", "\r\n" and NUL alike: a lone "\r"
+    // or a NUL in a comment starts a directive systemd reads.
+    size_t end = text.find_first_of(std::string_view("\n\r\0", 3), start);
     if (end == std::string_view::npos) end = text.size();
     const std::string line = Trim(text.substr(start, end - start));
     start = end + 1;
+    if (end + 1 < text.size() && text[end] == '\r' && text[end + 1] == '\n') ++start;
     ++line_no;
     const bool comment = !line.empty() && (line[0] == '#' || line[0] == ';');
     if (continuing) {

@@ -111,12 +111,17 @@ def units_facts(capctl, root):
     drop-in missing."""
     if root or not os.path.isdir('/run/systemd/system'):
         return {'systemd': False, 'ok': True, 'drift': []}
-    rc, doc = capctl.json(['unit', 'verify', '--json'], ok=(0, 1, 3))
+    try:
+        rc, doc = capctl.json(['unit', 'verify', '--json'], ok=(0, 1, 3))
+    except CapctlError as e:
+        if e.rc == 2:  # a capctl older than 'unit verify'
+            return {'systemd': True, 'supported': False, 'ok': True, 'drift': []}
+        raise
     drift = [{'service': u.get('service'), 'state': u.get('state'), 'path': u.get('path'),
               'reason': u.get('reason'),
               'diff': ['%s %s' % (d.get('op'), d.get('directive')) for d in u.get('diff', [])]}
              for u in doc.get('units', []) if u.get('state') != 'ok']
-    return {'systemd': True, 'ok': rc == 0, 'drift': drift,
+    return {'systemd': True, 'supported': True, 'ok': rc == 0, 'drift': drift,
             'diagnostics': doc.get('policy_diagnostics', [])}
 
 
