@@ -4,7 +4,7 @@
 # (RelWithDebInfo), and with Clang under AddressSanitizer + UndefinedBehaviorSanitizer
 # (a second compiler catches what the first lets through; the sanitizers what both do); then
 # clang-tidy on every source file (tools/dev/tidy.sh). The Clang build is also the libFuzzer
-# build: its suite fuzzes every target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 10).
+# build: its suite fuzzes every target (tests/fuzz/) for CAPSET_FUZZ_SECONDS each (default 6), one at a time.
 # After the GCC
 # suite, the Debian packages are built, linted, installed, tested and purged, then installed
 # by the Ansible collection's role on a fleet of booted containers, and the RPMs built and
@@ -68,7 +68,7 @@ if [[ ${1:-} == --no-sanitizers ]]; then
 else
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     CC=clang CXX=clang++ run_suite build-clang-asan -DCAPSET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
-    -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-10}"
+    -DCAPSET_FUZZ=ON -DCAPSET_FUZZ_SECONDS="${CAPSET_FUZZ_SECONDS:-6}"
 fi
 # clang-tidy on every source file, with the Clang build's compile commands (.clang-tidy).
 echo "== clang-tidy" >&2
