@@ -65,4 +65,11 @@ std::function<std::optional<FileCaps>(const std::string&)> PolicyFileCaps(const 
   };
 }
 
+std::vector<PlannedService> PlanGeneratorServices(const Policy& policy, const std::string& root,
+                                                  const std::vector<std::string>& only) {
+  LintOptions lint;
+  lint.file_caps = PolicyFileCaps(policy);  // the policy only: no I/O beyond it at boot
+  return PlanServices(policy, TemplateDirectories(root), lint, only);
+}
+
 }  // namespace capset

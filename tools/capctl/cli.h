@@ -70,7 +70,6 @@ extern const option kUnitOptions[];
 struct UnitVerifyRequest {
   std::string root = "/";
   std::vector<std::string> policy_files;
-  std::vector<std::string> template_dirs;
   std::string dir;  ///< the drop-ins' directory; empty: ROOT/run/systemd/generator
   bool json = false;
   std::vector<std::string> services;

@@ -120,12 +120,12 @@ int Templates(const UnitOptions& opt, const std::vector<std::string>& dirs) {
 }
 
 int Run(const UnitOptions& opt) {
+  if (opt.command == "verify") {  // the generator's own templates and lint (service_plan.h)
+    return RunUnitVerify({opt.root, opt.policy_files, opt.dir, opt.json, opt.services});
+  }
   std::vector<std::string> dirs = TemplateDirectories(opt.root);
   if (!opt.templates.empty()) dirs.insert(dirs.begin(), opt.templates);
   if (opt.command == "templates") return Templates(opt, dirs);
-  if (opt.command == "verify") {
-    return RunUnitVerify({opt.root, opt.policy_files, dirs, opt.dir, opt.json, opt.services});
-  }
 
   // Writing drop-ins (--output) grants capabilities: the policy and the templates must pass
   // the trust rule. Linting, or printing the drop-ins for someone to review, only reads:

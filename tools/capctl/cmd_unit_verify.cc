@@ -122,10 +122,8 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
   load.trust = TrustMode::kRequire;
   const LoadedPolicy loaded = req.policy_files.empty() ? LoadPolicyTree(req.root, load)
                                                        : LoadPolicyFiles(req.policy_files, load);
-  LintOptions lint;
-  lint.file_caps = PolicyFileCaps(loaded.policy);
   const std::vector<PlannedService> plans =
-      PlanServices(loaded.policy, req.template_dirs, lint, req.services);
+      PlanGeneratorServices(loaded.policy, req.root, req.services);
   for (const auto& name : req.services) {
     if (std::none_of(plans.begin(), plans.end(),
                      [&](const PlannedService& p) { return p.service->name == name; })) {
@@ -138,8 +136,7 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
   // could change them could change what systemd reads (reported with every verdict).
   SafeOpenOptions open;
   open.trust = TrustMode::kReport;
-  const std::string dir_path =
-      !req.dir.empty() ? req.dir : (req.root == "/" ? "" : req.root) + "/run/systemd/generator";
+  const std::string dir_path = !req.dir.empty() ? req.dir : RootedPath(req.root, kGeneratorDir);
   SafeOpenOptions read_only;
   read_only.trust = TrustMode::kIgnore;  // unit files grant nothing: read, not trusted
   Result<SafeDir> root = OpenRoot(RealSys(), req.root, read_only);
@@ -162,9 +159,7 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
     Verdict v{
         p.service->name, "ok", dir_path + "/" + p.service->name + ".d/" + kDropInName, {}, {}};
     std::optional<std::string> have;
-    if (!dir_untrusted.empty()) {
-      v.reason = dir_path + ": " + dir_untrusted;
-    } else if (!no_dir) {
+    if (!no_dir) {
       Result<std::optional<std::string>> read = ReadDropIn(*dir, p.service->name, v.reason);
       if (!read.ok()) {
         // A link, a FIFO, a file too large: not capset's drop-in, whatever systemd makes of it.
@@ -176,6 +171,8 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
       }
       have = std::move(read).value();
     }
+    // Said by the walk to the drop-in when there is one; said here when there is none.
+    if (!dir_untrusted.empty() && v.reason.empty()) v.reason = dir_untrusted;
     std::optional<std::string> want;
     if (p.ok()) {
       Result<std::string> rendered = RenderDropIn(*p.service, p.tmpl.get());
@@ -194,7 +191,8 @@ int RunUnitVerify(const UnitVerifyRequest& req) {
       if (have) v.diff = DiffDropIns(*have, "");
     } else if (!have) {
       v.state = "missing";
-      v.reason = "systemctl daemon-reload runs capset-generator, which writes it";
+      v.reason += std::string(v.reason.empty() ? "" : "; ") +
+                  "systemctl daemon-reload runs capset-generator, which writes it";
     } else {
       v.diff = DiffDropIns(*have, *want);
       // Systemd's own search path, where capset's drop-in is read from the generator's

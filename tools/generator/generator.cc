@@ -26,8 +26,8 @@ Log::Log() {
     // reaches nobody. Only the real one (character device 1:11) is used; otherwise stderr,
     // which systemd logs for generators.
     struct stat st {};
-    if (kmsg_ >= 0 && (::fstat(kmsg_, &st) != 0 || !S_ISCHR(st.st_mode) ||
-                       st.st_rdev != makedev(1, 11))) {
+    if (kmsg_ >= 0 &&
+        (::fstat(kmsg_, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 11))) {
       ::close(kmsg_);
       kmsg_ = -1;
     }
@@ -68,10 +68,7 @@ Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
     log.Error("Failed to open output directory '" + normal_dir + "': " + out.status().message());
     return counts;
   }
-  LintOptions lint;
-  lint.file_caps = PolicyFileCaps(loaded.policy);  // the policy only: no I/O beyond it
-  const std::vector<PlannedService> plans =
-      PlanServices(loaded.policy, TemplateDirectories(root), lint);
+  const std::vector<PlannedService> plans = PlanGeneratorServices(loaded.policy, root);
 
   // Rendering and writing are independent per service: use every CPU. Messages are kept per
   // service and logged in policy order afterwards, so the log does not depend on threads.
@@ -80,8 +77,8 @@ Counts Run(const std::string& root, const std::string& normal_dir, Log& log) {
     const PlannedService& p = plans[i];
     if (p.ok()) {
       Result<std::string> text = RenderDropIn(*p.service, p.tmpl.get());
-      write_errors[i] = text.ok() ? WriteDropIn(*out, p.service->name, *text).message()
-                                  : text.status().message();
+      write_errors[i] =
+          text.ok() ? WriteDropIn(*out, p.service->name, *text).message() : text.status().message();
     }
   });
 

@@ -33,6 +33,13 @@ std::vector<PlannedService> PlanServices(const Policy& policy,
                                          const std::vector<std::string>& only = {},
                                          TrustMode template_trust = TrustMode::kRequire);
 
+/// What capset-generator plans at boot for `policy` of the system at `root` (only the
+/// services in `only`, if not empty): the root's template directories, and the lint it can
+/// run there, with no I/O beyond the policy (its own files: entries for file capabilities).
+/// `capctl unit verify` compares the drop-ins on disk with exactly this.
+std::vector<PlannedService> PlanGeneratorServices(const Policy& policy, const std::string& root,
+                                                  const std::vector<std::string>& only = {});
+
 /// A file-capability lookup over the policy's files: entries (for LintOptions::file_caps).
 std::function<std::optional<FileCaps>(const std::string&)> PolicyFileCaps(const Policy& policy);
 

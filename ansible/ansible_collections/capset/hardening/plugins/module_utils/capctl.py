@@ -57,6 +57,21 @@ class Capctl(object):
         return rc, doc
 
 
+def unit_verify(capctl):
+    """`capctl unit verify --json`: (exit status, its document with each unit's diff as
+    '- [Service] Key=Value' lines). (None, None) for a capctl older than 'unit verify' (a
+    usage error, exit 2): the drop-ins cannot be compared there."""
+    try:
+        rc, doc = capctl.json(['unit', 'verify', '--json'], ok=(0, 1, 3))
+    except CapctlError as e:
+        if e.rc == 2:
+            return None, None
+        raise
+    for u in doc.get('units', []):
+        u['diff'] = ['%s %s' % (d.get('op'), d.get('directive')) for d in u.get('diff', [])]
+    return rc, doc
+
+
 def describe_failure(args, rc, err, doc):
     """capctl's own words for a failure: its stderr, else the errors in its JSON."""
     lines = [line for line in (err or '').splitlines() if line.strip()]

@@ -67,7 +67,8 @@ ansible_facts:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl, CapctlError
+from ansible_collections.capset.hardening.plugins.module_utils.capctl import (
+    Capctl, CapctlError, unit_verify)
 
 
 def policy_facts(capctl, root):
@@ -111,15 +112,11 @@ def units_facts(capctl, root):
     drop-in missing."""
     if root or not os.path.isdir('/run/systemd/system'):
         return {'systemd': False, 'ok': True, 'drift': []}
-    try:
-        rc, doc = capctl.json(['unit', 'verify', '--json'], ok=(0, 1, 3))
-    except CapctlError as e:
-        if e.rc == 2:  # a capctl older than 'unit verify'
-            return {'systemd': True, 'supported': False, 'ok': True, 'drift': []}
-        raise
+    rc, doc = unit_verify(capctl)
+    if doc is None:  # a capctl older than 'unit verify'
+        return {'systemd': True, 'supported': False, 'ok': True, 'drift': []}
     drift = [{'service': u.get('service'), 'state': u.get('state'), 'path': u.get('path'),
-              'reason': u.get('reason'),
-              'diff': ['%s %s' % (d.get('op'), d.get('directive')) for d in u.get('diff', [])]}
+              'reason': u.get('reason'), 'diff': u['diff']}
              for u in doc.get('units', []) if u.get('state') != 'ok']
     return {'systemd': True, 'supported': True, 'ok': rc == 0, 'drift': drift,
             'diagnostics': doc.get('policy_diagnostics', [])}

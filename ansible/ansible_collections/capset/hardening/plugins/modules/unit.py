@@ -127,7 +127,7 @@ import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl, CapctlError
+from ansible_collections.capset.hardening.plugins.module_utils.capctl import Capctl, unit_verify
 from ansible_collections.capset.hardening.plugins.module_utils.policy_file import (
     run_with_policy_file)
 
@@ -183,16 +183,12 @@ def generated(capctl, name):
     """What `capctl unit verify` says of the drop-in systemd reads for `name`: (state, the
     differing directives, the file). Asked of every service, so that a stale drop-in (the
     entry is gone) is seen too."""
-    try:
-        _, doc = capctl.json(['unit', 'verify', '--json'], ok=(0, 1, 3))
-    except CapctlError as e:
-        if e.rc == 2:  # a capctl older than 'unit verify': the entry alone is compared
-            return 'unknown', [], None
-        raise
+    _, doc = unit_verify(capctl)
+    if doc is None:  # a capctl older than 'unit verify': the entry alone is compared
+        return 'unknown', [], None
     for u in doc.get('units', []):
         if u.get('service') == name:
-            diff = ['%s %s' % (d.get('op'), d.get('directive')) for d in u.get('diff', [])]
-            return u.get('state'), diff, u.get('path')
+            return u.get('state'), u['diff'], u.get('path')
     return None, [], None
 
 
