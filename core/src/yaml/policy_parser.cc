@@ -7,7 +7,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "capset/id_parse.h"
@@ -115,8 +117,8 @@ class Parser {
       return s;
     }
     if (auto why = InvalidUserGroupName(*s)) {
-      Error(n.GetMark(), "'" + key + "': expected a " + (group ? "group" : "user") +
-                             " name, but " + *why);
+      Error(n.GetMark(),
+            "'" + key + "': expected a " + (group ? "group" : "user") + " name, but " + *why);
       return std::nullopt;
     }
     return s;
@@ -157,24 +159,36 @@ class Parser {
     return std::nullopt;
   }
 
-  // Iterates a mapping, reporting unknown and duplicate keys.
+  // Iterates a mapping, reporting unknown and duplicate keys. Runs once per entry (thousands
+  // in a package's policy): the known keys are a list, not a set built per call, and a mapping
+  // of a few keys remembers them in a short vector.
   template <typename Fn>
-  void Keys(const yaml::Node& map, const std::set<std::string>& known, const std::string& where,
-            Fn&& fn) {
-    std::set<std::string> seen;
-    for (const auto& [key_node, value] : map.Pairs()) {
+  void Keys(const yaml::Node& map, std::initializer_list<std::string_view> known,
+            const std::string& where, Fn&& fn) {
+    const std::vector<std::pair<yaml::Node, yaml::Node>> pairs = map.Pairs();
+    std::vector<std::string> seen_few;
+    std::set<std::string> seen_many;  // a hostile mapping of thousands of keys stays linear
+    const bool many = pairs.size() > 16;
+    auto first_time = [&](const std::string& key) {
+      if (many) return seen_many.insert(key).second;
+      if (std::find(seen_few.begin(), seen_few.end(), key) != seen_few.end()) return false;
+      seen_few.push_back(key);
+      return true;
+    };
+    for (const auto& [key_node, value] : pairs) {
       if (!key_node.IsScalar()) {
         Error(key_node.GetMark(), "expected a key name in " + where);
         continue;
       }
       const std::string key = key_node.Scalar();
-      if (!seen.insert(key).second) {
+      if (!first_time(key)) {
         Error(key_node.GetMark(), "duplicate key '" + key + "' in " + where);
         continue;
       }
-      if (!known.count(key)) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        const std::set<std::string_view> sorted(known.begin(), known.end());
         std::string list;
-        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        for (const auto& k : sorted) list += (list.empty() ? "" : ", ") + std::string(k);
         Error(key_node.GetMark(),
               "unknown key '" + key + "' in " + where + " (expected one of: " + list + ")");
         continue;
@@ -214,7 +228,7 @@ class Parser {
            if (key == "version") {
              if (!v.IsScalar() || v.Scalar() != std::to_string(kPolicyVersion)) {
                Error(v.GetMark(), "unsupported policy version (expected version: " +
-                                   std::to_string(kPolicyVersion) + ")");
+                                      std::to_string(kPolicyVersion) + ")");
              }
            } else if (key == "files") {
              Files(v, policy);
@@ -311,9 +325,9 @@ class Parser {
       const std::optional<std::string> why =
           key.IsScalar() ? InvalidServiceName(key.Scalar()) : std::string("not a name");
       if (why) {
-        Error(key.GetMark(), "expected a service unit name such as 'nginx.service'" +
-                                 (key.IsScalar() ? ", got '" + key.Scalar() + "': " + *why
-                                                 : std::string()));
+        Error(key.GetMark(),
+              "expected a service unit name such as 'nginx.service'" +
+                  (key.IsScalar() ? ", got '" + key.Scalar() + "': " + *why : std::string()));
         continue;
       }
       if (!seen.insert(key.Scalar()).second) {
@@ -405,7 +419,7 @@ class Parser {
       auto owned = OwnedSettings().find(key);
       if (owned != OwnedSettings().end()) {
         Error(key_node.GetMark(), "'settings': " + key + "= is written by capset; use the '" +
-                                    owned->second + "' key instead");
+                                      owned->second + "' key instead");
         continue;
       }
       auto add = [&](const yaml::Node& val) {
