@@ -156,6 +156,12 @@ std::optional<std::string> PlainParent(const std::string& path) {
   return slash == 0 ? std::string("/") : path.substr(0, slash);
 }
 
+// A directory the entries in it share, walked once, and the filesystem it is on.
+struct WalkedDir {
+  SafeDir dir;
+  dev_t dev = 0;
+};
+
 // The walk's options for every entry: files and their directories must be root's.
 SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
   SafeOpenOptions so;
@@ -186,11 +192,45 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
                 st.sys_errno());
 }
 
+// SECURITY: whether the file `name` in `dir` is already exactly as its entry wants it, judged
+// without opening it (three system calls instead of the eight of the open below: what a
+// no-op apply of a package's files and every capsetd Verify cost). The directory was walked
+// and found root's, so only root can rename or replace what it holds: the name stands for one
+// inode from the stat to the last attribute read. Only the plain case is decided here — a
+// regular file with one name, on its directory's filesystem, that the trust rule accepts,
+// with capabilities the entry names and nothing to change. Anything else (a link, a second
+// name, an ACL, an unreadable attribute, drift, a kernel without getxattrat) returns false and
+// takes the full open, which decides it as before: this only ever skips work, never a check.
+bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const WalkedDir& dir,
+                     const std::string& name) {
+  if (dir.dir.untrusted) return false;
+  Result<struct stat> st = sys.StatAt(dir.dir.fd.get(), name);
+  if (!st.ok() || !S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_dev != dir.dev) {
+    return false;
+  }
+  Result<std::optional<RawCapXattr>> raw = sys.GetCapXattrAt(dir.dir.fd.get(), name);
+  if (!raw.ok() || !raw->has_value()) return false;
+  Result<VfsCap> caps = DecodeVfsCap((*raw)->span());
+  if (!caps.ok()) return false;
+  Result<std::optional<std::string>> acl = sys.GetAclXattrAt(dir.dir.fd.get(), name);
+  if (!acl.ok() || UntrustedStateReason(sys, *st, *acl)) return false;
+  Want want = base;  // as ProcessOne plans it where capabilities are supported
+  want.caps = e.caps;
+  want.perm = e.mode || (st->st_mode & S_ISUID)
+                  ? std::optional<mode_t>((e.mode ? static_cast<mode_t>(*e.mode) : st->st_mode) &
+                                          07777 & ~static_cast<mode_t>(S_ISUID))
+                  : std::nullopt;
+  Have have;
+  have.st = *st;
+  have.caps = *caps;
+  return Compare(have, want).empty();
+}
+
 // SECURITY: changes a file's owner, capabilities and mode. Only through the descriptor the
 // symlink-free walk returned; chown before the capabilities (the kernel drops them on chown)
 // and the set-user-ID bit last, so no intermediate state grants more than the end state.
 FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& o,
-                      const ResolvedIds& ids, const SafeDir& root, const SafeDir* dir) {
+                      const ResolvedIds& ids, const SafeDir& root, const WalkedDir* dir) {
   FileResult r;
   r.entry = &e;
   r.path = RootedPath(o.root, e.path);
@@ -207,8 +247,11 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
     want.gid = *gid;
   }
   const SafeOpenOptions so = WalkOptions(o);
+  if (dir && AlreadyAsWanted(sys, e, want, *dir, BaseName(e.path))) {
+    return r;
+  }
   // With the directory walked and checked already, only the last component is opened.
-  Result<SafeFile> f = dir ? OpenRegularFileAt(sys, *dir, BaseName(e.path), r.path, so)
+  Result<SafeFile> f = dir ? OpenRegularFileAt(sys, dir->dir, BaseName(e.path), r.path, so)
                            : OpenRegularFileBelow(sys, root, e.path, so);
   if (!f.ok()) return r.error = f.status(), r;
   r.warnings = f->warnings;
@@ -448,15 +491,18 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
   Result<SafeDir> root = OpenRoot(sys, options.root.empty() ? "/" : options.root, {});
   // Entries in one directory (a package's files in /usr/bin) share one walk to it. A
   // directory whose walk fails is left out: its entries walk on their own and report why.
-  std::unordered_map<std::string, std::unique_ptr<const SafeDir>> dirs;
-  std::vector<const SafeDir*> dir_of(selected.size(), nullptr);
+  std::unordered_map<std::string, std::unique_ptr<const WalkedDir>> dirs;
+  std::vector<const WalkedDir*> dir_of(selected.size(), nullptr);
   for (size_t i = 0; i < selected.size() && root.ok(); ++i) {
     const std::optional<std::string> parent = PlainParent(selected[i]->path);
     if (!parent) continue;
     auto [it, inserted] = dirs.try_emplace(*parent);
     if (inserted) {
       Result<SafeDir> d = OpenDirectoryBelow(sys, *root, *parent, {});
-      if (d.ok()) it->second = std::make_unique<const SafeDir>(std::move(d).value());
+      Result<struct stat> st = d.ok() ? sys.Stat(d->fd.get()) : Result<struct stat>(d.status());
+      if (st.ok()) {
+        it->second = std::make_unique<const WalkedDir>(WalkedDir{std::move(d).value(), st->st_dev});
+      }
     }
     dir_of[i] = it->second.get();
   }
@@ -494,7 +540,8 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
 
 std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const AppliedRecord& record,
                                                const std::optional<std::string>& package) {
-  std::unordered_set<std::string> named;
+  std::unordered_set<std::string_view> named;  // views of the policy's paths: no copies
+  named.reserve(policy.files.size());
   for (const auto& e : policy.files) named.insert(e.path);
   std::vector<const AppliedFile*> out;
   for (const auto& [path, applied] : record.files) {
@@ -504,28 +551,39 @@ std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const Appli
   return out;
 }
 
-void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results) {
+bool UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results) {
   // The canonical text of each distinct capability text of the policy, once (thousands of
   // entries share a few, and each conversion goes through libcap).
   std::unordered_map<std::string, std::string> canonical;
+  bool changed = false;
   for (const auto& r : results) {
     if (!r.ok() || r.deferred) continue;
     if (r.removed) {
-      record.files.erase(r.entry->path);
+      changed |= record.files.erase(r.entry->path) > 0;
       continue;
     }
-    AppliedFile f;
-    f.path = r.entry->path;
-    f.setuid = r.fallback;
+    std::string caps;
     if (!r.fallback) {
       auto [it, inserted] = canonical.try_emplace(r.entry->caps_text);
       if (inserted) it->second = r.entry->caps.ToText();
-      f.caps = it->second;
+      caps = it->second;
     }
+    std::string source = r.entry->where.ToString();
+    auto [it, inserted] = record.files.try_emplace(r.entry->path);
+    AppliedFile& f = it->second;
+    // Compared field by field: an entry applied again as it was recorded is not rewritten.
+    if (!inserted && f.setuid == r.fallback && f.caps == caps && f.package == r.entry->package &&
+        f.source == source) {
+      continue;
+    }
+    changed = true;
+    f.path = r.entry->path;
+    f.setuid = r.fallback;
+    f.caps = std::move(caps);
     f.package = r.entry->package;
-    f.source = r.entry->where.ToString();
-    record.files[f.path] = std::move(f);
+    f.source = std::move(source);
   }
+  return changed;
 }
 
 }  // namespace capset

@@ -38,9 +38,8 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
   run.results = ProcessFilePolicy(sys, policy, options);
   // A record that could not be read is left as it is, not replaced by a partial one.
   if (writes && record) {
-    const AppliedRecord before = *record;
-    UpdateAppliedRecord(*record, run.results);
-    if (!(*record == before)) run.record_status = store->Save(*record);  // a no-op writes nothing
+    // A no-op writes nothing.
+    if (UpdateAppliedRecord(*record, run.results)) run.record_status = store->Save(*record);
   }
   return run;
 }

@@ -2,9 +2,10 @@
 // The record of applied files as JSON: what is written is read back, and a damaged record is
 // an error that names the file and what was wrong, never a partial record.
 #include "capset/applied_record.h"
-#include "common/status_matchers.h"
 
 #include <gtest/gtest.h>
+
+#include "common/status_matchers.h"
 
 namespace capset {
 namespace {
@@ -48,13 +49,54 @@ TEST(AppliedRecordTest, DamagedRecordsAreErrorsThatSayWhat) {
     EXPECT_THAT(r.status(), StatusIs(_, HasSubstr(want))) << r.status().message();
   }
   const std::string twice =
-      "{\"version\": 1, \"files\": [" +
-      std::string(2, ' ') +
+      "{\"version\": 1, \"files\": [" + std::string(2, ' ') +
       "{\"path\": \"/a\", \"caps\": \"\", \"package\": \"\", \"source\": \"\", \"setuid\": true},"
       "{\"path\": \"/a\", \"caps\": \"\", \"package\": \"\", \"source\": \"\", \"setuid\": true}]}";
   Result<AppliedRecord> r = AppliedRecord::FromJson(twice, "r.json");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status(), StatusIs(_, HasSubstr("files[1]: path is listed twice")));
+}
+
+// The record is read as a stream of events (no JSON tree): what a tree reader would conclude,
+// key order, unknown keys, repeated keys and nesting included.
+TEST(AppliedRecordTest, StreamReadingConcludesWhatTheDocumentSays) {
+  const std::string entry =
+      "{\"extra\": {\"path\": 1, \"x\": [[{}]]}, \"setuid\": false, \"path\": 5, "
+      "\"path\": \"/b\", \"caps\": \"cap_net_raw=p\", \"package\": \"p\", "
+      "\"source\": \"s.yaml:1:1\"}";
+  // Files before version, an unknown top-level key holding an array, a key given twice.
+  Result<AppliedRecord> r = AppliedRecord::FromJson(
+      "{\"files\": [" + entry + "], \"other\": [1, {\"files\": 2}], \"version\": 1}", "r.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->files.size(), 1u);
+  EXPECT_EQ(r->files.at("/b").caps, "cap_net_raw=p");
+  EXPECT_EQ(r->files.at("/b").source, "s.yaml:1:1");
+  const std::pair<std::string, const char*> cases[] = {
+      {"{\"version\": {\"v\": 1}, \"files\": []}", "version {} is not"},
+      {"{\"version\": \"1\", \"files\": []}", "version \"1\" is not"},
+      {"{\"version\": 1, \"files\": 3}", "must be an array"},
+      {"{\"version\": 1}", "expected an object"},
+      {"7", "expected an object"},
+      {"{\"version\": 1, \"files\": [3]}", "files[0]: expected path"},
+      {"{\"version\": 1, \"files\": [" + entry + ", [" + entry + "]]}", "files[1]: expected"},
+      {"{\"version\": 1, \"files\": [{\"path\": \"/a\", \"caps\": \"\", \"package\": \"\", "
+       "\"source\": \"\", \"setuid\": \"false\"}]}",
+       "files[0]: expected path"},
+      {"{\"version\": 1, \"files\": [{\"path\": \"/a/../b\", \"caps\": \"\", \"package\": "
+       "\"\", \"source\": \"\", \"setuid\": true}]}",
+       "must not contain '..'"},
+      {"{\"version\": 2, \"files\": [}", "not valid JSON"},
+  };
+  for (const auto& [text, want] : cases) {
+    Result<AppliedRecord> bad = AppliedRecord::FromJson(text, "r.json");
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_THAT(bad.status(), StatusIs(_, HasSubstr(want))) << text;
+  }
+  // The second of two "files" arrays is the one read.
+  Result<AppliedRecord> twice = AppliedRecord::FromJson(
+      "{\"version\": 1, \"files\": [" + entry + "], \"files\": []}", "r.json");
+  ASSERT_TRUE(twice.ok());
+  EXPECT_TRUE(twice->files.empty());
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "capset/file_policy_run.h"
@@ -228,9 +228,8 @@ int RunPolicyFiles(int argc, char** argv) {
         const std::string arg = optarg;
         const size_t eq = arg.find('=');
         const std::string name = c == kStage ? arg.substr(0, eq) : arg;
-        const bool plain = !name.empty() && name[0] != '.' &&
-                           name.find('/') == std::string::npos && name.size() > 5 &&
-                           name.compare(name.size() - 5, 5, ".yaml") == 0;
+        const bool plain = !name.empty() && name[0] != '.' && name.find('/') == std::string::npos &&
+                           name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0;
         if (!plain || (c == kStage && (eq == std::string::npos || eq + 1 == arg.size()))) {
           PrintError(std::string(c == kStage ? "--stage NAME.yaml=FILE" : "--unstage NAME.yaml") +
                      ": '" + Printable(arg) + "' is not that (NAME is a policy file's name)");
@@ -293,7 +292,8 @@ int RunPolicyFiles(int argc, char** argv) {
       tree.run = RunFilePolicy(RealSys(), tree.loaded->policy, opt, RecordUse::kNone);
     }
     journal::RecordFileRun(tree.run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
-    report = FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt);
+    report = FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt,
+                            json ? ReportEntries::kAll : ReportEntries::kNotable);
   }
 
   // A reply from capsetd with fields of unexpected types makes nlohmann::json throw.
@@ -305,7 +305,7 @@ int RunPolicyFiles(int argc, char** argv) {
     }
     const nlohmann::json& sum = report["summary"];
     // A package name that names nothing is a typo, not "nothing to do".
-    if (opt.package && report["entries"].empty()) {
+    if (opt.package && sum.value("entries", size_t{0}) == 0) {
       PrintError("--package " + *opt.package + ": no entry of the policy (nor of the record " +
                  "of applied files) has 'package: " + *opt.package + "'");
       return kExitFailure;

@@ -36,9 +36,9 @@ namespace capset {
 /// One way a file differs from its entry.
 struct Drift {
   enum class Kind {
-    kCaps,      ///< missing, extra or different capabilities
-    kRootId,    ///< a v3 capability whose root id is not 0: grants nothing on the host
-    kSetuid,    ///< the set-user-ID bit is still there (or missing, for the setuid fallback)
+    kCaps,    ///< missing, extra or different capabilities
+    kRootId,  ///< a v3 capability whose root id is not 0: grants nothing on the host
+    kSetuid,  ///< the set-user-ID bit is still there (or missing, for the setuid fallback)
     kOwner,
     kGroup,
     kMode,
@@ -56,10 +56,10 @@ std::string DriftText(const std::vector<Drift>& drift);
 
 struct FileResult {
   const FileEntry* entry = nullptr;  ///< for a removed entry: its record, as an entry
-  std::string path;          ///< on disk: root + entry->path
-  std::vector<Drift> drift;  ///< before any change
-  bool changed = false;      ///< apply wrote something (with dry_run: would write)
-  bool fallback = false;     ///< the filesystem cannot store capabilities; setuid used
+  std::string path;                  ///< on disk: root + entry->path
+  std::vector<Drift> drift;          ///< before any change
+  bool changed = false;              ///< apply wrote something (with dry_run: would write)
+  bool fallback = false;             ///< the filesystem cannot store capabilities; setuid used
   /// The entry is no longer in the policy, but the record says capset applied it: what capset
   /// set (and nobody changed since) is taken away.
   bool removed = false;
@@ -119,6 +119,7 @@ std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const Appli
 /// Brings `record` up to date after an apply (not a dry run): entries applied without error
 /// are recorded as they now are, removed entries without error are forgotten, and entries
 /// with an error keep what was recorded.
-void UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results);
+/// Returns whether the record changed (a no-op apply writes nothing).
+bool UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results);
 
 }  // namespace capset

@@ -18,7 +18,6 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
-
 #include <time.h>
 
 #include <optional>
@@ -78,6 +77,18 @@ class SysOps {
   /// The raw system.posix_acl_access value of `fd` (O_PATH descriptors too); nullopt when the
   /// file has none or its filesystem has no ACLs.
   virtual Result<std::optional<std::string>> GetAclXattr(int fd) = 0;
+  /// The same two reads of `name` in `dirfd` without opening it and without following a
+  /// symbolic link (getxattrat(2), Linux 6.13): for a caller that holds a trusted directory
+  /// and only needs to know whether a file is already as it should be. kNotSupported where the
+  /// kernel has no getxattrat, and by default (the caller then opens the file).
+  virtual Result<std::optional<RawCapXattr>> GetCapXattrAt(int /*dirfd*/,
+                                                           const std::string& /*name*/) {
+    return Status(Code::kNotSupported, "no getxattrat(2)");
+  }
+  virtual Result<std::optional<std::string>> GetAclXattrAt(int /*dirfd*/,
+                                                           const std::string& /*name*/) {
+    return Status(Code::kNotSupported, "no getxattrat(2)");
+  }
   /// The whole content of the regular file `fd` from offset 0, at most `max` + 1 bytes (so
   /// that a caller sees that the file is longer than `max`).
   virtual Result<std::string> ReadContent(int fd, size_t max) = 0;

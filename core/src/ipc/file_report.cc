@@ -26,7 +26,7 @@ const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run) {
 }
 
 json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
-                    bool policy_ok, const FilePolicyOptions& options) {
+                    bool policy_ok, const FilePolicyOptions& options, ReportEntries which) {
   size_t errors = 0, drifted = 0, changed = 0, fallbacks = 0, removed = 0;
   json entries = json::array();
   for (const auto& r : run.results) {
@@ -35,6 +35,10 @@ json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& dia
     changed += r.ok() && r.changed;
     fallbacks += r.ok() && r.fallback;
     removed += r.ok() && r.removed && !r.drift.empty();
+    if (which == ReportEntries::kNotable && r.ok() && r.drift.empty() && !r.changed &&
+        r.warnings.empty()) {
+      continue;
+    }
     json drift = json::array();
     for (const auto& d : r.drift) {
       drift.push_back({{"kind", DriftKindName(d.kind)}, {"have", d.have}, {"want", d.want}});

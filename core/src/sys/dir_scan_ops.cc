@@ -15,7 +15,9 @@
 #include "capset/vfs_cap.h"
 
 #ifndef __NR_getxattrat
-#define __NR_getxattrat 464  // NOLINT(bugprone-reserved-identifier): the kernel's name  // the same number on every architecture (asm-generic and x86)
+#define __NR_getxattrat \
+  464  // NOLINT(bugprone-reserved-identifier): the kernel's name  // the same number on every
+       // architecture (asm-generic and x86)
 #endif
 
 namespace capset::sys {
@@ -65,10 +67,14 @@ ssize_t GetCapXattrPath(const char* path, void* buf, size_t size) {
 }
 
 ssize_t GetCapXattrAt(int dirfd, const char* name, void* buf, size_t size) {
+  return GetXattrAt(dirfd, name, kCapXattrName, buf, size);
+}
+
+ssize_t GetXattrAt(int dirfd, const char* name, const char* attr, void* buf, size_t size) {
   if (!have_getxattrat.load(std::memory_order_relaxed)) return -ENOSYS;
   XattrArgs args{reinterpret_cast<uintptr_t>(buf), static_cast<uint32_t>(size), 0};
-  const long n = ::syscall(__NR_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, kCapXattrName, &args,
-                           sizeof args);
+  const long n =
+      ::syscall(__NR_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, attr, &args, sizeof args);
   if (n >= 0) return n;
   if (errno == ENOSYS) have_getxattrat.store(false, std::memory_order_relaxed);
   return -errno;

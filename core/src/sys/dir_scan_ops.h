@@ -35,6 +35,9 @@ using Dirent64 = struct ::dirent64;
 /// kernels, where the caller falls back to GetCapXattrPath).
 ssize_t GetCapXattrAt(int dirfd, const char* name, void* buf, size_t size);
 
+/// The same for any attribute `attr` (system.posix_acl_access).
+ssize_t GetXattrAt(int dirfd, const char* name, const char* attr, void* buf, size_t size);
+
 /// lgetxattr(security.capability) by path: size or -errno.
 ssize_t GetCapXattrPath(const char* path, void* buf, size_t size);
 

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "capset/status.h"
 #include "capset/login_apply.h"
 
 #include <sys/prctl.h>
@@ -8,6 +7,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "capset/status.h"
 #include "sys/libcap_iab.h"
 
 namespace capset {

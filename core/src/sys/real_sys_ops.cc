@@ -22,6 +22,7 @@
 
 #include "capset/status.h"
 #include "capset/sys_ops.h"
+#include "sys/dir_scan_ops.h"
 
 namespace capset {
 namespace {
@@ -156,6 +157,25 @@ class RealSysOps final : public SysOps {
     }
     buf.resize(static_cast<size_t>(n));
     return std::optional<std::string>(std::move(buf));
+  }
+
+  Result<std::optional<RawCapXattr>> GetCapXattrAt(int dirfd, const std::string& name) override {
+    RawCapXattr raw;
+    const ssize_t n = sys::GetCapXattrAt(dirfd, name.c_str(), raw.data.data(), raw.data.size());
+    if (n == -ENODATA) return std::optional<RawCapXattr>();
+    if (n == -ENOSYS) return Status(Code::kNotSupported, "no getxattrat(2)", ENOSYS);
+    if (n < 0) return FromErrno(static_cast<int>(-n));
+    raw.size = static_cast<size_t>(n);
+    return std::optional<RawCapXattr>(raw);
+  }
+
+  Result<std::optional<std::string>> GetAclXattrAt(int dirfd, const std::string& name) override {
+    char buf[4096];
+    const ssize_t n = sys::GetXattrAt(dirfd, name.c_str(), kAclXattrName, buf, sizeof buf);
+    if (n == -ENODATA || n == -ENOTSUP) return std::optional<std::string>();
+    if (n == -ENOSYS) return Status(Code::kNotSupported, "no getxattrat(2)", ENOSYS);
+    if (n < 0) return FromErrno(static_cast<int>(-n));
+    return std::optional<std::string>(std::string(buf, static_cast<size_t>(n)));
   }
 
   Result<std::string> ReadContent(int fd, size_t max) override {

@@ -24,9 +24,18 @@ nlohmann::json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics);
 /// "ok", "changed", "would-change", "drift" or "error".
 const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run);
 
+/// Which entries the report lists; the summary counts every entry either way.
+enum class ReportEntries {
+  kAll,
+  /// Only entries with drift, a change, an error or a warning: what the text form prints (a
+  /// no-op apply of 10,000 entries built 10,000 JSON objects to print none of them).
+  kNotable,
+};
+
 /// The whole report. `policy_ok`: the policy was read without errors.
 nlohmann::json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
-                              bool policy_ok, const FilePolicyOptions& options);
+                              bool policy_ok, const FilePolicyOptions& options,
+                              ReportEntries which = ReportEntries::kAll);
 
 /// "caps none -> cap_net_raw=p, setuid set -> unset" from an Entry's "drift" array.
 std::string DriftTextJson(const nlohmann::json& drift);
