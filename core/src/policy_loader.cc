@@ -10,10 +10,10 @@
 #include <set>
 #include <unordered_map>
 
+#include "capset/config.h"
 #include "capset/parallel.h"
 #include "capset/policy_parser.h"
 #include "capset/trusted_file.h"
-#include "capset/config.h"
 
 namespace capset {
 namespace {
@@ -31,23 +31,26 @@ struct Seen {
 };
 
 void Merge(Policy& into, ParsedPolicy& from, Seen& seen, std::vector<Diagnostic>& diags) {
+  // `what` names the entry in the message, built only when there is one.
   auto first = [&](std::unordered_map<std::string, SourceLocation>& index, const std::string& key,
-                   const SourceLocation& where, const std::string& what) {
+                   const SourceLocation& where, const char* what) {
     auto [it, inserted] = index.emplace(key, where);
     if (!inserted) {
-      diags.push_back(
-          {Diagnostic::Severity::kError, where,
-           what + " is already defined at " + it->second.ToString() + ", ignoring this one"});
+      diags.push_back({Diagnostic::Severity::kError, where,
+                       std::string(what) + " '" + key + "' is already defined at " +
+                           it->second.ToString() + ", ignoring this one"});
     }
     return inserted;
   };
+  into.files.reserve(into.files.size() + from.policy.files.size());
+  seen.files.reserve(seen.files.size() + from.policy.files.size());
   for (auto& f : from.policy.files) {
-    if (first(seen.files, f.path, f.where, "file entry '" + f.path + "'")) {
+    if (first(seen.files, f.path, f.where, "file entry")) {
       into.files.push_back(std::move(f));
     }
   }
   for (auto& s : from.policy.services) {
-    if (first(seen.services, s.name, s.where, "service '" + s.name + "'")) {
+    if (first(seen.services, s.name, s.where, "service")) {
       into.services.push_back(std::move(s));
     }
   }
@@ -139,7 +142,8 @@ std::string RootedPath(const std::string& root, const std::string& path) {
 }
 
 std::vector<std::string> PolicyDirectories() {
-  return {CAPSET_SYSCONF_DIR "/policy.d", CAPSET_RUNTIME_DIR "/policy.d", CAPSET_PKGLIB_DIR "/policy.d"};
+  return {CAPSET_SYSCONF_DIR "/policy.d", CAPSET_RUNTIME_DIR "/policy.d",
+          CAPSET_PKGLIB_DIR "/policy.d"};
 }
 
 bool LoadedPolicy::ok() const {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status_matchers.h"
 
 namespace capset {
@@ -55,6 +57,30 @@ TEST(AppliedRecordTest, DamagedRecordsAreErrorsThatSayWhat) {
   Result<AppliedRecord> r = AppliedRecord::FromJson(twice, "r.json");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status(), StatusIs(_, HasSubstr("files[1]: path is listed twice")));
+}
+
+// The record is written without a JSON tree: byte for byte what dumping the tree gives, hostile
+// strings (quotes, backslashes, control characters, bytes that are not UTF-8) included.
+TEST(AppliedRecordTest, WrittenAsTheJsonTreeWouldBe) {
+  for (const size_t n : {size_t{0}, size_t{1}, size_t{3}}) {
+    AppliedRecord record;
+    const std::string odd[] = {"/usr/bin/a\"b\\c", "/usr/bin/\n\r\t\x01", "/usr/bin/\xff\xfe"};
+    for (size_t i = 0; i < n; ++i) {
+      record.files[odd[i]] = {odd[i], i == 1 ? "" : "cap_net_raw=p", i == 1, "pkg\"" + odd[i],
+                              "/x.yaml:" + std::to_string(i) + ":5"};
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [path, f] : record.files) {
+      list.push_back({{"path", f.path},
+                      {"caps", f.caps},
+                      {"setuid", f.setuid},
+                      {"package", f.package},
+                      {"source", f.source}});
+    }
+    const nlohmann::json doc = {{"version", 1}, {"files", std::move(list)}};
+    EXPECT_EQ(record.ToJson(),
+              doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
 }
 
 // The record is read as a stream of events (no JSON tree): what a tree reader would conclude,

@@ -244,7 +244,10 @@ class Parser {
 
   void Files(const yaml::Node& n, Policy& policy) {
     if (!IsSeq(n, "'files': a list of {path, caps, ...} entries")) return;
-    for (const auto& item : n.Items()) {
+    const std::vector<yaml::Node> items = n.Items();
+    policy.files.reserve(policy.files.size() + items.size());
+    file_index_.reserve(file_index_.size() + items.size());
+    for (const auto& item : items) {
       if (!IsMap(item, "a file entry {path: ..., caps: ...}")) continue;
       FileEntry e;
       e.where = Where(item.GetMark());

@@ -223,6 +223,11 @@ class Builder {
 }  // namespace
 
 Document::Document(std::string_view text) : tree_(std::make_unique<Tree>()) {
+  // About one node per dozen bytes of a policy file, and the scalars are most of its text:
+  // reserved once instead of grown (copied) a dozen times.
+  tree_->nodes.reserve(text.size() / 12 + 8);
+  tree_->kids.reserve(text.size() / 12 + 8);
+  tree_->text.reserve(text.size());
   Builder builder(*tree_);
   if (!builder.Run(text, root_, error_, error_mark_)) root_ = -1;
 }
