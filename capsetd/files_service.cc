@@ -6,13 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "capset/config.h"
 #include "capset/file_policy_run.h"
 #include "capset/ipc/change_journal.h"
 #include "capset/ipc/file_report.h"
 #include "capset/policy_loader.h"
-#include "capset/config.h"
 #include "log.h"
-
 
 namespace capset::capsetd {
 namespace {
@@ -135,7 +134,7 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
     first = false;
     return policy;  // NOLINT(performance-no-automatic-move): a copy; ours is used again
   };
-  const PolicyTreeRun tree = RunPolicyTree(RealSys(), load, opt);
+  const PolicyTreeRun tree = RunPolicyTree(RealSys(), load, opt, /*read_record_alongside=*/false);
   const FilePolicyRun& run = tree.run;
   journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.

@@ -119,6 +119,7 @@ namespace {
 // no-op apply spent a fifth of its time there). What is found is judged afterwards in the
 // order a reader of the whole document would (shape, version, files, then each entry), and a
 // syntax error anywhere wins over all of it. A key given twice counts once, the last.
+// NOLINTNEXTLINE(bugprone-exception-escape): its destructor frees strings and a json scalar
 class RecordReader : public nlohmann::json_sax<json> {
  public:
   enum class Field : unsigned char { kAbsent, kOk, kWrongType };

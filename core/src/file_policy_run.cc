@@ -90,7 +90,8 @@ bool RemovalFromUnsettledFile(const LoadedPolicy& loaded, const OpenedRecord& op
 
 }  // namespace
 
-PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options) {
+PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options,
+                            bool read_record_alongside) {
   PolicyTreeRun out;
   // The record is opened and read on a second thread while the policy is parsed: neither
   // needs the other, and with thousands of entries each costs as much as the other (a
@@ -99,7 +100,9 @@ PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOpt
   const bool writes = Writes(options);
   std::future<OpenedRecord> early;
   try {
-    early = std::async(std::launch::async, OpenRecord, std::ref(sys), options.root, writes);
+    if (read_record_alongside) {
+      early = std::async(std::launch::async, OpenRecord, std::ref(sys), options.root, writes);
+    }
   } catch (const std::system_error&) {
   }
   out.loaded = load();

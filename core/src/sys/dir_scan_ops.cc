@@ -15,9 +15,10 @@
 #include "capset/vfs_cap.h"
 
 #ifndef __NR_getxattrat
-#define __NR_getxattrat \
-  464  // NOLINT(bugprone-reserved-identifier): the kernel's name  // the same number on every
-       // architecture (asm-generic and x86)
+// The kernel's name; the same number on every architecture (asm-generic and x86).
+// clang-format off
+#define __NR_getxattrat 464  // NOLINT(bugprone-reserved-identifier)
+// clang-format on
 #endif
 
 namespace capset::sys {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "capset/status.h"
 #include "capset/login_apply.h"
 
 #include <sys/prctl.h>
@@ -7,7 +8,6 @@
 #include <cerrno>
 #include <memory>
 
-#include "capset/status.h"
 #include "sys/libcap_iab.h"
 
 namespace capset {

@@ -4,8 +4,8 @@
 #include <cerrno>
 #include <memory>
 
-#include "capset/process.h"
 #include "capset/status.h"
+#include "capset/process.h"
 #include "sys/libcap.h"
 
 namespace capset {

@@ -328,7 +328,7 @@ TracedRun Collect(capset_profile* skel) {
     WrittenPath w;
     w.path.assign(pnext.path, strnlen(pnext.path, sizeof pnext.path));
     const uint32_t op = pnext.op & 0xff;
-    w.use = op == kPathCreate  ? PathUse::kCreate
+    w.use = op == kPathCreate ? PathUse::kCreate
             : op == kPathMaybe ? PathUse::kMaybeCreate
                                : PathUse::kWrite;
     w.relative_to_dirfd = pnext.op & kPathDirfd;
@@ -431,16 +431,14 @@ Result<TracedRun> TraceUnit(const UnitTarget& unit, const std::function<Status()
   }
   std::memset(skel->bss->unit_name, 0, sizeof skel->bss->unit_name);
   std::memcpy(skel->bss->unit_name, unit.name.data(), unit.name.size());
-  if (struct stat own{}; stat((unit.parent_dir + "/" + unit.name).c_str(), &own) == 0) {
+  if (struct stat own {}; stat((unit.parent_dir + "/" + unit.name).c_str(), &own) == 0) {
     skel->bss->target_cgroup = own.st_ino;  // kept if systemd does not make it anew
   }
   skel->bss->unit_parent = parent.st_ino;
   CAPSET_RETURN_IF_ERROR(start());
   if (skel->bss->target_cgroup == 0) {
-    return Status(Code::kIoError, "the unit " + unit.name +
-                                      " started, but its cgroup was not "
-                                      "seen in " +
-                                      unit.parent_dir + ": nothing could be traced");
+    return Status(Code::kIoError, "the unit " + unit.name + " started, but its cgroup was not "
+                                  "seen in " + unit.parent_dir + ": nothing could be traced");
   }
   WaitWatching(duration_s, [&] { return !running(); });
   TracedRun run = Collect(skel.get());

@@ -47,11 +47,12 @@ class BusManager final : public SystemdManager {
     CAPSET_ASSIGN_OR_RETURN(u.group, String(path, kServiceIface, "Group"));
     CAPSET_ASSIGN_OR_RETURN(u.control_group, String(path, kServiceIface, "ControlGroup"));
     CAPSET_ASSIGN_OR_RETURN(u.slice, String(path, kServiceIface, "Slice"));
-    CAPSET_ASSIGN_OR_RETURN(u.working_directory, String(path, kServiceIface, "WorkingDirectory"));
+    CAPSET_ASSIGN_OR_RETURN(u.working_directory,
+                            String(path, kServiceIface, "WorkingDirectory"));
     BusError err;
     int dynamic = 0;
-    if (int r = sd_bus_get_property_trivial(bus_, kDest, path.c_str(), kServiceIface, "DynamicUser",
-                                            &err.e, 'b', &dynamic);
+    if (int r = sd_bus_get_property_trivial(bus_, kDest, path.c_str(), kServiceIface,
+                                            "DynamicUser", &err.e, 'b', &dynamic);
         r < 0) {
       return Status(Code::kIoError, "Failed to read DynamicUser= of " + name + ": " + err.Say(r));
     }
@@ -113,7 +114,8 @@ class BusManager final : public SystemdManager {
       return Parse(r, "ListUnits");
     }
     for (;;) {
-      const char *id, *description, *load, *active, *sub, *following, *path, *job_type, *job_path;
+      const char *id, *description, *load, *active, *sub, *following, *path, *job_type,
+          *job_path;
       uint32_t job_id = 0;
       r = sd_bus_message_read(m, "(ssssssouso)", &id, &description, &load, &active, &sub,
                               &following, &path, &job_id, &job_type, &job_path);
@@ -165,8 +167,8 @@ class BusManager final : public SystemdManager {
     char* value = nullptr;
     const int r =
         sd_bus_get_property_string(bus_, kDest, path.c_str(), iface, property, &err.e, &value);
-    if (r < 0)
-      return Status(Code::kIoError, std::string("Failed to read ") + property + ": " + err.Say(r));
+    if (r < 0) return Status(Code::kIoError, std::string("Failed to read ") + property + ": " +
+                                                 err.Say(r));
     std::string out = value ? value : "";
     free(value);  // NOLINT(cppcoreguidelines-no-malloc): sd-bus allocates with malloc
     return out;
@@ -178,8 +180,8 @@ class BusManager final : public SystemdManager {
     char** values = nullptr;
     const int r =
         sd_bus_get_property_strv(bus_, kDest, path.c_str(), iface, property, &err.e, &values);
-    if (r < 0)
-      return Status(Code::kIoError, std::string("Failed to read ") + property + ": " + err.Say(r));
+    if (r < 0) return Status(Code::kIoError, std::string("Failed to read ") + property + ": " +
+                                                 err.Say(r));
     std::vector<std::string> out;
     for (char** v = values; v && *v; ++v) {
       out.emplace_back(*v);
@@ -293,8 +295,8 @@ class BusManager final : public SystemdManager {
   }
 
   static Status Parse(int r, const char* what) {
-    return Status(Code::kIoError, std::string("Failed to parse systemd's reply to ") + what + ": " +
-                                      std::strerror(-r));
+    return Status(Code::kIoError, std::string("Failed to parse systemd's reply to ") + what +
+                                      ": " + std::strerror(-r));
   }
 
   struct JobWait {
@@ -321,9 +323,8 @@ class BusManager final : public SystemdManager {
     // The match first: a job that ends before the call returns is not missed.
     int r = sd_bus_match_signal(bus_, &slot, kDest, kManagerPath, kManager, "JobRemoved",
                                 OnJobRemoved, &wait);
-    if (r < 0)
-      return Status(Code::kIoError,
-                    std::string("Failed to watch systemd's jobs: ") + std::strerror(-r));
+    if (r < 0) return Status(Code::kIoError, std::string("Failed to watch systemd's jobs: ") +
+                                                 std::strerror(-r));
     std::unique_ptr<sd_bus_slot, sd_bus_slot* (*)(sd_bus_slot*)> owned(slot, sd_bus_slot_unref);
     BusError err;
     sd_bus_message* m = nullptr;
@@ -334,21 +335,20 @@ class BusManager final : public SystemdManager {
     r = sd_bus_call_method(bus_, kDest, kManagerPath, kManager, method, &err.e, &m, "ss",
                            name.c_str(), "replace");
     Message reply(m);
-    if (r < 0)
-      return Status(Code::kIoError,
-                    "Failed to " + std::string(verb) + " " + name + ": " + err.Say(r));
+    if (r < 0) return Status(Code::kIoError, "Failed to " + std::string(verb) + " " + name +
+                                                 ": " + err.Say(r));
     const char* job = nullptr;
     if ((r = sd_bus_message_read(m, "o", &job)) < 0) return Parse(r, method);
     wait.job = job;
     uint64_t waited = 0;
     while (!wait.done) {
       r = sd_bus_process(bus_, nullptr);
-      if (r < 0)
-        return Status(Code::kIoError, std::string("Lost systemd's bus: ") + std::strerror(-r));
+      if (r < 0) return Status(Code::kIoError, std::string("Lost systemd's bus: ") +
+                                                   std::strerror(-r));
       if (r > 0) continue;
       if (waited >= kJobTimeoutUs) {
-        return Status(Code::kIoError,
-                      "Timed out waiting for systemd to " + std::string(verb) + " " + name);
+        return Status(Code::kIoError, "Timed out waiting for systemd to " + std::string(verb) +
+                                          " " + name);
       }
       sd_bus_wait(bus_, kTickUs);
       waited += kTickUs;
@@ -356,8 +356,8 @@ class BusManager final : public SystemdManager {
     if (wait.result != "done") {
       return Status(Code::kIoError, "Failed to " + std::string(verb) + " " + name +
                                         ": the job's result is '" + wait.result +
-                                        "' (see 'systemctl status " + name +
-                                        "' and 'journalctl -u " + name + "')");
+                                        "' (see 'systemctl status " + name + "' and 'journalctl -u " +
+                                        name + "')");
     }
     return Status::Ok();
   }
@@ -406,8 +406,8 @@ std::string SliceCgroupPath(const std::string& slice) {
   if (slice.empty() || slice == "-.slice") return "/";
   const std::string suffix = ".slice";
   std::string base = slice;
-  if (base.size() > suffix.size() &&
-      base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0) {
+  if (base.size() > suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(),
+                                                  suffix) == 0) {
     base.resize(base.size() - suffix.size());
   }
   // Each '-' separated prefix is a parent slice: a-b-c.slice is in a-b.slice in a.slice.

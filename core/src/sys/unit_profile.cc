@@ -36,12 +36,9 @@ Result<std::string> PermissiveDropIn(const UnitProfileOptions& options) {
       "# check succeeds and is seen. Removed, and the unit restarted, when profiling ends.\n"
       "[Service]\n"
       "CapabilityBoundingSet=\n"
-      "CapabilityBoundingSet=" +
-      all +
-      "\n"
+      "CapabilityBoundingSet=" + all + "\n"
       "AmbientCapabilities=\n"
-      "AmbientCapabilities=" +
-      all + "\n";
+      "AmbientCapabilities=" + all + "\n";
   if (options.user) text += "DynamicUser=no\nUser=" + *options.user + "\n";
   if (options.group) text += "Group=" + *options.group + "\n";
   return text;
@@ -63,8 +60,7 @@ Result<std::string> UnifiedCgroupRoot(const std::string& root) {
   }
   return Status(Code::kNotSupported,
                 "--unit finds a service by its cgroup v2 directory, and this system has no "
-                "cgroup v2 hierarchy (" +
-                    root + " and " + root +
+                "cgroup v2 hierarchy (" + root + " and " + root +
                     "/unified are not cgroup2): boot with systemd's unified or hybrid hierarchy");
 }
 
@@ -76,8 +72,7 @@ std::vector<std::string> Restore(const UnitProfileOptions& options, const SafeDi
     failed.push_back(st.message());
   }
   if (Status st = systemd.Reload(); !st.ok()) failed.push_back(st.message());
-  Status st =
-      Running(before.active_state) ? systemd.Restart(options.unit) : systemd.Stop(options.unit);
+  Status st = Running(before.active_state) ? systemd.Restart(options.unit) : systemd.Stop(options.unit);
   if (!st.ok()) failed.push_back(st.message());
   return failed;
 }
@@ -89,10 +84,10 @@ Result<UnitProfile> ProfileUnit(const UnitProfileOptions& options, SystemdManage
   UnitProfile out;
   CAPSET_ASSIGN_OR_RETURN(out.unit, systemd.GetUnit(options.unit));
   if (out.unit.load_state != "loaded") {
-    return Status(Code::kNotFound,
-                  "unit " + options.unit + " is " +
-                      (out.unit.load_state.empty() ? "unknown" : out.unit.load_state) +
-                      ": nothing to profile");
+    return Status(Code::kNotFound, "unit " + options.unit + " is " +
+                                       (out.unit.load_state.empty() ? "unknown"
+                                                                    : out.unit.load_state) +
+                                       ": nothing to profile");
   }
   // From here to the end a Ctrl-C stops the watch, and the unit is put back (see the header).
   const StopSignals stop;

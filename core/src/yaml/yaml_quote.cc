@@ -27,17 +27,17 @@ Result<std::string> YamlQuoted(std::string_view text) {
   yaml_emitter_set_width(&emitter, -1);
   yaml_emitter_set_unicode(&emitter, 1);
   yaml_event_t event;
-  bool ok =
-      yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING) &&
-      yaml_emitter_emit(&emitter, &event) &&
-      yaml_document_start_event_initialize(&event, nullptr, nullptr, nullptr, 1) &&
-      yaml_emitter_emit(&emitter, &event) &&
-      yaml_scalar_event_initialize(
-          &event, nullptr, nullptr, reinterpret_cast<yaml_char_t*>(const_cast<char*>(text.data())),
-          static_cast<int>(text.size()), 1, 1, YAML_DOUBLE_QUOTED_SCALAR_STYLE) &&
-      yaml_emitter_emit(&emitter, &event) && yaml_document_end_event_initialize(&event, 1) &&
-      yaml_emitter_emit(&emitter, &event) && yaml_stream_end_event_initialize(&event) &&
-      yaml_emitter_emit(&emitter, &event);
+  bool ok = yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING) &&
+            yaml_emitter_emit(&emitter, &event) &&
+            yaml_document_start_event_initialize(&event, nullptr, nullptr, nullptr, 1) &&
+            yaml_emitter_emit(&emitter, &event) &&
+            yaml_scalar_event_initialize(
+                &event, nullptr, nullptr,
+                reinterpret_cast<yaml_char_t*>(const_cast<char*>(text.data())),
+                static_cast<int>(text.size()), 1, 1, YAML_DOUBLE_QUOTED_SCALAR_STYLE) &&
+            yaml_emitter_emit(&emitter, &event) &&
+            yaml_document_end_event_initialize(&event, 1) && yaml_emitter_emit(&emitter, &event) &&
+            yaml_stream_end_event_initialize(&event) && yaml_emitter_emit(&emitter, &event);
   const std::string problem = emitter.problem ? emitter.problem : "cannot write it as YAML";
   yaml_emitter_delete(&emitter);
   if (!ok) return Status(Code::kInvalidArgument, problem);
