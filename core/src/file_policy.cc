@@ -193,19 +193,24 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 }
 
 // SECURITY: whether the file `name` in `dir` is already exactly as its entry wants it, judged
-// without opening it (three system calls instead of the eight of the open below: what a
-// no-op apply of a package's files and every capsetd Verify cost). The directory was walked
-// and found root's, so only root can rename or replace what it holds: the name stands for one
-// inode from the stat to the last attribute read. Only the plain case is decided here — a
-// regular file with one name, on its directory's filesystem, that the trust rule accepts,
-// with capabilities the entry names and nothing to change. Anything else (a link, a second
-// name, an ACL, an unreadable attribute, drift, a kernel without getxattrat) returns false and
-// takes the full open, which decides it as before: this only ever skips work, never a check.
+// without opening it (four system calls instead of the eight of the open below: what a no-op
+// apply of a package's files and every capsetd Verify cost). The directory was walked and
+// found root's, so only root can rename or replace what it holds: the name stands for one
+// inode from the stat to the last attribute read (a root process rewriting the file at the
+// same moment races the full open as much). Only the plain case is decided here — a regular
+// file with one name, on its directory's filesystem, that this process may open for reading
+// (as the full open must), that the trust rule accepts with its ACL, with the capabilities
+// and mode the entry names. Anything else (a symbolic link, a second name, an untrusted ACL,
+// an unreadable attribute, drift, a kernel without getxattrat) returns false and takes the
+// full open, which decides it as before: this only ever skips work, never a check.
 bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const WalkedDir& dir,
                      const std::string& name) {
   if (dir.dir.untrusted) return false;
   Result<struct stat> st = sys.StatAt(dir.dir.fd.get(), name);
   if (!st.ok() || !S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_dev != dir.dev) {
+    return false;
+  }
+  if (Result<bool> readable = sys.CanReadAt(dir.dir.fd.get(), name); !readable.ok() || !*readable) {
     return false;
   }
   Result<std::optional<RawCapXattr>> raw = sys.GetCapXattrAt(dir.dir.fd.get(), name);

@@ -22,15 +22,18 @@ Status Failed(const Status& st, const std::string& verb, const std::string& path
 
 // 64 random bits in hex for a temporary name: getrandom(2), one system call (a
 // std::random_device per file opened and probed the entropy source each time: 7% of the
-// generator's run over 1,000 services). O_EXCL makes a clash an error, never a shared file.
+// generator's run over 1,000 services). GRND_NONBLOCK: the generator runs at early boot,
+// before the kernel's pool may be ready, and must never wait for it; the name need only be
+// unique, which O_EXCL checks (a clash is an error, never a shared file).
 std::string RandomSuffix() {
   uint64_t bits = 0;
   for (size_t got = 0; got < sizeof bits;) {
-    const ssize_t n = ::getrandom(reinterpret_cast<char*>(&bits) + got, sizeof bits - got, 0);
+    const ssize_t n =
+        ::getrandom(reinterpret_cast<char*>(&bits) + got, sizeof bits - got, GRND_NONBLOCK);
     if (n > 0) {
       got += static_cast<size_t>(n);
     } else if (errno != EINTR) {
-      // No getrandom (before Linux 3.17): unique is what matters, and O_EXCL checks it.
+      // The pool not ready yet (EAGAIN), or no getrandom (before Linux 3.17).
       static std::atomic<uint64_t> counter{0};
       timespec now{};
       ::clock_gettime(CLOCK_MONOTONIC, &now);

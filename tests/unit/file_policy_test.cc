@@ -7,8 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "capset/vfs_cap.h"
-#include "fakes/fake_sys_ops.h"
 #include "common/status_matchers.h"
+#include "fakes/acl_bytes.h"
+#include "fakes/fake_sys_ops.h"
 
 namespace capset {
 namespace {
@@ -69,6 +70,55 @@ TEST(FilePolicyTest, ChownThenCapabilitiesThenModeAndNothingTheSecondTime) {
   EXPECT_FALSE(r[0].changed);
   EXPECT_TRUE(r[0].drift.empty());
   EXPECT_EQ(sys.set_calls, writes);
+}
+
+// A file already as its entry wants it is judged by name in its walked directory, without
+// being opened (file_policy.cc's AlreadyAsWanted); anything unusual takes the full open, which
+// decides it. The fake's Reopen fails here, so an entry that reached the full open says so.
+TEST(FilePolicyTest, OnlyAFileAlreadyAsWantedIsJudgedWithoutOpeningIt) {
+  FakeSysOps sys;
+  const FileCaps caps = *FileCaps::FromText("cap_net_raw=p");
+  SetCaps(sys.AddFile("/usr/bin/same"), caps);
+  sys.AddFile("/usr/bin/none");                   // drift
+  SetCaps(sys.AddFile("/usr/bin/linked"), caps);  // a second name
+  sys.At("/usr/bin/linked").nlink = 2;
+  // A user may write it: an ACL entry rwx, and group bits (the ACL's mask) rwx.
+  SetCaps(sys.AddFile("/usr/bin/acl", 0775), caps);
+  sys.At("/usr/bin/acl").acl = testing::AclWithEntry(2, 1000, 7);
+  SetCaps(sys.AddFile("/usr/bin/suid", 04755), caps);  // the entry wants no set-user-ID bit
+  Policy policy;
+  for (const char* name : {"same", "none", "linked", "acl", "suid"}) {
+    policy.files.push_back(Entry(std::string("/usr/bin/") + name, "cap_net_raw=p"));
+  }
+  sys.inject = [](std::string_view op) -> std::optional<Status> {
+    if (op == "Reopen") return Status(Code::kIoError, "opened", EIO);
+    return std::nullopt;
+  };
+  FilePolicyOptions opt;
+  std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_TRUE(r[0].ok()) << r[0].error.message();
+  EXPECT_TRUE(r[0].drift.empty());
+  EXPECT_TRUE(r[0].warnings.empty());
+  for (size_t i = 1; i < r.size(); ++i) {
+    EXPECT_FALSE(r[i].ok()) << r[i].path << " was not opened";
+  }
+  // Without the fault, the full open decides as it always did.
+  sys.inject = nullptr;
+  r = ProcessFilePolicy(sys, policy, opt);
+  EXPECT_TRUE(r[0].ok() && r[0].drift.empty());
+  EXPECT_TRUE(r[1].ok() && !r[1].drift.empty());
+  EXPECT_THAT(r[2].error, StatusIs(_, HasSubstr("hard links")));
+  EXPECT_THAT(r[3].error, StatusIs(_, HasSubstr("someone other than root")));
+  EXPECT_TRUE(r[4].ok() && !r[4].drift.empty());
+  // A file this process may not read takes the full open too (which says why it cannot).
+  sys.unreadable = true;
+  sys.inject = [](std::string_view op) -> std::optional<Status> {
+    if (op == "Reopen") return Status(Code::kPermissionDenied, "Permission denied", EACCES);
+    return std::nullopt;
+  };
+  r = ProcessFilePolicy(sys, policy, opt);
+  EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("Permission denied")));
 }
 
 TEST(FilePolicyTest, VerifyOnlyChangesNothingAndDryRunSaysWhatWould) {

@@ -2,7 +2,8 @@
 // capset — one `policy apply` or `verify` of the files: section, with the record of what capset
 // applied (applied_record.h): what capctl and capsetd both run.
 //
-// An apply that changes files holds the record's lock from before the files are read until the
+// An apply that changes files holds the record's lock from before the policy and the files are
+// read (while the policy is parsed, and while a run waits for a policy file to settle) until the
 // record is saved, so that two applies (capctl from a package trigger, capsetd for an admin)
 // neither interleave their changes nor lose each other's records.
 // Thread-safety: reentrant.

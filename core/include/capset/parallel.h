@@ -24,8 +24,12 @@ void ParallelFor(size_t n, size_t min_per_thread, Fn&& fn) {
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
   };
-  const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8,
-                                           n / std::max<size_t>(1, min_per_thread) + 1});
+  // hardware_concurrency() reads /sys (glibc's get_nprocs): only asked when there is enough
+  // work for a second thread (capsetd runs this per call on a few entries).
+  const size_t wanted = n / std::max<size_t>(1, min_per_thread) + 1;
+  const size_t threads =
+      wanted < 2 ? 1
+                 : std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8, wanted});
   std::vector<std::thread> pool;
   pool.reserve(threads);
   for (size_t t = 1; t < threads; ++t) {

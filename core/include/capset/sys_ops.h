@@ -89,6 +89,12 @@ class SysOps {
                                                            const std::string& /*name*/) {
     return Status(Code::kNotSupported, "no getxattrat(2)");
   }
+  /// Whether this process may open `name` in `dirfd` for reading (faccessat(2) with R_OK,
+  /// AT_EACCESS, AT_SYMLINK_NOFOLLOW: its effective ids and capabilities). kNotSupported by
+  /// default.
+  virtual Result<bool> CanReadAt(int /*dirfd*/, const std::string& /*name*/) {
+    return Status(Code::kNotSupported, "no faccessat(2)");
+  }
   /// The whole content of the regular file `fd` from offset 0, at most `max` + 1 bytes (so
   /// that a caller sees that the file is longer than `max`).
   virtual Result<std::string> ReadContent(int fd, size_t max) = 0;

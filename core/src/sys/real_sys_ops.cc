@@ -178,6 +178,12 @@ class RealSysOps final : public SysOps {
     return std::optional<std::string>(std::string(buf, static_cast<size_t>(n)));
   }
 
+  Result<bool> CanReadAt(int dirfd, const std::string& name) override {
+    if (::faccessat(dirfd, name.c_str(), R_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) == 0) return true;
+    if (errno == EACCES) return false;
+    return FromErrno(errno);
+  }
+
   Result<std::string> ReadContent(int fd, size_t max) override {
     std::string out;
     char buf[65536];

@@ -12,9 +12,9 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -214,6 +214,30 @@ class FakeSysOps final : public SysOps {
     return ToStat(*it->second);
   }
 
+  // The by-name reads of a trusted directory's files (file_policy.cc's AlreadyAsWanted).
+  Result<std::optional<RawCapXattr>> GetCapXattrAt(int dirfd, const std::string& name) override {
+    if (std::optional<Status> f = Inject("GetCapXattrAt")) return *f;
+    Result<std::shared_ptr<Node>> n = Child(dirfd, name);
+    if (!n.ok()) return n.status();
+    return (*n)->xattr;
+  }
+
+  Result<std::optional<std::string>> GetAclXattrAt(int dirfd, const std::string& name) override {
+    if (std::optional<Status> f = Inject("GetAclXattrAt")) return *f;
+    Result<std::shared_ptr<Node>> n = Child(dirfd, name);
+    if (!n.ok()) return n.status();
+    return (*n)->acl;
+  }
+
+  Result<bool> CanReadAt(int dirfd, const std::string& name) override {
+    if (std::optional<Status> f = Inject("CanReadAt")) return *f;
+    Result<std::shared_ptr<Node>> n = Child(dirfd, name);
+    if (!n.ok()) return n.status();
+    return !unreadable;
+  }
+
+  bool unreadable = false;  ///< CanReadAt says no (a 0711 file for a process without root)
+
   Result<std::optional<RawCapXattr>> GetCapXattr(int fd) override {
     if (std::optional<Status> f = Inject("GetCapXattr")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
@@ -321,7 +345,8 @@ class FakeSysOps final : public SysOps {
     if (!base) return Status(Code::kIoError, "bad fd", EBADF);
     auto it = base->children.find(name);
     if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
-    if (!it->second->children.empty()) return Status(Code::kIoError, "Directory not empty", ENOTEMPTY);
+    if (!it->second->children.empty())
+      return Status(Code::kIoError, "Directory not empty", ENOTEMPTY);
     base->children.erase(it);
     return Status::Ok();
   }
@@ -488,6 +513,14 @@ class FakeSysOps final : public SysOps {
   std::optional<Status> Inject(std::string_view op) {
     if (!inject) return std::nullopt;
     return inject(op);
+  }
+
+  Result<std::shared_ptr<Node>> Child(int dirfd, const std::string& name) {
+    std::shared_ptr<Node> base = Lookup(dirfd);
+    if (!base) return Status(Code::kIoError, "bad fd", EBADF);
+    auto it = base->children.find(name);
+    if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
+    return it->second;
   }
 
   std::shared_ptr<Node> Lookup(int fd) {
