@@ -44,39 +44,36 @@ else
   echo "generator.sh: cannot mount a tmpfs (not root?): writing to $(df --output=fstype "$shm" | tail -1)" >&2
   trap 'rm -rf "$work" "$shm"' EXIT
 fi
+# runs ROOT EXPECTED: the generator over ROOT's policy RUNS times, each into a fresh output
+# directory, checking that it wrote EXPECTED drop-ins; prints each run's microseconds.
+# $EPOCHREALTIME is read by bash itself: $(date) would put a fork and exec of date(1) inside
+# the measured interval.
+runs_of() {
+  local root=$1 expected=$2 r out t0 t1 made
+  for ((r = 0; r < runs; r++)); do
+    out=$shm/out.$r
+    mkdir -p "$out"
+    t0=${EPOCHREALTIME/[.,]/}
+    CAPSET_ROOT=$root "$gen" "$out" "$work/early" "$work/late"
+    t1=${EPOCHREALTIME/[.,]/}
+    echo $((t1 - t0))
+    made=$(find "$out" -name 50-capset.conf | wc -l)
+    [[ $made -eq $expected ]] || { echo "FAIL: $made drop-ins written, expected $expected" >&2; exit 1; }
+    rm -rf "$out"
+  done
+}
 # The same generator with no policy at all: what start-up alone costs (beside the full run, so
 # the ratio shows how much of it is the 1,000 services).
 empty=$work/empty
 mkdir -p "$empty/usr/lib/capset/policy.d"
-empty_times=()
-for ((r = 0; r < runs; r++)); do
-  out=$shm/empty.$r
-  mkdir -p "$out"
-  t0=${EPOCHREALTIME/[.,]/}
-  CAPSET_ROOT=$empty "$gen" "$out" "$work/early" "$work/late"
-  t1=${EPOCHREALTIME/[.,]/}
-  empty_times+=($((t1 - t0)))
-  rm -rf "$out"
-done
-times=()
-for ((r = 0; r < runs; r++)); do
-  out=$shm/out.$r
-  mkdir -p "$out"
-  # $EPOCHREALTIME is read by bash itself: $(date) would put a fork and exec of date(1)
-  # inside the measured interval.
-  t0=${EPOCHREALTIME/[.,]/}
-  CAPSET_ROOT=$root "$gen" "$out" "$work/early" "$work/late"
-  t1=${EPOCHREALTIME/[.,]/}
-  times+=($((t1 - t0)))
-  made=$(find "$out" -name 50-capset.conf | wc -l)
-  [[ $made -eq $n ]] || { echo "FAIL: $made drop-ins written, expected $n" >&2; exit 1; }
-  rm -rf "$out"
-done
-median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-best=$(printf '%s\n' "${times[@]}" | sort -n | head -1)
+empty_times=$(runs_of "$empty" 0) || exit 1
+full_times=$(runs_of "$root" "$n") || exit 1
+median_of() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median=$(median_of <<<"$full_times")
+best=$(sort -n <<<"$full_times" | head -1)
 printf 'capset-generator: %d services in %d files, %d runs: median %.1f ms, best %.1f ms (target < 50 ms)\n' \
   "$n" "$n" "$runs" "$(echo "$median/1000" | bc -l)" "$(echo "$best/1000" | bc -l)"
-empty_median=$(printf '%s\n' "${empty_times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+empty_median=$(median_of <<<"$empty_times")
 printf 'capset-generator with an empty policy (start-up alone): median %.1f ms; the 1,000 services cost %.1fx that\n' \
   "$(echo "$empty_median/1000" | bc -l)" "$(echo "$median/$empty_median" | bc -l)"
 if ((median >= 50000)); then echo "FAIL: over the 50 ms target" >&2; exit 1; fi

@@ -156,6 +156,15 @@ std::optional<std::string> PlainParent(const std::string& path) {
   return slash == 0 ? std::string("/") : path.substr(0, slash);
 }
 
+// The permission bits (without S_ISUID) `e` leaves a file of mode `now` with, or nullopt to
+// keep them: its mode: if it has one; and always when the set-user-ID bit is to be cleared or
+// the setuid fallback sets the mode.
+std::optional<mode_t> PlannedPerm(const FileEntry& e, mode_t now, bool caps_supported) {
+  if (!e.mode && caps_supported && !(now & S_ISUID)) return std::nullopt;
+  const mode_t base = e.mode ? static_cast<mode_t>(*e.mode) : now;
+  return base & 07777 & ~static_cast<mode_t>(S_ISUID);
+}
+
 // A directory the entries in it share, walked once, and the filesystem it is on.
 struct WalkedDir {
   SafeDir dir;
@@ -221,10 +230,7 @@ bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const Wa
   if (!acl.ok() || UntrustedStateReason(sys, *st, *acl)) return false;
   Want want = base;  // as ProcessOne plans it where capabilities are supported
   want.caps = e.caps;
-  want.perm = e.mode || (st->st_mode & S_ISUID)
-                  ? std::optional<mode_t>((e.mode ? static_cast<mode_t>(*e.mode) : st->st_mode) &
-                                          07777 & ~static_cast<mode_t>(S_ISUID))
-                  : std::nullopt;
+  want.perm = PlannedPerm(e, st->st_mode, /*caps_supported=*/true);
   Have have;
   have.st = *st;
   have.caps = *caps;
@@ -269,10 +275,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
     want.caps_supported = caps_supported;
     want.setuid = !caps_supported;  // only reached with fallback: setuid
     if (!caps_supported) want.uid = 0;
-    const mode_t base = e.mode ? static_cast<mode_t>(*e.mode) : have->st.st_mode;
-    want.perm = e.mode || !caps_supported || (have->st.st_mode & S_ISUID)
-                    ? std::optional<mode_t>(base & 07777 & ~static_cast<mode_t>(S_ISUID))
-                    : std::nullopt;
+    want.perm = PlannedPerm(e, have->st.st_mode, caps_supported);
     r.fallback = !caps_supported;
   };
   auto unsupported_error = [&] {

@@ -60,6 +60,29 @@ int WithGrowingBuffer(std::vector<char>& buf, size_t max, Lookup lookup) {
   return err;
 }
 
+// What a read of security.capability returned (`n` bytes, or -1 with `err`) as SysOps says it:
+// nullopt for none, kCorrupt for a value too large to be one, kNotSupported without the call.
+Result<std::optional<RawCapXattr>> CapXattrResult(RawCapXattr raw, ssize_t n, int err) {
+  if (n >= 0) {
+    raw.size = static_cast<size_t>(n);
+    return std::optional<RawCapXattr>(raw);
+  }
+  if (err == ENODATA) return std::optional<RawCapXattr>();
+  if (err == ERANGE) {
+    return Status(Code::kCorrupt, "malformed security.capability (larger than 24 bytes)", ERANGE);
+  }
+  if (err == ENOSYS) return Status(Code::kNotSupported, "no getxattrat(2)", ENOSYS);
+  return FromErrno(err);
+}
+
+// The same for system.posix_acl_access in `buf`: nullopt for none or a filesystem without ACLs.
+Result<std::optional<std::string>> AclXattrResult(const char* buf, ssize_t n, int err) {
+  if (n >= 0) return std::optional<std::string>(std::string(buf, static_cast<size_t>(n)));
+  if (err == ENODATA || err == ENOTSUP) return std::optional<std::string>();  // ENOTSUP: EOPNOTSUPP
+  if (err == ENOSYS) return Status(Code::kNotSupported, "no getxattrat(2)", ENOSYS);
+  return FromErrno(err);
+}
+
 class RealSysOps final : public SysOps {
  public:
   Result<Fd> OpenAt(int dirfd, const std::string& name, int flags) override {
@@ -112,16 +135,7 @@ class RealSysOps final : public SysOps {
   Result<std::optional<RawCapXattr>> GetCapXattr(int fd) override {
     RawCapXattr raw;
     const ssize_t n = ::fgetxattr(fd, kCapXattrName, raw.data.data(), raw.data.size());
-    if (n < 0) {
-      if (errno == ENODATA) return std::optional<RawCapXattr>();
-      if (errno == ERANGE) {
-        return Status(Code::kCorrupt, "malformed security.capability (larger than 24 bytes)",
-                      ERANGE);
-      }
-      return FromErrno(errno);
-    }
-    raw.size = static_cast<size_t>(n);
-    return std::optional<RawCapXattr>(raw);
+    return CapXattrResult(raw, n, n < 0 ? errno : 0);
   }
 
   Status SetCapXattr(int fd, std::span<const uint8_t> value) override {
@@ -149,33 +163,19 @@ class RealSysOps final : public SysOps {
         return Status(Code::kNotSupported, "/proc is not mounted", ENOENT);
       }
     }
-    if (n < 0) {
-      if (errno == ENODATA || errno == ENOTSUP) {  // EOPNOTSUPP is ENOTSUP on Linux
-        return std::optional<std::string>();
-      }
-      return FromErrno(errno);
-    }
-    buf.resize(static_cast<size_t>(n));
-    return std::optional<std::string>(std::move(buf));
+    return AclXattrResult(buf.data(), n, n < 0 ? errno : 0);
   }
 
   Result<std::optional<RawCapXattr>> GetCapXattrAt(int dirfd, const std::string& name) override {
     RawCapXattr raw;
     const ssize_t n = sys::GetCapXattrAt(dirfd, name.c_str(), raw.data.data(), raw.data.size());
-    if (n == -ENODATA) return std::optional<RawCapXattr>();
-    if (n == -ENOSYS) return Status(Code::kNotSupported, "no getxattrat(2)", ENOSYS);
-    if (n < 0) return FromErrno(static_cast<int>(-n));
-    raw.size = static_cast<size_t>(n);
-    return std::optional<RawCapXattr>(raw);
+    return CapXattrResult(raw, n < 0 ? -1 : n, n < 0 ? static_cast<int>(-n) : 0);
   }
 
   Result<std::optional<std::string>> GetAclXattrAt(int dirfd, const std::string& name) override {
     char buf[4096];
     const ssize_t n = sys::GetXattrAt(dirfd, name.c_str(), kAclXattrName, buf, sizeof buf);
-    if (n == -ENODATA || n == -ENOTSUP) return std::optional<std::string>();
-    if (n == -ENOSYS) return Status(Code::kNotSupported, "no getxattrat(2)", ENOSYS);
-    if (n < 0) return FromErrno(static_cast<int>(-n));
-    return std::optional<std::string>(std::string(buf, static_cast<size_t>(n)));
+    return AclXattrResult(buf, n < 0 ? -1 : n, n < 0 ? static_cast<int>(-n) : 0);
   }
 
   Result<bool> CanReadAt(int dirfd, const std::string& name) override {
