@@ -50,7 +50,7 @@ sock=$work/io.capset.Files
   exec systemd-socket-activate -l "$sock" /usr/bin/setpriv --reuid=daemon --regid=daemon \
     --clear-groups --inh-caps=+setfcap,+fowner --ambient-caps=+setfcap,+fowner \
     --bounding-set=-all,+setfcap,+fowner --no-new-privs \
-    "$capsetd" --root "$root" --idle-timeout 0 --max-connections 64 \
+    ${CAPSETD_WRAP:-} "$capsetd" --root "$root" --idle-timeout 0 --max-connections 64 \
     --max-connections-per-user 64
 ) 2>"$work/capsetd.log" &
 daemon_pid=$!
@@ -93,29 +93,28 @@ def client(out):
     os.write(out, (json.dumps({"lat": lat, "errors": errors}) + "\n").encode())
     os._exit(0)
 
-r, w = os.pipe()
+# A pipe per client: a result longer than PIPE_BUF written to a shared pipe could interleave.
 start = time.perf_counter()
-pids = []
+children = []
 for _ in range(clients):
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         client(w)
-    pids.append(pid)
-os.close(w)
-data = b""
-while True:
-    chunk = os.read(r, 1 << 20)
-    if not chunk:
-        break
-    data += chunk
-for pid in pids:
-    os.waitpid(pid, 0)
-seconds = time.perf_counter() - start
+    os.close(w)
+    children.append((pid, r))
 lat, errors = [], 0
-for line in data.decode().splitlines():
-    d = json.loads(line)
-    lat += d["lat"]; errors += d["errors"]
+for pid, r in children:
+    data = b""
+    while chunk := os.read(r, 1 << 20):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    if data:
+        d = json.loads(data)
+        lat += d["lat"]; errors += d["errors"]
+seconds = time.perf_counter() - start
 errors += (clients * per_client) - len(lat)
 lat.sort()
 pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p / 100))]

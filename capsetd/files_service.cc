@@ -39,7 +39,10 @@ bool OnlyKnown(const json& params, std::initializer_list<const char*> known, std
 }  // namespace
 
 FilesService::FilesService(ServiceOptions options)
-    : options_(std::move(options)), cache_(options_.root), ids_(SystemIdLookup()) {}
+    : options_(std::move(options)),
+      cache_(options_.root),
+      records_(options_.root),
+      ids_(SystemIdLookup()) {}
 
 bool FilesService::MayAskAnything(const Peer& peer) {
   if (peer.uid == 0) return true;
@@ -54,8 +57,9 @@ std::string FilesService::Handle(const varlink::Call& call, const Peer& peer) {
   ++calls_;
   Outcome out = Dispatch(call, peer);
   if (call.oneway) return "";
-  return out.error.empty() ? varlink::EncodeReply(out.parameters)
-                           : varlink::EncodeError(out.error, out.parameters);
+  if (!out.error.empty()) return varlink::EncodeError(out.error, out.parameters);
+  return out.parameters_text.empty() ? varlink::EncodeReply(out.parameters)
+                                     : varlink::EncodeReplyText(out.parameters_text);
 }
 
 FilesService::Outcome FilesService::Dispatch(const varlink::Call& call, const Peer& peer) {
@@ -134,7 +138,9 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
     first = false;
     return policy;  // NOLINT(performance-no-automatic-move): a copy; ours is used again
   };
-  const PolicyTreeRun tree = RunPolicyTree(RealSys(), load, opt, /*read_record_alongside=*/false);
+  const RecordSource record = [this] { return records_.Current(); };
+  const PolicyTreeRun tree =
+      RunPolicyTree(RealSys(), load, opt, /*read_record_alongside=*/false, record);
   const FilePolicyRun& run = tree.run;
   journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.
@@ -146,7 +152,7 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
       }
     }
   }
-  return {"", FileReportJson(run, tree.loaded->diagnostics, tree.loaded->ok(), opt)};
+  return Outcome::Text(FileReportText(run, tree.loaded->diagnostics, tree.loaded->ok(), opt));
 }
 
 }  // namespace capset::capsetd

@@ -12,6 +12,7 @@
 #include "capset/ipc/varlink.h"
 #include "peer.h"
 #include "policy_cache.h"
+#include "record_cache.h"
 
 namespace capset::capsetd {
 
@@ -36,17 +37,27 @@ class FilesService {
 
   size_t calls() const { return calls_; }
   size_t policy_loads() const { return cache_.loads(); }
+  size_t record_reads() const { return records_.reads(); }
 
  private:
   struct Outcome {
     std::string error;  ///< "" = success
     nlohmann::json parameters = nlohmann::json::object();
+    std::string parameters_text;  ///< a success's parameters as JSON text, instead
+
+    Outcome(std::string e, nlohmann::json p) : error(std::move(e)), parameters(std::move(p)) {}
+    static Outcome Text(std::string text) {
+      Outcome out("", nlohmann::json::object());
+      out.parameters_text = std::move(text);
+      return out;
+    }
   };
   Outcome Dispatch(const varlink::Call& call, const Peer& peer);
   Outcome Files(const varlink::Call& call, const Peer& peer, bool apply);
 
   ServiceOptions options_;
   PolicyCache cache_;
+  RecordCache records_;  ///< for the runs that write nothing
   IdLookup ids_;
   size_t calls_ = 0;
 };

@@ -4,10 +4,11 @@
 // SECURITY: capsetd authorizes every call from the caller's credentials against its
 // capsetd: section *before* doing anything on the caller's behalf; re-reading and parsing
 // every policy file for each call let a user allowed nothing spend capsetd's time (1,000
-// oneway calls once cost 24 s of CPU). A fingerprint of the tree's file status
-// (PolicyTreeFingerprint) is compared instead, which costs a few system calls; any change —
-// a file written, renamed, chmod'ed, its ACL changed, a directory replaced — reloads it, and
-// so does a file that had not settled when it was read.
+// oneway calls once cost 24 s of CPU). The status of the tree's directories and files
+// (PolicyTreeWatch, stat_watch.h) is compared instead, one fstatat(2) per path; any change —
+// a file written, renamed, chmod'ed, its ACL changed, a directory replaced, an ancestor of the
+// root made writable — reloads it, and so does anything that had not settled when it was
+// read.
 // Thread-safety: one object, one thread (the event loop).
 #pragma once
 
@@ -32,7 +33,7 @@ class PolicyCache {
  private:
   std::string root_;
   SysOps& sys_;
-  std::string fingerprint_;
+  StatWatch watch_;
   std::shared_ptr<const LoadedPolicy> policy_;
   size_t loads_ = 0;
 };

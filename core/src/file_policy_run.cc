@@ -15,28 +15,32 @@ RecordUse RecordUseForTree(bool policy_ok) {
 
 namespace {
 
-// The record opened (and, for a writing run, locked) and read: what a run needs of it before
-// it looks at any file.
+// The record as a run holds it: an apply's, read under the lock it saves it with; or a
+// snapshot that a run writing nothing may share.
 struct OpenedRecord {
-  std::optional<AppliedRecordStore> store;
-  std::optional<AppliedRecord> record;  ///< nullopt: unreadable (status says why)
-  Status status;
+  std::optional<AppliedRecordStore> store;         ///< an apply's: locked, to save into
+  std::shared_ptr<RecordSnapshot> own;             ///< read by this run (an apply updates it)
+  std::shared_ptr<const RecordSnapshot> snapshot;  ///< what the run uses: `own`, or shared
 };
 
 OpenedRecord OpenRecord(SysOps& sys, const std::string& root, bool writes) {
   OpenedRecord out;
+  out.own = std::make_shared<RecordSnapshot>();
+  out.snapshot = out.own;
   Result<AppliedRecordStore> store = AppliedRecordStore::Open(sys, root, writes);
   if (!store.ok()) {
-    out.status = store.status();
+    out.own->status = store.status();
     return out;
   }
   out.store.emplace(std::move(store).value());
+  out.own->path = out.store->path();
   Result<AppliedRecord> loaded = out.store->Load();
   if (loaded.ok()) {
-    out.record = std::move(loaded).value();
+    out.own->record = std::move(loaded).value();
   } else {
-    out.status = loaded.status();
+    out.own->status = loaded.status();
   }
+  if (!writes) out.store.reset();  // nothing to save; its directory need not stay open
   return out;
 }
 
@@ -45,17 +49,17 @@ bool Writes(const FilePolicyOptions& options) { return options.apply && !options
 FilePolicyRun RunWithRecord(SysOps& sys, const Policy& policy, FilePolicyOptions options,
                             RecordUse use, OpenedRecord opened) {
   FilePolicyRun run;
-  if (opened.store) run.record_path = opened.store->path();
-  run.record_status = opened.status;
-  std::optional<AppliedRecord>& record = opened.record;
-  // A policy file with an error is left out whole; its entries are not removed ones.
+  const RecordSnapshot& snapshot = *opened.snapshot;
+  run.record_path = snapshot.path;
+  run.record_status = snapshot.status;
+  // kRecordOnly: a file with errors is missing, not removed; nothing is taken away.
   run.removals_skipped = use == RecordUse::kRecordOnly;
-  options.record = record && !run.removals_skipped ? &*record : nullptr;
+  options.record = snapshot.record && !run.removals_skipped ? &*snapshot.record : nullptr;
   run.results = ProcessFilePolicy(sys, policy, options);
-  // A record that could not be read is left as it is, not replaced by a partial one.
-  if (Writes(options) && record) {
-    // A no-op writes nothing.
-    if (UpdateAppliedRecord(*record, run.results)) run.record_status = opened.store->Save(*record);
+  // Recorded even on kRecordOnly: what this run applied must not be forgotten.
+  if (Writes(options) && opened.store && opened.own && opened.own->record) {
+    AppliedRecord& record = *opened.own->record;
+    if (UpdateAppliedRecord(record, run.results)) run.record_status = opened.store->Save(record);
   }
   return run;
 }
@@ -79,10 +83,10 @@ namespace {
 // Whether the record holds an entry that `loaded` no longer names, from a file in `unsettled`.
 bool RemovalFromUnsettledFile(const LoadedPolicy& loaded, const OpenedRecord& opened,
                               const FilePolicyOptions& options) {
-  if (loaded.unsettled.empty() || !loaded.ok() || !opened.record) return false;
+  const std::optional<AppliedRecord>& record = opened.snapshot->record;
+  if (loaded.unsettled.empty() || !loaded.ok() || !record) return false;
   const std::set<std::string> unsettled(loaded.unsettled.begin(), loaded.unsettled.end());
-  for (const AppliedFile* applied :
-       RemovedEntries(loaded.policy, *opened.record, options.package)) {
+  for (const AppliedFile* applied : RemovedEntries(loaded.policy, *record, options.package)) {
     if (unsettled.count(applied->SourceFile())) return true;
   }
   return false;
@@ -90,28 +94,48 @@ bool RemovalFromUnsettledFile(const LoadedPolicy& loaded, const OpenedRecord& op
 
 }  // namespace
 
+RecordSnapshot ReadRecordSnapshot(SysOps& sys, const std::string& root) {
+  OpenedRecord opened = OpenRecord(sys, root, /*writes=*/false);
+  return std::move(*opened.own);
+}
+
+StatWatch RecordSnapshotWatch(SysOps& sys, const std::string& root) {
+  StatWatch watch;
+  const std::string base = root.empty() || root == "/" ? "" : root;
+  watch.AddWithAncestors(
+      sys, base + AppliedRecordStore::kDirectory + "/" + AppliedRecordStore::kFileName);
+  return watch;
+}
+
 PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options,
-                            bool read_record_alongside) {
+                            bool read_record_alongside, const RecordSource& record) {
   PolicyTreeRun out;
   // The record is opened and read on a second thread while the policy is parsed: neither
   // needs the other, and with thousands of entries each costs as much as the other (a
   // no-op apply spends most of its time in the two). A thread that cannot be started leaves
   // the work to this one.
   const bool writes = Writes(options);
+  const bool shared = !writes && record;
+  const auto open = [&] {
+    if (!shared) return OpenRecord(sys, options.root, writes);
+    OpenedRecord given;
+    given.snapshot = record();
+    return given;
+  };
   std::future<OpenedRecord> early;
   try {
-    if (read_record_alongside) {
+    if (read_record_alongside && !shared) {
       early = std::async(std::launch::async, OpenRecord, std::ref(sys), options.root, writes);
     }
   } catch (const std::system_error&) {
   }
   out.loaded = load();
-  OpenedRecord opened = early.valid() ? early.get() : OpenRecord(sys, options.root, writes);
+  OpenedRecord opened = early.valid() ? early.get() : open();
   if (RemovalFromUnsettledFile(*out.loaded, opened, options)) {
     sys.SleepMs(kSettleSeconds * 1000 + 50);
     out.loaded = load();
     out.waited = true;
-    if (!writes) opened = OpenRecord(sys, options.root, writes);  // unlocked: read it again
+    if (!writes) opened = open();  // unlocked: read it again
   }
   options.unsettled_sources.insert(out.loaded->unsettled.begin(), out.loaded->unsettled.end());
   out.run = RunWithRecord(sys, out.loaded->policy, std::move(options),

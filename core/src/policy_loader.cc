@@ -59,15 +59,6 @@ void Merge(Policy& into, ParsedPolicy& from, Seen& seen, std::vector<Diagnostic>
   for (auto& src : from.policy.sources) into.sources.push_back(std::move(src));
 }
 
-// Whether the file's status changed less than kSettleSeconds ago (to the nanosecond: a file
-// changed a millisecond before a second boundary is not a second old after it).
-bool Unsettled(const struct stat& st, const timespec& now) {
-  const long long kNano = 1000000000LL;
-  const long long age = (static_cast<long long>(now.tv_sec) - st.st_ctim.tv_sec) * kNano +
-                        (now.tv_nsec - st.st_ctim.tv_nsec);
-  return age < kSettleSeconds * kNano;
-}
-
 Diagnostic ErrorAt(const std::string& file, std::string message) {
   return {Diagnostic::Severity::kError, {file, 0, 0}, std::move(message)};
 }

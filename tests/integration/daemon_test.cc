@@ -44,6 +44,11 @@ void WriteFile(const std::string& path, const std::string& text, mode_t mode = 0
   ::chmod(path.c_str(), mode);
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 // A raw connection, for what a well-behaved client would never send.
 Fd RawConnect(const std::string& path) {
   Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -424,6 +429,114 @@ TEST_F(DaemonTest, PolicyChangesAndUntrustedFilesTakeEffectAtOnce) {
   EXPECT_EQ(RawCapXattr(victim), "");
   EXPECT_NE(r->parameters.dump().find("through its POSIX ACL"), std::string::npos)
       << r->parameters.dump();
+}
+
+// Counts the opens of some files (fanotify, without permission events).
+class OpenCounter {
+ public:
+  explicit OpenCounter(const std::vector<std::string>& paths)
+      : fan_(::fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY)) {
+    for (const std::string& p : paths) {
+      if (fan_.valid() &&
+          ::fanotify_mark(fan_.get(), FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, p.c_str()) != 0) {
+        fan_ = Fd();
+      }
+    }
+  }
+  bool valid() const { return fan_.valid(); }
+  // The opens since the last call.
+  int Take() {
+    int opens = 0;
+    alignas(fanotify_event_metadata) char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fan_.get(), buf, sizeof buf)) > 0) {
+      for (auto* ev = reinterpret_cast<fanotify_event_metadata*>(buf); FAN_EVENT_OK(ev, n);
+           ev = FAN_EVENT_NEXT(ev, n)) {
+        if (ev->fd >= 0) ::close(ev->fd);
+        ++opens;
+      }
+    }
+    return opens;
+  }
+
+ private:
+  Fd fan_;
+};
+
+// Issue 17: capsetd keeps its policy and its record while nothing they depend on changes, and
+// misses no change: a policy file rewritten in place to the same size in the same second, an
+// ancestor of the root made writable by everyone (the old fingerprint looked only at the root
+// and below it), the record rewritten behind its back, and its directory given an ACL.
+TEST_F(DaemonTest, SettledPolicyAndRecordAreReadOnceAndNoChangeIsMissed) {
+  const std::string ping = Bin("ping");
+  const std::string pong = Bin("pong");
+  Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
+  const std::string policy = root_ + "/etc/capset/policy.d/10-test.yaml";
+  const std::string record = root_ + "/var/lib/capset/applied-files.json";
+  harness_->Start(Args());
+  varlink::Client c = harness_->Connect();
+  Result<varlink::Reply> r = c.Call("io.capset.Files.Apply", json::object());
+  ASSERT_TRUE(r.ok() && r->error.empty());
+  ::usleep(1100 * 1000);  // the policy and the record settle
+  const auto verify = [&] {
+    Result<varlink::Reply> v = c.Call("io.capset.Files.Verify", json::object());
+    EXPECT_TRUE(v.ok() && v->error.empty());
+    return v.ok() ? v->parameters : json();
+  };
+  EXPECT_EQ(verify()["ok"], true);
+  OpenCounter opens({policy, record});
+  if (!opens.valid()) GTEST_SKIP() << "fanotify unavailable: " << std::strerror(errno);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(verify()["ok"], true);
+  EXPECT_EQ(opens.Take(), 0) << "a settled policy and record were read again";
+  // A directory capsetd may search but not read (0711) is walked all the same.
+  ASSERT_EQ(::chmod((root_ + "/usr").c_str(), 0711), 0);
+  EXPECT_EQ(verify()["ok"], true);
+  ASSERT_EQ(::chmod((root_ + "/usr").c_str(), 0755), 0);
+
+  // The policy file rewritten in place, to the same size: ping should now have cap_net_raw=i.
+  {
+    std::string text = ReadFile(policy);
+    const size_t at = text.find("cap_net_raw=p");
+    ASSERT_NE(at, std::string::npos);
+    text[at + 12] = 'i';
+    std::ofstream(policy) << text;  // O_TRUNC: the same inode
+  }
+  json v = verify();
+  EXPECT_EQ(v["ok"], false) << v.dump();
+  EXPECT_GE(opens.Take(), 1);
+  Policy("  - path: /usr/bin/ping\n    caps: cap_net_raw=p\n");
+  ::usleep(1100 * 1000);
+  EXPECT_EQ(verify()["ok"], true);
+
+  // An ancestor of the root made writable by everyone: the policy no longer counts.
+  ASSERT_EQ(::chmod(dir_->path().c_str(), 0777), 0);
+  v = verify();
+  EXPECT_NE(v.dump().find("writable by everyone"), std::string::npos) << v.dump();
+  ASSERT_EQ(::chmod(dir_->path().c_str(), 0755), 0);
+  ::usleep(1100 * 1000);
+  EXPECT_EQ(verify()["ok"], true);
+  opens.Take();
+
+  // The record rewritten in place behind capsetd's back: it says pong was given a capability.
+  {
+    std::string text = ReadFile(record);
+    const size_t at = text.find("/usr/bin/ping");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 13, "/usr/bin/pong");
+    std::ofstream(record) << text;
+  }
+  v = verify();
+  EXPECT_NE(v.dump().find("/usr/bin/pong"), std::string::npos)
+      << "the record was not read again: " << v.dump();
+  EXPECT_GE(opens.Take(), 1);
+  ::usleep(1100 * 1000);
+  verify();
+
+  // The record's directory given an ACL that lets a user write it: the record is refused.
+  ASSERT_EQ(std::system(("setfacl -m u:65534:rwx " + root_ + "/var/lib/capset").c_str()), 0);
+  v = verify();
+  EXPECT_NE(v["record"]["error"].dump().find("Refusing the record directory"), std::string::npos)
+      << v.dump();
 }
 
 TEST_F(DaemonTest, HostileMessagesCloseOnlyTheirConnection) {

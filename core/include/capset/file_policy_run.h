@@ -11,11 +11,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "capset/file_policy.h"
 #include "capset/policy_loader.h"
+#include "capset/stat_watch.h"
 
 namespace capset {
 
@@ -56,6 +58,23 @@ struct PolicyTreeRun {
 /// Loads the policy (a copy of a policy of thousands of entries costs; capsetd shares one).
 using PolicyLoader = std::function<std::shared_ptr<const LoadedPolicy>()>;
 
+/// The record as a run that writes nothing reads it (no lock); such runs may share one.
+struct RecordSnapshot {
+  std::string path;                     ///< "" when its directory could not be opened
+  std::optional<AppliedRecord> record;  ///< nullopt: unreadable (status says why)
+  Status status;
+};
+
+/// Reads the record of `root` for a run that writes nothing.
+RecordSnapshot ReadRecordSnapshot(SysOps& sys, const std::string& root);
+
+/// What the record's snapshot depends on, to be taken before it is read: every directory from
+/// "/" to the record, and the record (stat_watch.h).
+StatWatch RecordSnapshotWatch(SysOps& sys, const std::string& root);
+
+/// Where a run that writes nothing gets the record (capsetd keeps one while its watch holds).
+using RecordSource = std::function<std::shared_ptr<const RecordSnapshot>()>;
+
 /// The run for the whole policy tree, as `load` loads it (LoadPolicyTree of options.root):
 /// the record as RecordUseForTree(loaded.ok()) allows. What capctl policy apply|verify and
 /// capsetd run.
@@ -69,7 +88,9 @@ using PolicyLoader = std::function<std::shared_ptr<const LoadedPolicy>()>;
 /// `read_record_alongside`: the record is read on a second thread while `load` parses the
 /// policy (capctl: thousands of entries make both slow). capsetd, whose `load` returns the
 /// policy it keeps, passes false: a thread per call would cost more than it saves.
+/// `record`: where a run that writes nothing gets the record; empty: it is read. An apply
+/// always reads it under the lock.
 PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options,
-                            bool read_record_alongside = true);
+                            bool read_record_alongside = true, const RecordSource& record = {});
 
 }  // namespace capset

@@ -20,6 +20,7 @@
 
 #include "capset/policy.h"
 #include "capset/safe_path.h"
+#include "capset/stat_watch.h"
 #include "capset/status.h"
 #include "capset/sys_ops.h"
 
@@ -56,9 +57,6 @@ struct LoadedPolicy {
   bool ok() const;  ///< no error at all
 };
 
-/// How long after its last change a policy file counts as settled.
-inline constexpr int kSettleSeconds = 1;
-
 /// Loads the layered directories under `root` ("/" for the running system). A root that does
 /// not exist, or any directory or file that fails the trust rule, is an error diagnostic.
 LoadedPolicy LoadPolicyTree(SysOps& sys, const std::string& root,
@@ -71,11 +69,10 @@ LoadedPolicy LoadPolicyFiles(SysOps& sys, const std::vector<std::string>& paths,
 LoadedPolicy LoadPolicyFiles(const std::vector<std::string>& paths,
                              const PolicyLoadOptions& options = {});
 
-/// A cheap summary of everything LoadPolicyTree(root) depends on: the status (inode, owner,
-/// mode, size, mtime, ctime) of the root, of every directory on the way to each policy
-/// directory, and of every entry in them. Equal fingerprints mean an equal policy, except
-/// while a file is still settling (LoadedPolicy::unsettled), so a cache must reload then.
-std::string PolicyTreeFingerprint(SysOps& sys, const std::string& root);
+/// What LoadPolicyTree(root) depends on, to be taken before it loads: the status of every
+/// directory from "/" to the root and from it to each policy directory, and of every entry in
+/// them (stat_watch.h). While it holds, a policy loaded after it is the policy.
+StatWatch PolicyTreeWatch(SysOps& sys, const std::string& root);
 
 /// Files larger than this are refused (a policy is a few kilobytes).
 inline constexpr size_t kMaxPolicyFileSize = 4 << 20;

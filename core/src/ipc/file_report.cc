@@ -2,22 +2,11 @@
 #include "capset/ipc/file_report.h"
 
 #include "capset/ipc/json_text.h"
+#include "capset/utf8.h"
 
 namespace capset {
 
 using nlohmann::json;
-
-json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics) {
-  json out = json::array();
-  for (const auto& d : diagnostics) {
-    out.push_back({{"file", d.where.file},
-                   {"line", d.where.line},
-                   {"column", d.where.column},
-                   {"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
-                   {"message", d.message}});
-  }
-  return out;
-}
 
 const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run) {
   if (!r.ok()) return "error";
@@ -25,10 +14,146 @@ const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run) {
   return r.drift.empty() ? "ok" : "drift";
 }
 
-json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
-                    bool policy_ok, const FilePolicyOptions& options, ReportEntries which) {
+namespace {
+
+// The report written straight out, compact, in the order a JSON tree would give it (keys
+// sorted): capsetd answered each Verify with a tree of every entry built only to be dumped,
+// which cost more than the calls on the files. One writer, so capctl's --json and capsetd's
+// replies cannot differ.
+class ReportWriter {
+ public:
+  explicit ReportWriter(std::string& out) : out_(out) {}
+
+  void Key(const char* key) {
+    Comma();
+    out_ += '"';
+    out_ += key;
+    out_ += "\":";
+    first_ = true;  // the value follows; no comma before it
+  }
+  void String(std::string_view text) {
+    Comma();
+    AppendJsonString(out_, text);
+  }
+  void Number(size_t n) {
+    Comma();
+    out_ += std::to_string(n);
+  }
+  void Number(int n) {
+    Comma();
+    out_ += std::to_string(n);
+  }
+  void Bool(bool b) {
+    Comma();
+    out_ += b ? "true" : "false";
+  }
+  void Null() {
+    Comma();
+    out_ += "null";
+  }
+  void Open(char bracket) {
+    Comma();
+    out_ += bracket;
+    first_ = true;
+  }
+  void Close(char bracket) {
+    out_ += bracket;
+    first_ = false;
+  }
+  // A file name (SetPathJson's form): as it is if UTF-8, else for people and as bytes.
+  void Path(const char* key, std::string_view path) {
+    Key(key);
+    String(path);
+    if (IsValidUtf8(path)) return;
+    out_ += ",\"";
+    out_ += key;
+    out_ += "_bytes\":";
+    first_ = true;
+    Open('[');
+    for (const char c : path) Number(static_cast<unsigned char>(c));
+    Close(']');
+  }
+
+ private:
+  void Comma() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+void WriteDiagnostics(ReportWriter& w, const std::vector<Diagnostic>& diagnostics) {
+  w.Open('[');
+  for (const auto& d : diagnostics) {
+    w.Open('{');
+    w.Key("column");
+    w.Number(d.where.column);
+    w.Key("file");
+    w.String(d.where.file);
+    w.Key("line");
+    w.Number(d.where.line);
+    w.Key("message");
+    w.String(d.message);
+    w.Key("severity");
+    w.String(d.severity == Diagnostic::Severity::kError ? "error" : "warning");
+    w.Close('}');
+  }
+  w.Close(']');
+}
+
+void WriteEntry(ReportWriter& w, const FileResult& r, const FilePolicyOptions& options) {
+  w.Open('{');
+  w.Key("drift");
+  w.Open('[');
+  for (const auto& d : r.drift) {
+    w.Open('{');
+    w.Key("have");
+    w.String(d.have);
+    w.Key("kind");
+    w.String(DriftKindName(d.kind));
+    w.Key("want");
+    w.String(d.want);
+    w.Close('}');
+  }
+  w.Close(']');
+  if (!r.ok()) {
+    w.Key("error");
+    w.String(r.error.message());
+  }
+  w.Key("fallback");
+  w.Bool(r.fallback);
+  w.Key("package");
+  w.String(r.entry->package);
+  w.Path("path", r.path);
+  w.Path("policy_path", r.entry->path);
+  w.Key("removed");
+  w.Bool(r.removed);
+  w.Key("source");
+  w.String(r.entry->where.ToString());
+  w.Key("status");
+  w.String(FileResultStatus(r, options.apply, options.dry_run));
+  w.Key("warnings");
+  w.Open('[');
+  for (const auto& warning : r.warnings) w.String(warning);
+  w.Close(']');
+  w.Close('}');
+}
+
+}  // namespace
+
+std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
+                           bool policy_ok, const FilePolicyOptions& options, ReportEntries which) {
+  std::string out;
+  out.reserve(256 + 256 * run.results.size());
+  ReportWriter w(out);
   size_t errors = 0, drifted = 0, changed = 0, fallbacks = 0, removed = 0;
-  json entries = json::array();
+  w.Open('{');
+  w.Key("diagnostics");
+  WriteDiagnostics(w, diagnostics);
+  w.Key("entries");
+  w.Open('[');
   for (const auto& r : run.results) {
     errors += !r.ok();
     drifted += r.ok() && !r.drift.empty();
@@ -39,36 +164,60 @@ json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& dia
         r.warnings.empty()) {
       continue;
     }
-    json drift = json::array();
-    for (const auto& d : r.drift) {
-      drift.push_back({{"kind", DriftKindName(d.kind)}, {"have", d.have}, {"want", d.want}});
-    }
-    json e = {{"package", r.entry->package},
-              {"source", r.entry->where.ToString()},
-              {"status", FileResultStatus(r, options.apply, options.dry_run)},
-              {"fallback", r.fallback},
-              {"removed", r.removed},
-              {"drift", std::move(drift)},
-              {"warnings", r.warnings}};
-    SetPathJson(e, "path", r.path);
-    SetPathJson(e, "policy_path", r.entry->path);
-    if (!r.ok()) e["error"] = r.error.message();
-    entries.push_back(std::move(e));
+    WriteEntry(w, r, options);
   }
-  return {{"ok", policy_ok && errors == 0 && (options.apply || drifted == 0)},
-          {"entries", std::move(entries)},
-          {"diagnostics", DiagnosticsJson(diagnostics)},
-          {"record",
-           {{"path", run.record_path},
-            {"error", run.record_status.ok() ? json(nullptr) : json(run.record_status.message())},
-            {"removals_skipped", run.removals_skipped}}},
-          {"summary",
-           {{"entries", run.results.size()},
-            {"errors", errors},
-            {"drift", drifted},
-            {options.dry_run ? "would_change" : "changed", changed},
-            {"setuid_fallbacks", fallbacks},
-            {"removed", removed}}}};
+  w.Close(']');
+  w.Key("ok");
+  w.Bool(policy_ok && errors == 0 && (options.apply || drifted == 0));
+  w.Key("record");
+  w.Open('{');
+  w.Key("error");
+  if (run.record_status.ok()) {
+    w.Null();
+  } else {
+    w.String(run.record_status.message());
+  }
+  w.Key("path");
+  w.String(run.record_path);
+  w.Key("removals_skipped");
+  w.Bool(run.removals_skipped);
+  w.Close('}');
+  w.Key("summary");
+  w.Open('{');
+  if (!options.dry_run) {
+    w.Key("changed");
+    w.Number(changed);
+  }
+  w.Key("drift");
+  w.Number(drifted);
+  w.Key("entries");
+  w.Number(run.results.size());
+  w.Key("errors");
+  w.Number(errors);
+  w.Key("removed");
+  w.Number(removed);
+  w.Key("setuid_fallbacks");
+  w.Number(fallbacks);
+  if (options.dry_run) {
+    w.Key("would_change");
+    w.Number(changed);
+  }
+  w.Close('}');
+  w.Close('}');
+  return out;
+}
+
+json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
+                    bool policy_ok, const FilePolicyOptions& options, ReportEntries which) {
+  // Valid JSON of valid UTF-8 by construction: parse() does not throw on it.
+  return json::parse(FileReportText(run, diagnostics, policy_ok, options, which));
+}
+
+json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics) {
+  std::string out;
+  ReportWriter w(out);
+  WriteDiagnostics(w, diagnostics);
+  return json::parse(out);
 }
 
 std::string DriftTextJson(const json& drift) {

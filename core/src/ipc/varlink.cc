@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "capset/ipc/varlink.h"
 
-#include "capset/ipc/json_text.h"
-
 #include <cstring>
+
+#include "capset/ipc/json_text.h"
 
 namespace capset::varlink {
 namespace {
@@ -160,6 +160,16 @@ Result<Call> ParseCall(std::string_view message) {
 }
 
 std::string EncodeReply(const json& parameters) { return Dump(json{{"parameters", parameters}}); }
+
+std::string EncodeReplyText(std::string_view parameters) {
+  std::string out;
+  out.reserve(parameters.size() + 17);
+  out += "{\"parameters\":";
+  out += parameters;
+  out += '}';
+  out.push_back('\0');
+  return out;
+}
 
 std::string EncodeError(std::string_view error, const json& parameters) {
   return Dump(json{{"error", error}, {"parameters", parameters}});

@@ -152,18 +152,18 @@ class RealSysOps final : public SysOps {
 
   Result<std::optional<std::string>> GetAclXattr(int fd) override {
     // An ACL is a few entries of 8 bytes; 32 entries is already a lot.
-    std::string buf(4096, '\0');
-    ssize_t n = ::fgetxattr(fd, kAclXattrName, buf.data(), buf.size());
+    char buf[4096];
+    ssize_t n = ::fgetxattr(fd, kAclXattrName, buf, sizeof buf);
     if (n < 0 && errno == EBADF) {
       // O_PATH descriptors have no f*xattr(2) before Linux 6.16: name the inode the descriptor
       // already holds through its magic link (no path a user could change is walked).
       const std::string proc = "/proc/self/fd/" + std::to_string(fd);
-      n = ::getxattr(proc.c_str(), kAclXattrName, buf.data(), buf.size());
+      n = ::getxattr(proc.c_str(), kAclXattrName, buf, sizeof buf);
       if (n < 0 && errno == ENOENT) {
         return Status(Code::kNotSupported, "/proc is not mounted", ENOENT);
       }
     }
-    return AclXattrResult(buf.data(), n, n < 0 ? errno : 0);
+    return AclXattrResult(buf, n, n < 0 ? errno : 0);
   }
 
   Result<std::optional<RawCapXattr>> GetCapXattrAt(int dirfd, const std::string& name) override {

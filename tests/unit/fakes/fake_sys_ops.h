@@ -207,11 +207,30 @@ class FakeSysOps final : public SysOps {
 
   Result<struct stat> StatAt(int dirfd, const std::string& name) override {
     if (std::optional<Status> f = Inject("StatAt")) return *f;
+    if (name.find('/') != std::string::npos) return StatPath(dirfd, name);
     std::shared_ptr<Node> base = Lookup(dirfd);
     if (!base) return Status(Code::kIoError, "bad fd", EBADF);
     auto it = base->children.find(name);
     if (it == base->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
     return ToStat(*it->second);
+  }
+
+  // fstatat(2) of a path of several components (StatWatch's), none of them followed.
+  Result<struct stat> StatPath(int dirfd, const std::string& path) {
+    std::shared_ptr<Node> n = path[0] == '/' || dirfd == AT_FDCWD ? root_ : Lookup(dirfd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    size_t i = 0;
+    while (i < path.size()) {
+      const size_t slash = path.find('/', i);
+      const std::string part = path.substr(i, slash == std::string::npos ? slash : slash - i);
+      i = slash == std::string::npos ? path.size() : slash + 1;
+      if (part.empty() || part == ".") continue;
+      if (!S_ISDIR(n->mode)) return Status(Code::kNotFound, "Not a directory", ENOTDIR);
+      auto it = n->children.find(part);
+      if (it == n->children.end()) return Status(Code::kNotFound, "No such file", ENOENT);
+      n = it->second;
+    }
+    return ToStat(*n);
   }
 
   // The by-name reads of a trusted directory's files (file_policy.cc's AlreadyAsWanted).

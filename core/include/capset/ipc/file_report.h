@@ -10,6 +10,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "capset/file_policy.h"
@@ -32,7 +33,13 @@ enum class ReportEntries {
   kNotable,
 };
 
-/// The whole report. `policy_ok`: the policy was read without errors.
+/// The whole report as compact JSON text (what capsetd replies). `policy_ok`: the policy was
+/// read without errors.
+std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
+                           bool policy_ok, const FilePolicyOptions& options,
+                           ReportEntries which = ReportEntries::kAll);
+
+/// The same report as a tree (capctl renders it, or prints it indented).
 nlohmann::json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
                               bool policy_ok, const FilePolicyOptions& options,
                               ReportEntries which = ReportEntries::kAll);

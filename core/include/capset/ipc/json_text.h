@@ -25,4 +25,8 @@ void SetPathJson(nlohmann::json& object, const std::string& key, std::string_vie
 /// The JSON text of `doc` (indent as nlohmann's dump; -1: compact).
 std::string DumpJson(const nlohmann::json& doc, int indent = 2);
 
+/// Appends `text` as a JSON string, byte for byte as DumpJson writes it (each byte that is not
+/// UTF-8 becomes U+FFFD), for documents written without a tree (the record, capsetd's replies).
+void AppendJsonString(std::string& out, std::string_view text);
+
 }  // namespace capset

@@ -49,6 +49,8 @@ bool IsInterfaceName(std::string_view name);
 
 /// Serialized messages, each with its terminating NUL.
 std::string EncodeReply(const nlohmann::json& parameters);
+/// A reply whose parameters are JSON text already (FileReportText).
+std::string EncodeReplyText(std::string_view parameters);
 std::string EncodeError(std::string_view error, const nlohmann::json& parameters);
 std::string EncodeCall(std::string_view method, const nlohmann::json& parameters,
                        bool oneway = false);
