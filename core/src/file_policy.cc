@@ -226,8 +226,13 @@ bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const Wa
   if (!raw.ok() || !raw->has_value()) return false;
   Result<VfsCap> caps = DecodeVfsCap((*raw)->span());
   if (!caps.ok()) return false;
-  Result<std::optional<std::string>> acl = sys.GetAclXattrAt(dir.dir.fd.get(), name);
-  if (!acl.ok() || UntrustedStateReason(sys, *st, *acl)) return false;
+  std::optional<std::string> acl;  // judged as it is: only an ACL that could let a user write
+  if (AclCouldGrantWrite(*st)) {
+    Result<std::optional<std::string>> read = sys.GetAclXattrAt(dir.dir.fd.get(), name);
+    if (!read.ok()) return false;
+    acl = *std::move(read);
+  }
+  if (UntrustedStateReason(sys, *st, acl)) return false;
   Want want = base;  // as ProcessOne plans it where capabilities are supported
   want.caps = e.caps;
   want.perm = PlannedPerm(e, st->st_mode, /*caps_supported=*/true);

@@ -157,5 +157,22 @@ TEST_F(SafePathTest, UnsupportedFilesystemIsNamed) {
   EXPECT_THAT(w.status(), StatusIs(Code::kNotSupported, HasSubstr("does not support file capabilities")));
 }
 
+// A walked directory's ACL is read only where its mask (the group bits) could let a user
+// write: every walk judges each directory from "/", and the read was a third of its calls.
+TEST_F(SafePathTest, ADirectorysAclIsReadOnlyWhereItsMaskCouldLetAUserWrite) {
+  sys_.inject = [](std::string_view op) -> std::optional<Status> {
+    if (op == "GetAclXattr") return Status(Code::kIoError, "Input/output error", EIO);
+    return std::nullopt;
+  };
+  SafeOpenOptions opt;
+  opt.trust = TrustMode::kRequire;
+  EXPECT_TRUE(OpenDirectoryNoFollow(sys_, "/usr/bin", opt).ok()) << "0755: no ACL read";
+  sys_.At("/usr").mode = S_IFDIR | 0775;  // an ACL's mask of rwx: it must be read
+  Result<SafeDir> d = OpenDirectoryNoFollow(sys_, "/usr/bin", opt);
+  ASSERT_FALSE(d.ok());
+  EXPECT_THAT(d.status(), StatusIs(Code::kUnsafe, HasSubstr("ACL that cannot be read")))
+      << d.status().message();
+}
+
 }  // namespace
 }  // namespace capset

@@ -32,8 +32,16 @@ struct TrustRule {
   std::optional<uid_t> also_owner;
 };
 
+/// Whether an access ACL could let someone other than the owner write a file of `st`'s mode.
+/// Its named users, named groups and owning group are limited by its mask, which is the mode's
+/// group bits (the kernel keeps them equal on chmod(2) and on setting an ACL, and refuses a
+/// malformed ACL), and its other entry is the mode's other bits. Where it could not, the file as
+/// it is is judged without reading its ACL.
+bool AclCouldGrantWrite(const struct stat& st);
+
 /// Why `fd` (whose fstat is `st`; O_PATH is fine) is not trusted, e.g. "is writable by user
 /// 4242 through its POSIX ACL", or nullopt when only root (or rule.also_owner) can change it.
+/// Reads the ACL only where AclCouldGrantWrite.
 std::optional<std::string> UntrustedReason(SysOps& sys, int fd, const struct stat& st,
                                            const TrustRule& rule = {});
 
