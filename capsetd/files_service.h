@@ -37,7 +37,6 @@ class FilesService {
 
   size_t calls() const { return calls_; }
   size_t policy_loads() const { return cache_.loads(); }
-  size_t record_reads() const { return records_.reads(); }
 
  private:
   struct Outcome {

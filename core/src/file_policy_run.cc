@@ -56,7 +56,8 @@ FilePolicyRun RunWithRecord(SysOps& sys, const Policy& policy, FilePolicyOptions
   run.removals_skipped = use == RecordUse::kRecordOnly;
   options.record = snapshot.record && !run.removals_skipped ? &*snapshot.record : nullptr;
   run.results = ProcessFilePolicy(sys, policy, options);
-  // Recorded even on kRecordOnly: what this run applied must not be forgotten.
+  // Recorded even on kRecordOnly: what this run applied must not be forgotten. A record
+  // that could not be read is left as it is, not replaced by a partial one.
   if (Writes(options) && opened.store && opened.own && opened.own->record) {
     AppliedRecord& record = *opened.own->record;
     if (UpdateAppliedRecord(record, run.results)) run.record_status = opened.store->Save(record);
@@ -101,9 +102,10 @@ RecordSnapshot ReadRecordSnapshot(SysOps& sys, const std::string& root) {
 
 StatWatch RecordSnapshotWatch(SysOps& sys, const std::string& root) {
   StatWatch watch;
-  const std::string base = root.empty() || root == "/" ? "" : root;
-  watch.AddWithAncestors(
-      sys, base + AppliedRecordStore::kDirectory + "/" + AppliedRecordStore::kFileName);
+  watch.AddWithAncestors(sys, RootedPath(root, std::string(AppliedRecordStore::kDirectory) + "/" +
+                                                   AppliedRecordStore::kFileName));
+  // As root, the record may also belong to the capsetd user, whose uid NSS says.
+  if (sys.EffectiveUid() == 0) watch.DependsOnMore();
   return watch;
 }
 

@@ -92,7 +92,7 @@ LoadedPolicy ReadAndMerge(SysOps& sys, const std::vector<PolicyFileRef>& refs,
       return;
     }
     results[i].untrusted = text->untrusted;
-    results[i].unsettled = Unsettled(text->st, sys.Now());
+    results[i].unsettled = Unsettled(text->st.st_ctim, sys.Now());
     results[i].parsed = ParsePolicy(text->text, ref.shown);
   };
   if (options.parallel) {

@@ -9,22 +9,12 @@ namespace capset {
 
 StatWatch PolicyTreeWatch(SysOps& sys, const std::string& root) {
   StatWatch watch;
-  const std::string base = root.empty() || root == "/" ? "" : root;
-  // The root's own ancestors count: the loader applies the trust rule to them too.
-  if (!watch.AddWithAncestors(sys, base.empty() ? "/" : base)) return watch;
+  // From "/": the loader applies the trust rule to the root's ancestors too.
+  if (!watch.AddWithAncestors(sys, RootedPath(root, "/"), /*whole=*/false)) return watch;
   for (const std::string& dir : PolicyDirectories()) {
-    Result<std::vector<std::string>> parts = PathBelowRoot(dir);
-    if (!parts.ok()) continue;
-    std::string path = base;
-    bool whole = true;
-    for (const auto& part : *parts) {
-      path += "/" + part;
-      if (!watch.Add(sys, path)) {  // missing, or a file or link where a directory should be
-        whole = false;
-        break;
-      }
-    }
-    if (!whole) continue;
+    const std::string path = RootedPath(root, dir);
+    // Stops at a missing directory, or a file or link where a directory should be.
+    if (!watch.AddWithAncestors(sys, path)) continue;
     // The entries as they are after the directory's status was taken: one added since shows
     // as the directory's new mtime.
     SafeOpenOptions look;

@@ -63,17 +63,6 @@ Status ExplainComponentFailure(SysOps& sys, int dirfd, const std::string& name,
   return SysError(open_error, "open", shown);
 }
 
-// Opens directory `name` below `dirfd` for a walk. Readable where the caller may read it, so
-// that its ACL is one fgetxattr(2) on the descriptor (an O_PATH descriptor has none before
-// Linux 6.16 and needs its /proc magic link, a path lookup of its own); O_PATH where the caller
-// may only search it (a 0711 directory, capsetd without CAP_DAC_READ_SEARCH). O_DIRECTORY:
-// nothing but a directory is opened, so the open has no side effect.
-Result<Fd> OpenWalkedDirectory(SysOps& sys, int dirfd, const std::string& name) {
-  Result<Fd> dir = sys.OpenBeneath(dirfd, name, O_RDONLY | O_NOFOLLOW | O_DIRECTORY | O_NONBLOCK);
-  if (dir.ok() || dir.status().sys_errno() != EACCES) return dir;
-  return sys.OpenBeneath(dirfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
-}
-
 // Applies options.trust to one directory of a walk; `last`: the rule's also_owner applies.
 Status CheckDirectory(SysOps& sys, int fd, const std::string& shown, const std::string& subject,
                       const SafeOpenOptions& options, bool last,
@@ -111,7 +100,7 @@ Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<st
   for (size_t i = 0; i < count; ++i) {
     const std::string& name = parts[i];
     const std::string shown = Child(cur.shown, name);
-    Result<Fd> dir = OpenWalkedDirectory(sys, cur.fd.get(), name);
+    Result<Fd> dir = sys.OpenBeneath(cur.fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
     if (!dir.ok()) return ExplainComponentFailure(sys, cur.fd.get(), name, shown, dir.status());
     CAPSET_RETURN_IF_ERROR(
         CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == count, out.untrusted));
@@ -140,10 +129,7 @@ Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts
   SafeDir out;
   std::vector<Step> stack;
   {
-    Result<Fd> root = sys.OpenAt(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY);  // see above
-    if (!root.ok() && root.status().sys_errno() == EACCES) {
-      root = sys.OpenAt(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
-    }
+    Result<Fd> root = sys.OpenAt(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
     if (!root.ok()) return SysError(root.status(), "open", "/");
     stack.push_back({std::move(root).value(), "/"});
   }
@@ -162,7 +148,8 @@ Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts
       continue;
     }
     const std::string shown = Child(stack.back().shown, name);
-    Result<Fd> dir = OpenWalkedDirectory(sys, stack.back().fd.get(), name);
+    Result<Fd> dir =
+        sys.OpenBeneath(stack.back().fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
     if (!dir.ok()) {
       return ExplainComponentFailure(sys, stack.back().fd.get(), name, shown, dir.status());
     }

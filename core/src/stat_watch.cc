@@ -5,20 +5,35 @@
 
 namespace capset {
 
-bool Unsettled(const struct stat& st, const timespec& now) {
+bool Unsettled(const timespec& changed, const timespec& now) {
   // To the nanosecond: a file changed a millisecond before a second boundary is not a second
-  // old after it.
+  // old after it. A time of whole seconds may come from a filesystem that keeps no more (ext3,
+  // ext4 with 128-byte inodes; FAT keeps 2 s), whose next change can still get the same second
+  // for a clock tick after it has passed: such a status settles two seconds later.
   const long long kNano = 1000000000LL;
-  const long long age = (static_cast<long long>(now.tv_sec) - st.st_ctim.tv_sec) * kNano +
-                        (now.tv_nsec - st.st_ctim.tv_nsec);
-  return age < kSettleSeconds * kNano;
+  const long long age = (static_cast<long long>(now.tv_sec) - changed.tv_sec) * kNano +
+                        (now.tv_nsec - changed.tv_nsec);
+  const long long settle = changed.tv_nsec == 0 ? kSettleSeconds + 2 : kSettleSeconds;
+  return age < settle * kNano;
 }
 
-bool StatWatch::Item::operator==(const Item& o) const {
-  return path == o.path && error == o.error && dev == o.dev && ino == o.ino && mode == o.mode &&
-         uid == o.uid && gid == o.gid && nlink == o.nlink && size == o.size &&
-         mtime.tv_sec == o.mtime.tv_sec && mtime.tv_nsec == o.mtime.tv_nsec &&
-         ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
+bool StatWatch::Item::Compares(const Item& now) const {
+  if (path != now.path || error != now.error || dev != now.dev || ino != now.ino ||
+      mode != now.mode || uid != now.uid || gid != now.gid) {
+    return false;
+  }
+  if (!TimesCount()) return true;
+  return nlink == now.nlink && size == now.size && mtime.tv_sec == now.mtime.tv_sec &&
+         mtime.tv_nsec == now.mtime.tv_nsec && ctime.tv_sec == now.ctime.tv_sec &&
+         ctime.tv_nsec == now.ctime.tv_nsec;
+}
+
+bool StatWatch::Item::TimesCount() const {
+  // An ancestor is judged by its owner, group and mode, and by its ACL only where the mask
+  // (the group bits) could let a user write (trust.h, AclCouldGrantWrite): a change to those
+  // shows in the mode, or, for the ACL, only in the ctime. Its entries change its times too,
+  // and /run's change all the time; which entry is the next one shows in that one's status.
+  return whole || (error == 0 && (mode & S_IWGRP) != 0);
 }
 
 StatWatch::Item StatWatch::Take(SysOps& sys, const std::string& path) {
@@ -41,25 +56,34 @@ StatWatch::Item StatWatch::Take(SysOps& sys, const std::string& path) {
   return item;
 }
 
-bool StatWatch::Add(SysOps& sys, const std::string& path) {
-  items_.push_back(Take(sys, path));
-  const Item& item = items_.back();
-  if (item.error != 0) return false;
-  struct stat st {};
-  st.st_ctim = item.ctime;
-  if (Unsettled(st, sys.Now())) settled_ = false;
-  return S_ISDIR(item.mode);
+bool StatWatch::Add(SysOps& sys, const std::string& path, bool whole) {
+  Item* item = nullptr;
+  for (Item& seen : items_) {  // the ancestors several paths share, once
+    if (seen.path == path) item = &seen;
+  }
+  if (item == nullptr) {
+    items_.push_back(Take(sys, path));
+    item = &items_.back();
+  }
+  item->whole = item->whole || whole;
+  if (item->error != 0) return false;
+  if (item->TimesCount() && Unsettled(item->ctime, sys.Now())) settled_ = false;
+  return S_ISDIR(item->mode);
 }
 
-bool StatWatch::AddWithAncestors(SysOps& sys, const std::string& path) {
-  // Each prefix that ends a component: "/", "/run", "/run/capset", ...
-  if (!path.empty() && path[0] == '/' && !Add(sys, "/")) return false;
-  bool dir = path == "/";
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i != path.size() && path[i] != '/') continue;
-    if (path[i - 1] == '/') continue;  // "//", or a trailing "/"
-    dir = Add(sys, path.substr(0, i));
-    if (!dir) return false;
+bool StatWatch::AddWithAncestors(SysOps& sys, const std::string& path, bool whole) {
+  if (path.empty() || path[0] != '/') {  // its ancestors depend on the working directory
+    settled_ = false;
+    return false;
+  }
+  // "/", then each prefix that ends a component: "/run", "/run/capset", ...
+  size_t last = path.size();
+  while (last > 1 && path[last - 1] == '/') --last;  // the last component ends here
+  bool dir = Add(sys, "/", whole && last == 1);
+  for (size_t i = 1; dir && i <= last; ++i) {
+    if (i != last && path[i] != '/') continue;
+    if (path[i - 1] == '/') continue;  // "//"
+    dir = Add(sys, path.substr(0, i), whole && i == last);
   }
   return dir;
 }
@@ -67,7 +91,7 @@ bool StatWatch::AddWithAncestors(SysOps& sys, const std::string& path) {
 bool StatWatch::Holds(SysOps& sys) const {
   if (!settled_ || items_.empty()) return false;
   for (const Item& item : items_) {
-    if (!(Take(sys, item.path) == item)) return false;
+    if (!item.Compares(Take(sys, item.path))) return false;
   }
   return true;
 }

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "capset/file_policy_run.h"
 #include "capset/vfs_cap.h"
 #include "common/status_matchers.h"
 #include "fakes/acl_bytes.h"
@@ -302,6 +303,42 @@ TEST(FilePolicyTest, AFailedEntryKeepsItsRecord) {
   UpdateAppliedRecord(record, r);
   EXPECT_EQ(record.files["/bin/missing"].caps, "cap_net_admin=p");
   EXPECT_EQ(record.files["/bin/a"].caps, "cap_net_raw=p");
+}
+
+// capsetd shares one read of the record between the calls that write nothing (a Verify, a
+// dry run); an apply reads it itself, under the writers' lock, and never takes the shared one.
+TEST(FilePolicyTest, OnlyRunsThatWriteNothingTakeTheSharedRecord) {
+  FakeSysOps sys;
+  sys.AddFile("/usr/bin/ping");
+  sys.AddDir("/var/lib/capset");
+  auto loaded = std::make_shared<LoadedPolicy>();
+  loaded->policy.files.push_back(Entry("/usr/bin/ping", "cap_net_raw=p"));
+  const PolicyLoader load = [&] { return std::shared_ptr<const LoadedPolicy>(loaded); };
+  int asked = 0;
+  const RecordSource shared = [&] {
+    ++asked;
+    auto snapshot = std::make_shared<RecordSnapshot>();
+    snapshot->path = "the shared one";
+    snapshot->record.emplace();
+    return std::shared_ptr<const RecordSnapshot>(snapshot);
+  };
+  FilePolicyOptions verify;
+  PolicyTreeRun r = RunPolicyTree(sys, load, verify, /*read_record_alongside=*/false, shared);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(r.run.record_path, "the shared one");
+  FilePolicyOptions dry_run;
+  dry_run.apply = dry_run.dry_run = true;
+  r = RunPolicyTree(sys, load, dry_run, false, shared);
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(r.run.record_path, "the shared one");
+  EXPECT_EQ(CapsOf(sys.At("/usr/bin/ping")), std::nullopt);
+  FilePolicyOptions apply;
+  apply.apply = true;
+  r = RunPolicyTree(sys, load, apply, false, shared);
+  EXPECT_EQ(asked, 2) << "an apply took the shared record";
+  EXPECT_EQ(r.run.record_path, "/var/lib/capset/applied-files.json");
+  EXPECT_TRUE(r.run.record_status.ok()) << r.run.record_status.message();
+  EXPECT_EQ(CapsOf(sys.At("/usr/bin/ping")), FileCaps::FromText("cap_net_raw=p").value());
 }
 
 }  // namespace

@@ -118,6 +118,19 @@ TEST(FileReportTest, WrittenAsTheJsonTreeWouldBe) {
       }
     }
   }
+  // The text form lists only what it prints; the summary still counts every entry.
+  FilePolicyOptions apply;
+  apply.apply = true;
+  size_t notable = 0;
+  for (const auto& r : run.results) {
+    notable += !r.ok() || !r.drift.empty() || r.changed || !r.warnings.empty();
+  }
+  const json few =
+      json::parse(FileReportText(run, diagnostics, true, apply, ReportEntries::kNotable));
+  EXPECT_EQ(few["entries"].size(), notable);
+  EXPECT_LT(notable, run.results.size());
+  EXPECT_EQ(few["summary"], json::parse(FileReportText(run, diagnostics, true, apply))["summary"]);
+
   FilePolicyRun empty;
   EXPECT_EQ(FileReportText(empty, {}, true, {}), DumpJson(Tree(empty, {}, true, {}), -1));
 }

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "capset/file_policy_run.h"
 #include "capset/policy_loader.h"
 #include "fakes/fake_sys_ops.h"
 
@@ -18,6 +19,7 @@ class StatWatchTest : public ::testing::Test {
     sys_.now = {1000, 0};  // every node was last changed at 0: long settled
     sys_.AddFile("/srv/root/etc/capset/policy.d/10-a.yaml", 0644).content = "files: []\n";
   }
+  // The directory at `path`, made 0755 (as AddDir does) if it is new or was.
   FakeSysOps::Node& Node(const std::string& path) { return sys_.AddDir(path); }
 
   FakeSysOps sys_;
@@ -31,33 +33,49 @@ TEST_F(StatWatchTest, HoldsUntilAWatchedPathOrAnAncestorChanges) {
   EXPECT_EQ(watch.size(), 7u);                       // "/", srv, root, etc, capset, policy.d, file
   EXPECT_TRUE(watch.Holds(sys_));
 
-  // Each kind of change, on the file and on an ancestor, is seen.
-  const std::vector<std::function<void(FakeSysOps::Node&)>> changes = {
+  // Each kind of change to the file is seen; to an ancestor, each change of what its trust
+  // and identity rest on.
+  using Change = std::function<void(FakeSysOps::Node&)>;
+  const std::vector<Change> trust = {
       [](FakeSysOps::Node& n) { n.mode ^= 0002; },
       [](FakeSysOps::Node& n) { n.uid = 1000; },
       [](FakeSysOps::Node& n) { n.gid = 1000; },
+      [](FakeSysOps::Node& n) { n.ino = 999; },
+  };
+  const std::vector<Change> times = {
       [](FakeSysOps::Node& n) { n.ctime_nsec = 1; },  // e.g. an ACL set
       [](FakeSysOps::Node& n) { n.mtime = 5; },
-      [](FakeSysOps::Node& n) { n.ino = 999; },
       [](FakeSysOps::Node& n) { n.nlink = 2; },
   };
+  const auto seen = [&](const std::string& path, const Change& change) {
+    FakeSysOps::Node& n = path == file ? sys_.AddFile(file, 0644) : Node(path);
+    const FakeSysOps::Node before = n;
+    change(n);
+    const bool changed = !watch.Holds(sys_);
+    n = before;
+    EXPECT_TRUE(watch.Holds(sys_)) << path;
+    return changed;
+  };
   for (const std::string& path : {file, std::string("/srv"), std::string("/")}) {
-    for (const auto& change : changes) {
-      FakeSysOps::Node& n = path == file ? sys_.AddFile(file, 0644) : Node(path);
-      const FakeSysOps::Node before = n;
-      change(n);
-      EXPECT_FALSE(watch.Holds(sys_)) << path;
-      n = before;
-      EXPECT_TRUE(watch.Holds(sys_)) << path;
-    }
+    for (const auto& change : trust) EXPECT_TRUE(seen(path, change)) << path;
+    for (const auto& change : times) EXPECT_EQ(seen(path, change), path == file) << path;
   }
+  // A group-writable ancestor (root's group) is judged by its ACL too: its ctime counts.
+  Node("/srv").mode = S_IFDIR | 0775;
+  StatWatch group;
+  group.AddWithAncestors(sys_, file);
+  EXPECT_TRUE(group.Holds(sys_));
+  sys_.At("/srv").ctime_nsec = 1;
+  EXPECT_FALSE(group.Holds(sys_)) << "an ACL set on a directory whose mask lets it matter";
+  sys_.At("/srv").ctime_nsec = 0;
+  sys_.At("/srv").mode = S_IFDIR | 0755;
   sys_.AddFile(file, 0644).content = "files: [] \n";  // one byte more
   EXPECT_FALSE(watch.Holds(sys_));
 }
 
 TEST_F(StatWatchTest, AWatchTakenWhileSomethingHadJustChangedNeverHolds) {
-  Node("/srv/root/etc").ctime = 999;  // 1 s before now is not settled...
-  Node("/srv/root/etc").ctime_nsec = 500000000;
+  Node("/srv/root/etc/capset").ctime = 999;  // 0.5 s before now is not settled...
+  Node("/srv/root/etc/capset").ctime_nsec = 500000000;
   StatWatch watch;
   watch.AddWithAncestors(sys_, "/srv/root/etc/capset");
   EXPECT_FALSE(watch.Holds(sys_));
@@ -66,6 +84,12 @@ TEST_F(StatWatchTest, AWatchTakenWhileSomethingHadJustChangedNeverHolds) {
   StatWatch again;
   again.AddWithAncestors(sys_, "/srv/root/etc/capset");
   EXPECT_TRUE(again.Holds(sys_));
+  // An ancestor whose times do not count (/run, whose entries change all the time) does not
+  // keep a watch from holding.
+  Node("/srv").ctime = 1999;
+  StatWatch busy;
+  busy.AddWithAncestors(sys_, "/srv/root/etc/capset");
+  EXPECT_TRUE(busy.Holds(sys_));
 }
 
 TEST_F(StatWatchTest, MissingPathsAndLinksAreWatchedToo) {
@@ -94,6 +118,36 @@ TEST_F(StatWatchTest, ThePolicyTreeWatchSeesANewFileThroughItsDirectory) {
   EXPECT_TRUE(watch.Holds(sys_));
   sys_.AddFile("/srv/root/etc/capset/policy.d/20-b.yaml", 0666);  // a file listed in it
   EXPECT_FALSE(watch.Holds(sys_));
+}
+
+TEST_F(StatWatchTest, TheRecordWatchCoversTheRecordAndEveryDirectoryAboveIt) {
+  sys_.AddFile("/srv/root/var/lib/capset/applied-files.json", 0644, 1);
+  sys_.euid = 1;  // capsetd's user: the record's owner besides root is itself
+  StatWatch watch = RecordSnapshotWatch(sys_, "/srv/root//");
+  EXPECT_EQ(watch.size(), 7u);  // "/", srv, root, var, lib, capset, the record
+  EXPECT_TRUE(watch.Holds(sys_));
+  Node("/srv").mode = S_IFDIR | 0777;
+  EXPECT_FALSE(watch.Holds(sys_));
+  Node("/srv").mode = S_IFDIR | 0755;
+  sys_.euid = 0;  // as root the owner comes from NSS, which no status shows
+  EXPECT_FALSE(RecordSnapshotWatch(sys_, "/srv/root").Holds(sys_));
+}
+
+TEST_F(StatWatchTest, RootsWrittenWithMoreSlashesAreTheSameRoot) {
+  Node("/etc");
+  for (const std::string root : {"/", "//", "", "/srv/root/", "/srv//root"}) {
+    StatWatch watch = PolicyTreeWatch(sys_, root);
+    EXPECT_TRUE(watch.Holds(sys_)) << root;
+    if (root.size() > 2) {
+      Node("/srv/root/etc/capset/policy.d").mtime += 1;  // listed: its times count
+    } else {
+      sys_.At("/etc").mode ^= 0002;  // an ancestor: its mode counts
+    }
+    EXPECT_FALSE(watch.Holds(sys_)) << root << ": a change below the root went unseen";
+  }
+  StatWatch relative;
+  EXPECT_FALSE(relative.AddWithAncestors(sys_, "srv/root"));
+  EXPECT_FALSE(relative.Holds(sys_)) << "a relative path's ancestors are not known";
 }
 
 }  // namespace

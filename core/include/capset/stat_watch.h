@@ -5,10 +5,11 @@
 // SECURITY: every path is looked at with fstatat(AT_SYMLINK_NOFOLLOW) of its whole name, so a
 // file written, renamed, chmod'ed or chown'ed, its ACL changed (ctime), a directory's entry
 // added or removed (the directory's mtime), a symbolic link or a mount put in a path's place
-// (another inode) all show. Timestamps are coarse (a clock tick): two changes within one tick
-// leave the same status. So a watch that saw anything change less than kSettleSeconds before
-// it was taken never holds: the cache reads again until everything has settled.
-// Thread-safety: a value; no shared state.
+// (another inode) all show. A directory above what was read counts only by what the trust
+// rule judges in it (see Add): another entry of /run changing is no change. Timestamps are coarse
+// (a clock tick): two changes within one tick leave the same status. So a watch that saw anything
+// change less than kSettleSeconds before it was taken never holds: the cache reads again until
+// everything has settled. Thread-safety: a value; no shared state.
 #pragma once
 
 #include <sys/stat.h>
@@ -23,17 +24,25 @@ namespace capset {
 /// How long after its last change a file or directory counts as settled.
 inline constexpr int kSettleSeconds = 1;
 
-/// Whether `st` changed (ctime) less than kSettleSeconds before `now`.
-bool Unsettled(const struct stat& st, const timespec& now);
+/// Whether a status last changed (ctime) at `changed` had not settled at `now`: less than
+/// kSettleSeconds before, or two seconds more for a time of whole seconds (see the .cc).
+bool Unsettled(const timespec& changed, const timespec& now);
 
 class StatWatch {
  public:
-  /// Adds `path`: its status now (or why it has none, e.g. missing). Returns whether it is a
-  /// directory, so that a caller adds what is in it only then.
-  bool Add(SysOps& sys, const std::string& path);
-  /// Adds every directory from "/" down to `path`, and `path`; stops at the first that is
-  /// missing or not a directory. Returns whether `path` is a directory.
-  bool AddWithAncestors(SysOps& sys, const std::string& path);
+  /// Adds `path`: its status now (or why it has none, e.g. missing). `whole`: every field
+  /// counts (a file read, a directory listed); otherwise it is an ancestor, and only what its
+  /// trust and its identity rest on counts (dev, inode, type, mode, owner, group; the times
+  /// only where the mode lets an ACL matter). Returns whether it is a directory, so that a
+  /// caller adds what is in it only then.
+  bool Add(SysOps& sys, const std::string& path, bool whole = true);
+  /// Adds every directory from "/" down to `path` (absolute) as ancestors, and `path` as
+  /// `whole` says; stops at the first that is missing or not a directory. Returns whether
+  /// `path` is a directory. A relative path makes the watch never hold.
+  bool AddWithAncestors(SysOps& sys, const std::string& path, bool whole = true);
+  /// What was read depends on more than the paths (capctl as root judges the record by the
+  /// capsetd user's uid from NSS): the watch never holds.
+  void DependsOnMore() { settled_ = false; }
 
   /// Whether every path still has the status it had, and nothing had just changed when it was
   /// taken. A watch never taken (no path) does not hold.
@@ -54,7 +63,10 @@ class StatWatch {
     off_t size = 0;
     timespec mtime{};
     timespec ctime{};
-    bool operator==(const Item& o) const;
+    bool whole = false;
+    bool TimesCount() const;
+    /// Whether `now`, the path's status taken again, says nothing changed.
+    bool Compares(const Item& now) const;
   };
   static Item Take(SysOps& sys, const std::string& path);
 

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -523,6 +524,8 @@ class FakeSysOps final : public SysOps {
   Result<Fd> NewFd(std::shared_ptr<Node> n) {
     // Real descriptors (of /dev/null) so that Fd's close() is harmless; the number is the key.
     const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    // The policy loader reads files on several threads: the table is theirs to share.
+    std::lock_guard<std::mutex> lock(fds_mu_);
     open_[fd] = std::move(n);
     // A number used again: the descriptor that held a lock under it was closed.
     std::erase_if(locks_, [fd](const auto& l) { return l.second == fd; });
@@ -543,11 +546,13 @@ class FakeSysOps final : public SysOps {
   }
 
   std::shared_ptr<Node> Lookup(int fd) {
+    std::lock_guard<std::mutex> lock(fds_mu_);
     auto it = open_.find(fd);
     return it == open_.end() ? nullptr : it->second;
   }
 
   std::shared_ptr<Node> root_ = std::make_shared<Node>();
+  std::mutex fds_mu_;  ///< guards open_ (Lock(), single-threaded in tests, uses locks_ alone)
   std::map<int, std::shared_ptr<Node>> open_;
   std::vector<std::pair<const Node*, int>> locks_;  ///< node, descriptor holding its flock
   ino_t next_ino_ = 1;
