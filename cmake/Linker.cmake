@@ -10,3 +10,9 @@ if(CAPSET_LLD)
     add_link_options(-fuse-ld=lld)
   endif()
 endif()
+
+# Each function and object in its own section, so that the deliverables that are loaded often
+# (pam_capset.so into every su, login and sshd process; capsetd, resident) link only what they
+# use of the core library (--gc-sections, in their CMakeLists): the core holds everything from
+# the policy parser to the unit generator, and a unity build makes one object of it.
+add_compile_options(-ffunction-sections -fdata-sections)
