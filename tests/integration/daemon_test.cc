@@ -447,13 +447,17 @@ class OpenCounter {
   // The opens since the last call.
   int Take() {
     int opens = 0;
-    alignas(fanotify_event_metadata) char buf[4096];
+    char buf[4096];
     ssize_t n;
     while ((n = ::read(fan_.get(), buf, sizeof buf)) > 0) {
-      for (auto* ev = reinterpret_cast<fanotify_event_metadata*>(buf); FAN_EVENT_OK(ev, n);
-           ev = FAN_EVENT_NEXT(ev, n)) {
-        if (ev->fd >= 0) ::close(ev->fd);
+      size_t off = 0;
+      while (off + sizeof(fanotify_event_metadata) <= static_cast<size_t>(n)) {
+        fanotify_event_metadata ev{};
+        std::memcpy(&ev, buf + off, sizeof ev);  // unaligned in the buffer
+        if (ev.event_len < sizeof ev) break;
+        if (ev.fd >= 0) ::close(ev.fd);
         ++opens;
+        off += ev.event_len;
       }
     }
     return opens;

@@ -13,6 +13,8 @@
 namespace capset {
 namespace {
 
+using testing::FakeSysOps;
+
 class StatWatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
