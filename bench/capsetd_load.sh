@@ -63,13 +63,15 @@ sleep 1.2  # the policy settles (and the daemon starts)
 # the CPUs to the daemon. Then RSS, then the same load from Python clients, for comparison.
 ${CC:-cc} -O2 -o "$work/client" bench/capsetd_load_client.c
 # As on a host whose files were applied before: one Apply, then the record settles too.
-"$work/client" "$sock" 1 1 >/dev/null
+"$work/client" "$sock" 1 1 >/dev/null ||
+  { echo "FAIL: the first Apply failed" >&2; tail -5 "$work/capsetd.log" >&2; exit 1; }
 sleep 1.2
-"$work/client" "$sock" "$clients" "$calls"
+status=0
+"$work/client" "$sock" "$clients" "$calls" || status=$?
 rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$daemon_pid/status")
 echo "capsetd resident memory after $calls calls: $((rss_kb / 1024)).$(((rss_kb % 1024) * 10 / 1024)) MiB (target <= 5 MiB)"
 
-/usr/bin/python3 - "$sock" "$clients" "$calls" <<'EOF'
+/usr/bin/python3 - "$sock" "$clients" "$calls" <<'EOF' || status=$?
 import json, os, socket, sys, time
 
 path, clients, calls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -86,22 +88,26 @@ def call(s, method):
     return json.loads(buf[:-1])
 
 def client(out):
-    os.setgroups([4243]); os.setgid(65534); os.setuid(65534)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
     lat, errors = [], 0
-    for i in range(per_client):
-        method = "io.capset.Files.Apply" if i % 10 == 0 else "io.capset.Files.Verify"
-        t = time.perf_counter()
-        try:
-            r = call(s, method)
-            ok = "error" not in r and r.get("parameters", {}).get("ok") is True
-        except Exception:
-            ok = False
-        lat.append((time.perf_counter() - t) * 1000)
-        errors += not ok
-    os.write(out, (json.dumps({"lat": lat, "errors": errors}) + "\n").encode())
-    os._exit(0)
+    try:
+        os.setgroups([4243]); os.setgid(65534); os.setuid(65534)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        for i in range(per_client):
+            method = "io.capset.Files.Apply" if i % 10 == 0 else "io.capset.Files.Verify"
+            t = time.perf_counter()
+            try:
+                r = call(s, method)
+                ok = "error" not in r and r.get("parameters", {}).get("ok") is True
+            except Exception:
+                ok = False
+            if ok:  # a failed call is counted, not timed: one cut short must not look fast
+                lat.append((time.perf_counter() - t) * 1000)
+            else:
+                errors += 1
+        os.write(out, (json.dumps({"lat": lat, "errors": errors}) + "\n").encode())
+    finally:
+        os._exit(0)
 
 # A pipe per client: a result longer than PIPE_BUF written to a shared pipe could interleave.
 start = time.perf_counter()
@@ -125,7 +131,9 @@ for pid, r in children:
         d = json.loads(data)
         lat += d["lat"]; errors += d["errors"]
 seconds = time.perf_counter() - start
-errors += (clients * per_client) - len(lat)
+errors = (clients * per_client) - len(lat)  # the failed, and the calls of a client that died
+if not lat:
+    sys.exit(f"capsetd load (Python clients): no call succeeded ({errors} errors)")
 lat.sort()
 pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p / 100))]
 print(f"capsetd load (Python clients): {len(lat)} calls from {clients} clients in {seconds:.2f} s "
@@ -138,3 +146,4 @@ echo "capsetd resident memory after both runs: $((rss_kb / 1024)).$(((rss_kb % 1
 if grep -q "policy" "$work/capsetd.log"; then
   echo "capsetd's log:"; sed 's/^/  /' "$work/capsetd.log" | tail -5
 fi
+exit "$status"

@@ -12,6 +12,8 @@ std::shared_ptr<const LoadedPolicy> PolicyCache::Current() {
   PolicyLoadOptions options;
   options.parallel = false;  // capsetd is one thread; its policy is a few files
   policy_ = std::make_shared<const LoadedPolicy>(LoadPolicyTree(sys_, root_, options));
+  // Anything that moved while it loaded, even if undone since: load again next time.
+  if (!watch_.HoldsExactly(sys_)) watch_ = StatWatch();
   ++loads_;
   return policy_;
 }

@@ -9,6 +9,7 @@ std::shared_ptr<const RecordSnapshot> RecordCache::Current() {
   if (snapshot_ && watch_.Holds(sys_)) return snapshot_;
   watch_ = RecordSnapshotWatch(sys_, root_);  // before the read: see policy_cache.cc
   snapshot_ = std::make_shared<const RecordSnapshot>(ReadRecordSnapshot(sys_, root_));
+  if (!watch_.HoldsExactly(sys_)) watch_ = StatWatch();  // see policy_cache.cc
   ++reads_;
   return snapshot_;
 }

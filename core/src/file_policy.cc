@@ -202,7 +202,7 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 }
 
 // SECURITY: whether the file `name` in `dir` is already exactly as its entry wants it, judged
-// without opening it (four system calls instead of the eight of the open below: what a no-op
+// without opening it (three system calls instead of the eight of the open below: what a no-op
 // apply of a package's files and every capsetd Verify cost). The directory was walked and
 // found root's, so only root can rename or replace what it holds: the name stands for one
 // inode from the stat to the last attribute read (a root process rewriting the file at the

@@ -21,7 +21,8 @@ uint16_t Le16(const unsigned char* p) { return static_cast<uint16_t>(p[0] | p[1]
 
 }  // namespace
 
-Result<std::vector<AclWriter>> AclWriters(std::string_view xattr) {
+Result<std::vector<AclWriter>> AclWriters(std::string_view xattr,
+                                          std::optional<uint16_t> group_class) {
   auto corrupt = [](const std::string& why) {
     return Status(Code::kCorrupt, "malformed POSIX ACL (" + why + ")");
   };
@@ -57,7 +58,10 @@ Result<std::vector<AclWriter>> AclWriters(std::string_view xattr) {
   std::vector<AclWriter> out;
   for (const Entry& e : entries) {
     const bool masked = e.tag == kUser || e.tag == kGroup || e.tag == kGroupObj;
-    const uint16_t effective = masked && mask ? (e.perm & *mask) : e.perm;
+    // A chmod(2) sets the mask (or, without one, the owning group's entry) to the new group
+    // bits: for a state about to be given, those limit the group class.
+    const std::optional<uint16_t> limit = group_class ? group_class : mask;
+    const uint16_t effective = masked && limit ? (e.perm & *limit) : e.perm;
     if (!(effective & kWrite)) continue;
     switch (e.tag) {
       case kUser:

@@ -17,12 +17,12 @@ bool Unsettled(const timespec& changed, const timespec& now) {
   return age < settle * kNano;
 }
 
-bool StatWatch::Item::Compares(const Item& now) const {
+bool StatWatch::Item::Compares(const Item& now, bool exactly) const {
   if (path != now.path || error != now.error || dev != now.dev || ino != now.ino ||
       mode != now.mode || uid != now.uid || gid != now.gid) {
     return false;
   }
-  if (!TimesCount()) return true;
+  if (!exactly && !TimesCount()) return true;
   return nlink == now.nlink && size == now.size && mtime.tv_sec == now.mtime.tv_sec &&
          mtime.tv_nsec == now.mtime.tv_nsec && ctime.tv_sec == now.ctime.tv_sec &&
          ctime.tv_nsec == now.ctime.tv_nsec;
@@ -86,6 +86,14 @@ bool StatWatch::AddWithAncestors(SysOps& sys, const std::string& path, bool whol
     dir = Add(sys, path.substr(0, i), whole && i == last);
   }
   return dir;
+}
+
+bool StatWatch::HoldsExactly(SysOps& sys) const {
+  if (!settled_ || items_.empty()) return false;
+  for (const Item& item : items_) {
+    if (!item.Compares(Take(sys, item.path), /*exactly=*/true)) return false;
+  }
+  return true;
 }
 
 bool StatWatch::Holds(SysOps& sys) const {

@@ -39,24 +39,25 @@ std::optional<std::string> ByMode(RootLike& root, const struct stat& st, const T
 
 std::optional<std::string> ByAcl(RootLike& root, const struct stat& st, std::string_view acl,
                                  const TrustRule& rule) {
-  Result<std::vector<AclWriter>> writers = AclWriters(acl);
+  // The group class as the mode in `st` makes it: the mask now, or the one a chmod to that
+  // mode gives (an entry user:1000:rwx under mask::r-x writes once the mode is 0775).
+  Result<std::vector<AclWriter>> writers =
+      AclWriters(acl, static_cast<uint16_t>((st.st_mode >> 3) & 7));
   if (!writers.ok()) return "has an access ACL capset cannot read: " + writers.status().message();
-  // chmod(2) keeps an ACL's mask equal to the mode's group bits.
-  const bool mask_writes = (st.st_mode & S_IWGRP) != 0;
   for (const AclWriter& w : *writers) {
     switch (w.kind) {
       case AclWriter::Kind::kUser:
-        if (!mask_writes || root.Uid(w.id) || (rule.also_owner && w.id == *rule.also_owner)) {
+        if (root.Uid(w.id) || (rule.also_owner && w.id == *rule.also_owner)) {
           continue;
         }
         return "is writable by user " + std::to_string(w.id) +
                " through its POSIX ACL (user:" + std::to_string(w.id) + ":w)";
       case AclWriter::Kind::kGroup:
-        if (!mask_writes || root.Gid(w.id)) continue;
+        if (root.Gid(w.id)) continue;
         return "is writable by group " + std::to_string(w.id) +
                " through its POSIX ACL (group:" + std::to_string(w.id) + ":w)";
       case AclWriter::Kind::kOwningGroup:
-        if (!mask_writes || root.Gid(st.st_gid)) continue;
+        if (root.Gid(st.st_gid)) continue;
         return "is writable by its group " + std::to_string(st.st_gid) + " through its POSIX ACL";
       case AclWriter::Kind::kOther:
         return "is writable by everyone through its POSIX ACL (other::w)";

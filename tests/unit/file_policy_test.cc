@@ -341,5 +341,29 @@ TEST(FilePolicyTest, OnlyRunsThatWriteNothingTakeTheSharedRecord) {
   EXPECT_EQ(CapsOf(sys.At("/usr/bin/ping")), FileCaps::FromText("cap_net_raw=p").value());
 }
 
+// Regression: the end state was judged with the ACL's mask as it is, but the chmod to the
+// entry's mode sets the mask to the new group bits: user:1000:rwx under mask::r-x writes the
+// file once it is 0775, and the file would carry capabilities.
+TEST(FilePolicyTest, AnAclEntryTheNewModeUnmasksIsRefused) {
+  FakeSysOps sys;
+  sys.AddFile("/usr/bin/tool", 0755);
+  sys.At("/usr/bin/tool").acl = testing::AclWithEntry(2, 1000, 7, /*mask=*/5);
+  Policy policy;
+  policy.files.push_back(Entry("/usr/bin/tool", "cap_net_raw=p"));
+  FilePolicyOptions opt;
+  opt.apply = true;
+  std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0].ok()) << "0755: the mask keeps user 1000 from writing";
+  policy.files[0].mode = 0775;
+  sys.At("/usr/bin/tool").xattr.reset();
+  r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_THAT(r[0].error, StatusIs(Code::kUnsafe, HasSubstr("writable by user 1000")))
+      << r[0].error.message();
+  EXPECT_EQ(CapsOf(sys.At("/usr/bin/tool")), std::nullopt) << "capabilities were written";
+  EXPECT_EQ(sys.At("/usr/bin/tool").mode & 07777, 0755u);
+}
+
 }  // namespace
 }  // namespace capset

@@ -92,6 +92,12 @@ TEST_F(StatWatchTest, AWatchTakenWhileSomethingHadJustChangedNeverHolds) {
   StatWatch busy;
   busy.AddWithAncestors(sys_, "/srv/root/etc/capset");
   EXPECT_TRUE(busy.Holds(sys_));
+  // But right after a read, any change counts: a chmod and its undo while it read show only
+  // in the ctime (HoldsExactly, which the caches ask once after they read).
+  EXPECT_TRUE(busy.HoldsExactly(sys_));
+  sys_.At("/srv").ctime = 2000;
+  EXPECT_TRUE(busy.Holds(sys_));
+  EXPECT_FALSE(busy.HoldsExactly(sys_));
 }
 
 TEST_F(StatWatchTest, MissingPathsAndLinksAreWatchedToo) {

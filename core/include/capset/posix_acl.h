@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -24,8 +25,10 @@ struct AclWriter {
 };
 
 /// Every entry other than the owner's that lets its subject write. Named users, named groups
-/// and the owning group are limited by the mask entry (acl(5)); "other" is not.
-/// Errors: kCorrupt for anything that is not a well-formed version-2 ACL.
-Result<std::vector<AclWriter>> AclWriters(std::string_view xattr);
+/// and the owning group are limited by the mask entry (acl(5)), or by `group_class` when
+/// given: the permission bits a chmod(2) to a new mode makes the mask (its group bits);
+/// "other" is not. Errors: kCorrupt for anything that is not a well-formed version-2 ACL.
+Result<std::vector<AclWriter>> AclWriters(std::string_view xattr,
+                                          std::optional<uint16_t> group_class = std::nullopt);
 
 }  // namespace capset

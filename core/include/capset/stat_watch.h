@@ -47,6 +47,10 @@ class StatWatch {
   /// Whether every path still has the status it had, and nothing had just changed when it was
   /// taken. A watch never taken (no path) does not hold.
   bool Holds(SysOps& sys) const;
+  /// The same with every field of every path compared, times included: for the check right
+  /// after the read, so that a change made and undone while it read (an ancestor chmod'ed and
+  /// back, which its times alone show) is not kept.
+  bool HoldsExactly(SysOps& sys) const;
 
   size_t size() const { return items_.size(); }
 
@@ -66,7 +70,7 @@ class StatWatch {
     bool whole = false;
     bool TimesCount() const;
     /// Whether `now`, the path's status taken again, says nothing changed.
-    bool Compares(const Item& now) const;
+    bool Compares(const Item& now, bool exactly = false) const;
   };
   static Item Take(SysOps& sys, const std::string& path);
 
