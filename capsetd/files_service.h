@@ -36,7 +36,7 @@ class FilesService {
   bool MayAskAnything(const Peer& peer);
 
   size_t calls() const { return calls_; }
-  size_t policy_loads() const { return cache_.loads(); }
+  size_t policy_loads() const { return cache_.reads(); }
 
  private:
   struct Outcome {

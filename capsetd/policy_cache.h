@@ -12,30 +12,19 @@
 // Thread-safety: one object, one thread (the event loop).
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "capset/policy_loader.h"
 #include "capset/sys_ops.h"
+#include "watched_read.h"
 
 namespace capset::capsetd {
 
-class PolicyCache {
+/// The policy under `root` (LoadPolicyTree), loaded again only when the tree changed
+/// (PolicyTreeWatch) or while a file of it has not settled.
+class PolicyCache : public WatchedRead<LoadedPolicy> {
  public:
-  explicit PolicyCache(std::string root, SysOps& sys = RealSys());
-
-  /// The policy as it is now; loaded again only when the tree changed.
-  std::shared_ptr<const LoadedPolicy> Current();
-
-  /// How many times the tree was loaded (for tests and the status line).
-  size_t loads() const { return loads_; }
-
- private:
-  std::string root_;
-  SysOps& sys_;
-  StatWatch watch_;
-  std::shared_ptr<const LoadedPolicy> policy_;
-  size_t loads_ = 0;
+  explicit PolicyCache(const std::string& root, SysOps& sys = RealSys());
 };
 
 }  // namespace capset::capsetd

@@ -11,30 +11,19 @@
 // Thread-safety: one object, one thread (the event loop).
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "capset/file_policy_run.h"
 #include "capset/sys_ops.h"
+#include "watched_read.h"
 
 namespace capset::capsetd {
 
-class RecordCache {
+/// The record under `root` as a run that writes nothing reads it (ReadRecordSnapshot), read
+/// again only when it or a directory above it changed (RecordSnapshotWatch).
+class RecordCache : public WatchedRead<RecordSnapshot> {
  public:
-  explicit RecordCache(std::string root, SysOps& sys = RealSys());
-
-  /// The record as it is now; read again only when the watch no longer holds.
-  std::shared_ptr<const RecordSnapshot> Current();
-
-  /// How many times the record was read (for tests).
-  size_t reads() const { return reads_; }
-
- private:
-  std::string root_;
-  SysOps& sys_;
-  StatWatch watch_;
-  std::shared_ptr<const RecordSnapshot> snapshot_;
-  size_t reads_ = 0;
+  explicit RecordCache(const std::string& root, SysOps& sys = RealSys());
 };
 
 }  // namespace capset::capsetd

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "capset/file_policy.h"
+#include "capset/json_string.h"
 #include "capset/policy_loader.h"
 #include "capset/safe_path.h"
 #include "capset/sys_ops.h"
@@ -95,7 +96,9 @@ std::string AppliedRecord::ToJson() const {
   // Every string goes through nlohmann's escaping, which never throws (a byte that is not
   // UTF-8 is replaced; recorded paths come from YAML, which is UTF-8).
   auto quoted = [](const std::string& s) {
-    return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string out;
+    AppendJsonString(out, s);
+    return out;
   };
   std::string out = "{\n \"files\": [";
   const char* sep = "\n";

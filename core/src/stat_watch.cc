@@ -88,18 +88,14 @@ bool StatWatch::AddWithAncestors(SysOps& sys, const std::string& path, bool whol
   return dir;
 }
 
-bool StatWatch::HoldsExactly(SysOps& sys) const {
-  if (!settled_ || items_.empty()) return false;
-  for (const Item& item : items_) {
-    if (!item.Compares(Take(sys, item.path), /*exactly=*/true)) return false;
-  }
-  return true;
-}
+bool StatWatch::Holds(SysOps& sys) const { return Matches(sys, /*exactly=*/false); }
 
-bool StatWatch::Holds(SysOps& sys) const {
+bool StatWatch::HoldsExactly(SysOps& sys) const { return Matches(sys, /*exactly=*/true); }
+
+bool StatWatch::Matches(SysOps& sys, bool exactly) const {
   if (!settled_ || items_.empty()) return false;
   for (const Item& item : items_) {
-    if (!item.Compares(Take(sys, item.path))) return false;
+    if (!item.Compares(Take(sys, item.path), exactly)) return false;
   }
   return true;
 }

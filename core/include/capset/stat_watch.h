@@ -73,6 +73,7 @@ class StatWatch {
     bool Compares(const Item& now, bool exactly = false) const;
   };
   static Item Take(SysOps& sys, const std::string& path);
+  bool Matches(SysOps& sys, bool exactly) const;
 
   std::vector<Item> items_;
   bool settled_ = true;

@@ -24,7 +24,7 @@ class ReportWriter {
  public:
   explicit ReportWriter(std::string& out) : out_(out) {}
 
-  void Key(const char* key) {
+  void Key(std::string_view key) {
     Comma();
     out_ += '"';
     out_ += key;
@@ -61,14 +61,11 @@ class ReportWriter {
     first_ = false;
   }
   // A file name (SetPathJson's form): as it is if UTF-8, else for people and as bytes.
-  void Path(const char* key, std::string_view path) {
+  void Path(const std::string& key, std::string_view path) {
     Key(key);
     String(path);
     if (IsValidUtf8(path)) return;
-    out_ += ",\"";
-    out_ += key;
-    out_ += "_bytes\":";
-    first_ = true;
+    Key(key + "_bytes");
     Open('[');
     for (const char c : path) Number(static_cast<unsigned char>(c));
     Close(']');

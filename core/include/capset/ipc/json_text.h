@@ -18,15 +18,13 @@
 #include <string>
 #include <string_view>
 
+#include "capset/json_string.h"  // AppendJsonString, for documents written without a tree
+
 namespace capset {
 
 void SetPathJson(nlohmann::json& object, const std::string& key, std::string_view path);
 
 /// The JSON text of `doc` (indent as nlohmann's dump; -1: compact).
 std::string DumpJson(const nlohmann::json& doc, int indent = 2);
-
-/// Appends `text` as a JSON string, byte for byte as DumpJson writes it (each byte that is not
-/// UTF-8 becomes U+FFFD), for documents written without a tree (the record, capsetd's replies).
-void AppendJsonString(std::string& out, std::string_view text);
 
 }  // namespace capset
