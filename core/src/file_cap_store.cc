@@ -71,6 +71,12 @@ Result<WriteOutcome> WriteFileCaps(SysOps& sys, int fd, const std::string& path,
   return WriteOutcome::kWritten;
 }
 
+Status SetFileCaps(SysOps& sys, int fd, const std::string& path, const FileCaps& caps) {
+  // SECURITY: as WriteFileCaps, through the descriptor only.
+  Status st = sys.SetCapXattr(fd, EncodeVfsCap(caps).span());
+  return st.ok() ? st : NameFile(st, "set capabilities on", path);
+}
+
 Status CheckCapsWritable(SysOps& sys, int fd, const std::string& path) {
   Result<std::optional<RawCapXattr>> have = sys.GetCapXattr(fd);
   if (!have.ok() && have.status().code() != Code::kCorrupt) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -62,9 +63,28 @@ bool Unsupported(const Status& st) {
          st.sys_errno() == EOPNOTSUPP;
 }
 
+// The canonical text (libcap's cap_to_text) of each capability set the policy names, made
+// once per distinct text on first use: each conversion goes through libcap (a capget(2)), and
+// thousands of entries share a few sets. Safe to share between threads.
+class CapsTexts {
+ public:
+  std::string Of(const FileEntry& e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, inserted] = texts_.try_emplace(e.caps_text);
+    if (inserted) it->second = e.caps.ToText();
+    return it->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> texts_;
+};
+
 // What the entry wants of the file, given what the filesystem supports.
 struct Want {
-  FileCaps caps;
+  FileCaps caps;  ///< the entry's: texts->Of(*entry) is their text
+  const FileEntry* entry = nullptr;
+  CapsTexts* texts = nullptr;
   bool caps_supported = true;
   bool setuid = false;
   std::optional<uid_t> uid;
@@ -79,11 +99,10 @@ struct Have {
 
 std::vector<Drift> Compare(const Have& have, const Want& want) {
   std::vector<Drift> out;
-  // Texts only for drift: ToText goes through libcap (a capget(2) each), and a no-op apply
-  // of thousands of entries has none.
+  // Texts only for drift: a no-op apply of thousands of entries has none.
   if (want.caps_supported) {
     if (!have.caps) {
-      out.push_back({Drift::Kind::kCaps, "", want.caps.ToText()});
+      out.push_back({Drift::Kind::kCaps, "", want.texts->Of(*want.entry)});
     } else {
       FileCaps got = have.caps->caps;
       if (got.rootid != 0) {
@@ -91,7 +110,7 @@ std::vector<Drift> Compare(const Have& have, const Want& want) {
         got.rootid = 0;
       }
       if (!(got == want.caps)) {
-        out.push_back({Drift::Kind::kCaps, got.ToText(), want.caps.ToText()});
+        out.push_back({Drift::Kind::kCaps, got.ToText(), want.texts->Of(*want.entry)});
       }
     }
   }
@@ -176,13 +195,14 @@ SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
   SafeOpenOptions so;
   so.trust = TrustMode::kRequire;
   so.allow_hardlinks = o.allow_hardlinks;
+  so.acl_read = AclRead::kWhereItMatters;  // the end state's is read where it can matter
   return so;
 }
 
 // SECURITY: the state `want` leaves the file in must pass the trust rule too (an owner: or
 // group: that lets a non-root user change the file would hand them the capability). Judged
 // before the first change, from the owner, group and mode the entry gives, and the ACL the
-// file has.
+// file has (read now if the walk had no need to and the new mode lets it matter).
 std::optional<std::string> UntrustedEndState(SysOps& sys, const SafeFile& f, const Want& want) {
   const struct stat& now = f.st;
   struct stat end = now;
@@ -191,7 +211,7 @@ std::optional<std::string> UntrustedEndState(SysOps& sys, const SafeFile& f, con
   const mode_t perm = (want.perm ? *want.perm : (now.st_mode & 07777)) |
                       (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
   end.st_mode = (now.st_mode & S_IFMT) | perm;
-  return UntrustedStateReason(sys, end, f.acl);  // the walk read the ACL (trust required)
+  return UntrustedEndReason(sys, f.fd.get(), end, f.trust);
 }
 
 Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
@@ -202,7 +222,7 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 }
 
 // SECURITY: whether the file `name` in `dir` is already exactly as its entry wants it, judged
-// without opening it (three system calls instead of the eight of the open below: what a no-op
+// without opening it (four system calls instead of the eight of the open below: what a no-op
 // apply of a package's files and every capsetd Verify cost). The directory was walked and
 // found root's, so only root can rename or replace what it holds: the name stands for one
 // inode from the stat to the last attribute read (a root process rewriting the file at the
@@ -215,6 +235,12 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const WalkedDir& dir,
                      const std::string& name) {
   if (dir.dir.untrusted) return false;
+  // The capabilities first: a file that is to be changed has none (or others), and costs one
+  // call here before its full open.
+  Result<std::optional<RawCapXattr>> raw = sys.GetCapXattrAt(dir.dir.fd.get(), name);
+  if (!raw.ok() || !raw->has_value()) return false;
+  Result<VfsCap> caps = DecodeVfsCap((*raw)->span());
+  if (!caps.ok() || caps->caps.rootid != 0 || !(caps->caps == e.caps)) return false;
   Result<struct stat> st = sys.StatAt(dir.dir.fd.get(), name);
   if (!st.ok() || !S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_dev != dir.dev) {
     return false;
@@ -222,10 +248,6 @@ bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const Wa
   if (Result<bool> readable = sys.CanReadAt(dir.dir.fd.get(), name); !readable.ok() || !*readable) {
     return false;
   }
-  Result<std::optional<RawCapXattr>> raw = sys.GetCapXattrAt(dir.dir.fd.get(), name);
-  if (!raw.ok() || !raw->has_value()) return false;
-  Result<VfsCap> caps = DecodeVfsCap((*raw)->span());
-  if (!caps.ok()) return false;
   std::optional<std::string> acl;  // judged as it is: only an ACL that could let a user write
   if (AclCouldGrantWrite(*st)) {
     Result<std::optional<std::string>> read = sys.GetAclXattrAt(dir.dir.fd.get(), name);
@@ -246,12 +268,15 @@ bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const Wa
 // symlink-free walk returned; chown before the capabilities (the kernel drops them on chown)
 // and the set-user-ID bit last, so no intermediate state grants more than the end state.
 FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& o,
-                      const ResolvedIds& ids, const SafeDir& root, const WalkedDir* dir) {
+                      const ResolvedIds& ids, CapsTexts& texts, const SafeDir& root,
+                      const WalkedDir* dir) {
   FileResult r;
   r.entry = &e;
   r.path = RootedPath(o.root, e.path);
   Want want;
   want.caps = e.caps;
+  want.entry = &e;
+  want.texts = &texts;
   if (e.owner) {
     const Result<uid_t>& uid = ids.users.at(*e.owner);
     if (!uid.ok()) return r.error = uid.status(), r;
@@ -319,19 +344,23 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
                       st.sys_errno()),
            r;
   }
-  if (want.caps_supported) {
-    Result<WriteOutcome> w = WriteFileCaps(sys, fd, r.path, want.caps, false);
-    if (!w.ok() && Unsupported(w.status())) {
+  // The capabilities, unless they are already right and no chown cleared them. Written without
+  // a read before (ReadState just read them) or after (everything is read back below).
+  const bool caps_right = have->caps && have->caps->caps.rootid == 0 && have->caps->caps == e.caps;
+  if (want.caps_supported && (chowned || !caps_right)) {
+    Status w = SetFileCaps(sys, fd, r.path, want.caps);
+    if (!w.ok() && Unsupported(w)) {
       // Probed by the write itself: this filesystem cannot hold the capability.
       if (e.fallback != FileEntry::Fallback::kSetuid) return unsupported_error();
       plan(false);
       if (Status st = chown_if_needed(); !st.ok()) return r.error = st, r;
     } else if (!w.ok()) {
-      return r.error = w.status(), r;
+      return r.error = w, r;
     }
   }
-  // The mode last: after a chown (which cleared the set-user-ID bit) always.
-  Result<struct stat> now = sys.Stat(fd);
+  // The mode last: after a chown (which cleared the set-user-ID bit) always. Without one, the
+  // mode is still the one read at the open (a capability write leaves it alone).
+  Result<struct stat> now = chowned ? sys.Stat(fd) : Result<struct stat>(have->st);
   if (!now.ok()) return r.error = now.status(), r;
   const mode_t kept = now->st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
   const mode_t perm =
@@ -524,6 +553,7 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
       options.record ? RemovedEntries(policy, *options.record, options.package)
                      : std::vector<const AppliedFile*>{};
   std::vector<FileResult> results(selected.size() + removed.size());
+  CapsTexts texts;
   ParallelFor(results.size(), 64, [&](size_t i) {
     const bool is_removed = i >= selected.size();
     if (!root.ok()) {
@@ -538,7 +568,7 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
       return;
     }
     if (!is_removed) {
-      results[i] = ProcessOne(sys, *selected[i], options, ids, *root, dir_of[i]);
+      results[i] = ProcessOne(sys, *selected[i], options, ids, texts, *root, dir_of[i]);
       return;
     }
     const AppliedFile& applied = *removed[i - selected.size()];
@@ -565,9 +595,7 @@ std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const Appli
 }
 
 bool UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results) {
-  // The canonical text of each distinct capability text of the policy, once (thousands of
-  // entries share a few, and each conversion goes through libcap).
-  std::unordered_map<std::string, std::string> canonical;
+  CapsTexts texts;
   bool changed = false;
   for (const auto& r : results) {
     if (!r.ok() || r.deferred) continue;
@@ -576,11 +604,7 @@ bool UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& r
       continue;
     }
     std::string caps;
-    if (!r.fallback) {
-      auto [it, inserted] = canonical.try_emplace(r.entry->caps_text);
-      if (inserted) it->second = r.entry->caps.ToText();
-      caps = it->second;
-    }
+    if (!r.fallback) caps = texts.Of(*r.entry);
     std::string source = r.entry->where.ToString();
     auto [it, inserted] = record.files.try_emplace(r.entry->path);
     AppliedFile& f = it->second;

@@ -36,6 +36,12 @@ enum class WriteOutcome {
 Result<WriteOutcome> WriteFileCaps(SysOps& sys, int fd, const std::string& path,
                                    const std::optional<FileCaps>& want, bool dry_run);
 
+/// Writes `caps` to the file, with nothing read before or after: for a caller that read the
+/// file's state itself just now and reads it back afterwards (capctl policy apply, which
+/// compares everything it wants of the file once the last change is made). Errors as
+/// WriteFileCaps's.
+Status SetFileCaps(SysOps& sys, int fd, const std::string& path, const FileCaps& caps);
+
 /// Why a capability cannot be written to `fd` at all, checked before anything is written (so
 /// that capctl set changes all its files or none): the filesystem has no security.capability
 /// (kNotSupported), or the file is immutable or append-only (chattr +i, +a: kPermissionDenied,
