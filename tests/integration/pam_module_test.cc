@@ -6,10 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "test_util.h"
 
@@ -50,6 +53,36 @@ TEST(PamExportsTest, OnlyPamEntryPointsAreExported) {
   for (std::string addr, type, name; in >> addr >> type >> name;) names.push_back(name);
   EXPECT_EQ(names, (std::vector<std::string>{"pam_sm_authenticate", "pam_sm_close_session",
                                             "pam_sm_open_session", "pam_sm_setcred"}));
+}
+
+// Issue 17: the module is loaded into su, login and sshd, C programs that map neither
+// libstdc++ nor libyaml; where the build carries them inside the module, it must not ask the
+// loader for them (each library mapped was a few per cent of a cold login).
+TEST(PamExportsTest, NeedsNoLibraryItCarries) {
+  CommandResult r = RunCommand({"/usr/bin/readelf", "-d", CAPSET_TEST_PAM_MODULE});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> needed;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    const size_t open = line.find("(NEEDED)");
+    const size_t lb = line.find('['), rb = line.rfind(']');
+    if (open != std::string::npos && lb != std::string::npos && rb > lb) {
+      needed.push_back(line.substr(lb + 1, rb - lb - 1));
+    }
+  }
+  ASSERT_FALSE(needed.empty()) << r.out;
+  auto needs = [&](const std::string& prefix) {
+    return std::any_of(needed.begin(), needed.end(),
+                       [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+  };
+  EXPECT_TRUE(needs("libpam.so") && needs("libcap.so")) << r.out;
+  if (CAPSET_TEST_PAM_CARRIES_CXX_RUNTIME) {
+    EXPECT_FALSE(needs("libstdc++.so")) << r.out;
+    EXPECT_FALSE(needs("libgcc_s.so")) << r.out;
+  }
+  if (CAPSET_TEST_PAM_CARRIES_YAML) {
+    EXPECT_FALSE(needs("libyaml")) << r.out;
+  }
 }
 
 TEST_F(PamModuleTest, DifferentialAgainstLibcapPamCap) {
