@@ -52,7 +52,7 @@ TEST(PamExportsTest, OnlyPamEntryPointsAreExported) {
   std::vector<std::string> names;
   for (std::string addr, type, name; in >> addr >> type >> name;) names.push_back(name);
   EXPECT_EQ(names, (std::vector<std::string>{"pam_sm_authenticate", "pam_sm_close_session",
-                                            "pam_sm_open_session", "pam_sm_setcred"}));
+                                             "pam_sm_open_session", "pam_sm_setcred"}));
 }
 
 // Issue 17: the module is loaded into su, login and sshd, C programs that map neither

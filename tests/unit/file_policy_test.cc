@@ -365,5 +365,38 @@ TEST(FilePolicyTest, AnAclEntryTheNewModeUnmasksIsRefused) {
   EXPECT_EQ(sys.At("/usr/bin/tool").mode & 07777, 0755u);
 }
 
+// Issue 17: an apply reads a file's ACL only where the mode it has, or the mode its entry
+// gives it, lets an ACL entry write (the ACL read was one call in nine of a changed file's).
+// An ACL that cannot be read is refused wherever it is read.
+TEST(FilePolicyTest, AFilesAclIsReadOnlyWhereItsModeLetsItMatter) {
+  FakeSysOps sys;
+  sys.AddFile("/usr/bin/tool", 0755);
+  int acl_reads = 0;
+  sys.inject = [&](std::string_view op) -> std::optional<Status> {
+    if (op != "GetAclXattr" && op != "GetAclXattrAt") return std::nullopt;
+    ++acl_reads;
+    return Status(Code::kIoError, "Input/output error", EIO);
+  };
+  Policy policy;
+  policy.files.push_back(Entry("/usr/bin/tool", "cap_net_raw=p"));
+  FilePolicyOptions opt;
+  opt.apply = true;
+  std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0].ok()) << r[0].error.message();
+  EXPECT_EQ(acl_reads, 0);
+  EXPECT_EQ(CapsOf(sys.At("/usr/bin/tool")), FileCaps::FromText("cap_net_raw=p").value());
+
+  sys.At("/usr/bin/tool").xattr.reset();
+  policy.files[0].mode = 0775;  // group-writable: an ACL's named entries could write
+  r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_THAT(r[0].error, StatusIs(Code::kUnsafe, HasSubstr("ACL that cannot be read")))
+      << r[0].error.message();
+  EXPECT_GT(acl_reads, 0);
+  EXPECT_EQ(CapsOf(sys.At("/usr/bin/tool")), std::nullopt) << "capabilities were written";
+  EXPECT_EQ(sys.At("/usr/bin/tool").mode & 07777, 0755u);
+}
+
 }  // namespace
 }  // namespace capset
