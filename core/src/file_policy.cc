@@ -196,6 +196,7 @@ SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
   so.trust = TrustMode::kRequire;
   so.allow_hardlinks = o.allow_hardlinks;
   so.acl_read = AclRead::kWhereItMatters;  // the end state's is read where it can matter
+  so.stat_then_open = true;                // every directory is root's
   return so;
 }
 

@@ -88,6 +88,11 @@ struct Step {
   std::string shown;
 };
 
+// Whether a walk with `options` leaves only directories no one but root can change.
+bool RootOnly(const SafeOpenOptions& options) {
+  return options.trust == TrustMode::kRequire && !options.rule.also_owner;
+}
+
 // Walks `parts` below `base`, each component with openat2 (contained, no symlinks).
 Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<std::string>& parts,
                           size_t count, const std::string& subject,
@@ -108,6 +113,7 @@ Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<st
   }
   out.fd = std::move(cur.fd);
   out.path = cur.shown;
+  out.root_only = base.root_only && (count == 0 || RootOnly(options));
   return out;
 }
 
@@ -159,6 +165,7 @@ Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts
   }
   out.fd = std::move(stack.back().fd);
   out.path = stack.back().shown;
+  out.root_only = RootOnly(options);
   return out;
 }
 
@@ -243,10 +250,15 @@ Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::s
   }
   SafeFile out;
   out.untrusted = dir.untrusted;
-  Result<Fd> opath = sys.OpenBeneath(dir.fd.get(), name, O_PATH | O_NOFOLLOW);
+  // SECURITY: a name is opened for reading only once it is known to be a regular file (never
+  // a FIFO, which could block, or a device, whose open acts): through an O_PATH descriptor
+  // and its fstat, or, in a directory only root can change (stat_then_open), from its fstatat.
+  const bool by_stat = options.stat_then_open && dir.root_only && !dir.untrusted;
+  Result<Fd> opath =
+      by_stat ? Result<Fd>(Fd()) : sys.OpenBeneath(dir.fd.get(), name, O_PATH | O_NOFOLLOW);
   if (!opath.ok()) return SysError(opath.status(), "open", shown);
-  Result<struct stat> st = sys.Stat(opath->get());
-  if (!st.ok()) return SysError(st.status(), "stat", shown);
+  Result<struct stat> st = by_stat ? sys.StatAt(dir.fd.get(), name) : sys.Stat(opath->get());
+  if (!st.ok()) return SysError(st.status(), by_stat ? "open" : "stat", shown);
   if (S_ISLNK(st->st_mode)) return SymlinkRefused(shown);
   if (!S_ISREG(st->st_mode)) {
     return Unsafe("Refusing '" + shown + "': " + FileType(st->st_mode) +
@@ -265,7 +277,9 @@ Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::s
 
   // SECURITY: O_NONBLOCK, so that nothing swapped in between could block the open; the inode
   // is compared below.
-  Result<Fd> real = sys.Reopen(opath->get(), O_RDONLY | O_NONBLOCK);
+  Result<Fd> real =
+      by_stat ? sys.OpenBeneath(dir.fd.get(), name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY)
+              : sys.Reopen(opath->get(), O_RDONLY | O_NONBLOCK);
   if (!real.ok()) return SysError(real.status(), "open", shown);
   Result<struct stat> st2 = sys.Stat(real->get());
   if (!st2.ok()) return SysError(st2.status(), "stat", shown);

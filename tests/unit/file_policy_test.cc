@@ -75,7 +75,9 @@ TEST(FilePolicyTest, ChownThenCapabilitiesThenModeAndNothingTheSecondTime) {
 
 // A file already as its entry wants it is judged by name in its walked directory, without
 // being opened (file_policy.cc's AlreadyAsWanted); anything unusual takes the full open, which
-// decides it. The fake's Reopen fails here, so an entry that reached the full open says so.
+// decides it. The fake's open for reading fails here (the walk's directories are root's, so
+// the file is opened by name once fstatat says it is regular, not through O_PATH and a
+// reopen), so an entry that reached the full open says so.
 TEST(FilePolicyTest, OnlyAFileAlreadyAsWantedIsJudgedWithoutOpeningIt) {
   FakeSysOps sys;
   const FileCaps caps = *FileCaps::FromText("cap_net_raw=p");
@@ -92,7 +94,7 @@ TEST(FilePolicyTest, OnlyAFileAlreadyAsWantedIsJudgedWithoutOpeningIt) {
     policy.files.push_back(Entry(std::string("/usr/bin/") + name, "cap_net_raw=p"));
   }
   sys.inject = [](std::string_view op) -> std::optional<Status> {
-    if (op == "Reopen") return Status(Code::kIoError, "opened", EIO);
+    if (op == "OpenReadable" || op == "Reopen") return Status(Code::kIoError, "opened", EIO);
     return std::nullopt;
   };
   FilePolicyOptions opt;
@@ -114,10 +116,6 @@ TEST(FilePolicyTest, OnlyAFileAlreadyAsWantedIsJudgedWithoutOpeningIt) {
   EXPECT_TRUE(r[4].ok() && !r[4].drift.empty());
   // A file this process may not read takes the full open too (which says why it cannot).
   sys.unreadable = true;
-  sys.inject = [](std::string_view op) -> std::optional<Status> {
-    if (op == "Reopen") return Status(Code::kPermissionDenied, "Permission denied", EACCES);
-    return std::nullopt;
-  };
   r = ProcessFilePolicy(sys, policy, opt);
   EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("Permission denied")));
 }

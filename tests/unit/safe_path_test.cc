@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "capset/file_cap_store.h"
-#include "fakes/fake_sys_ops.h"
 #include "common/status_matchers.h"
+#include "fakes/fake_sys_ops.h"
 
 namespace capset {
 namespace {
@@ -124,6 +124,49 @@ TEST_F(SafePathTest, DetectsInodeSwapBetweenWalkAndReopen) {
   EXPECT_THAT(f.status(), StatusIs(_, HasSubstr("changed")));
 }
 
+// Issue 17: in directories only root can change, an apply opens a file by name once fstatat
+// says it is regular (two calls fewer than O_PATH and a reopen). A FIFO or a device is still
+// never opened, a swap between the stat and the open is still seen, and a directory another
+// user may write (a rule's also_owner) still takes the O_PATH open.
+TEST_F(SafePathTest, StatThenOpenNeverOpensWhatIsNotARegularFile) {
+  SafeOpenOptions opt;
+  opt.stat_then_open = true;
+  int readable_opens = 0, reopens = 0;
+  sys_.inject = [&](std::string_view op) -> std::optional<Status> {
+    readable_opens += op == "OpenReadable";
+    reopens += op == "Reopen";
+    return std::nullopt;
+  };
+  Result<SafeFile> f = Open("/usr/bin/ping", opt);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(readable_opens, 1);
+  EXPECT_EQ(reopens, 0);
+
+  sys_.AddFifo("/usr/bin/fifo");
+  f = Open("/usr/bin/fifo", opt);
+  EXPECT_THAT(f.status(), StatusIs(Code::kUnsafe, HasSubstr("not a regular file")));
+  EXPECT_EQ(readable_opens, 1) << "the FIFO was opened";
+
+  sys_.AddFile("/usr/bin/other");
+  sys_.swap_on_reopen = sys_.Shared("/usr/bin/other");
+  f = Open("/usr/bin/ping", opt);
+  EXPECT_THAT(f.status(), StatusIs(Code::kUnsafe, HasSubstr("changed")));
+  sys_.swap_on_reopen = nullptr;
+
+  // A directory the rule's other owner may write: O_PATH and a reopen, as without the option.
+  sys_.AddDir("/var/lib/capset", 0755, 4242);
+  sys_.AddFile("/var/lib/capset/state", 0644, 4242);
+  opt.rule.also_owner = 4242;
+  Result<SafeDir> dir = OpenDirectoryNoFollow(sys_, "/var/lib/capset", opt);
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  EXPECT_FALSE(dir->root_only);
+  readable_opens = reopens = 0;
+  f = OpenRegularFileAt(sys_, *dir, "state", "/var/lib/capset/state", opt);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(readable_opens, 0);
+  EXPECT_EQ(reopens, 1);
+}
+
 TEST_F(SafePathTest, MissingFileNamesThePath) {
   Result<SafeFile> f = Open("/usr/bin/nope");
   ASSERT_FALSE(f.ok());
@@ -154,7 +197,8 @@ TEST_F(SafePathTest, UnsupportedFilesystemIsNamed) {
   Result<WriteOutcome> w =
       WriteFileCaps(sys_, f->fd.get(), "/usr/bin/ping", *FileCaps::FromText("cap_chown=p"), false);
   ASSERT_FALSE(w.ok());
-  EXPECT_THAT(w.status(), StatusIs(Code::kNotSupported, HasSubstr("does not support file capabilities")));
+  EXPECT_THAT(w.status(),
+              StatusIs(Code::kNotSupported, HasSubstr("does not support file capabilities")));
 }
 
 // A walked directory's ACL is read only where its mask (the group bits) could let a user

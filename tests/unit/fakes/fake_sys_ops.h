@@ -136,6 +136,12 @@ class FakeSysOps final : public SysOps {
     if (S_ISLNK(it->second->mode) && !((flags & O_PATH) && (flags & O_NOFOLLOW))) {
       return Status(Code::kIoError, "Too many levels of symbolic links", ELOOP);
     }
+    if (!(flags & O_PATH) && S_ISREG(it->second->mode)) {
+      // A file opened to be read (as Reopen does after an O_PATH open).
+      if (std::optional<Status> f = Inject("OpenReadable")) return *f;
+      if (unreadable) return Status(Code::kPermissionDenied, "Permission denied", EACCES);
+      if (swap_on_reopen) return NewFd(swap_on_reopen);
+    }
     return OpenAt(dirfd, name, flags | O_NOFOLLOW);
   }
 
@@ -256,7 +262,9 @@ class FakeSysOps final : public SysOps {
     return !unreadable;
   }
 
-  bool unreadable = false;  ///< CanReadAt says no (a 0711 file for a process without root)
+  /// CanReadAt says no, and a regular file opened by name to be read fails with EACCES (a
+  /// 0711 file for a process without root).
+  bool unreadable = false;
 
   Result<std::optional<RawCapXattr>> GetCapXattr(int fd) override {
     if (std::optional<Status> f = Inject("GetCapXattr")) return *f;
@@ -469,7 +477,8 @@ class FakeSysOps final : public SysOps {
     Find(slash == 0 ? "/" : path.substr(0, slash))->children.erase(path.substr(slash + 1));
   }
 
-  /// When set, Reopen returns this node instead (simulates an inode swap).
+  /// When set, Reopen, and an open of a regular file by name to be read, return this node
+  /// instead (simulates an inode swap between the stat and the open).
   std::shared_ptr<Node> swap_on_reopen;
   std::shared_ptr<Node> Shared(const std::string& path) {
     Make(path);
