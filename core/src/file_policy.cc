@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -195,8 +196,7 @@ SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
   SafeOpenOptions so;
   so.trust = TrustMode::kRequire;
   so.allow_hardlinks = o.allow_hardlinks;
-  so.acl_read = AclRead::kWhereItMatters;  // the end state's is read where it can matter
-  so.stat_then_open = true;                // every directory is root's
+  so.stat_then_open = true;  // where every directory is uid 0's alone (SafeDir::root_only)
   return so;
 }
 
@@ -223,7 +223,7 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 }
 
 // SECURITY: whether the file `name` in `dir` is already exactly as its entry wants it, judged
-// without opening it (four system calls instead of the eight of the open below: what a no-op
+// without opening it (four system calls instead of the seven of the open below: what a no-op
 // apply of a package's files and every capsetd Verify cost). The directory was walked and
 // found root's, so only root can rename or replace what it holds: the name stands for one
 // inode from the stat to the last attribute read (a root process rewriting the file at the
@@ -249,13 +249,10 @@ bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const Wa
   if (Result<bool> readable = sys.CanReadAt(dir.dir.fd.get(), name); !readable.ok() || !*readable) {
     return false;
   }
-  std::optional<std::string> acl;  // judged as it is: only an ACL that could let a user write
-  if (AclCouldGrantWrite(*st)) {
-    Result<std::optional<std::string>> read = sys.GetAclXattrAt(dir.dir.fd.get(), name);
-    if (!read.ok()) return false;
-    acl = *std::move(read);
-  }
-  if (UntrustedStateReason(sys, *st, acl)) return false;
+  // The ACL always, as the full open reads it: one written past the kernel (an image made
+  // offline) can hold a named entry without a mask, which writes whatever the mode says.
+  Result<std::optional<std::string>> acl = sys.GetAclXattrAt(dir.dir.fd.get(), name);
+  if (!acl.ok() || UntrustedStateReason(sys, *st, *acl)) return false;
   Want want = base;  // as ProcessOne plans it where capabilities are supported
   want.caps = e.caps;
   want.perm = PlannedPerm(e, st->st_mode, /*caps_supported=*/true);
@@ -375,8 +372,14 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   if (!after.ok()) return r.error = after.status(), r;
   const std::vector<Drift> left = Compare(*after, want);
   if (!left.empty()) {
-    r.error =
-        Status(Code::kIoError, "'" + r.path + "' still differs after applying: " + DriftText(left));
+    const bool caps_left = std::any_of(left.begin(), left.end(), [](const Drift& d) {
+      return d.kind == Drift::Kind::kCaps || d.kind == Drift::Kind::kRootId;
+    });
+    r.error = Status(Code::kIoError,
+                     "'" + r.path + "' still differs after applying: " + DriftText(left) +
+                         (caps_left ? " (a write to the file meanwhile clears its capabilities; "
+                                      "apply again once nothing writes to it)"
+                                    : ""));
   }
   return r;
 }

@@ -64,12 +64,15 @@ Status ExplainComponentFailure(SysOps& sys, int dirfd, const std::string& name,
 }
 
 // Applies options.trust to one directory of a walk; `last`: the rule's also_owner applies.
+// `root_only` is cleared unless the directory is uid 0's and writable by no group or other
+// (the trust rule also accepts group 0 and, in a user namespace, unmapped owners).
 Status CheckDirectory(SysOps& sys, int fd, const std::string& shown, const std::string& subject,
                       const SafeOpenOptions& options, bool last,
-                      std::optional<std::string>& untrusted) {
-  if (options.trust == TrustMode::kIgnore) return Status::Ok();
+                      std::optional<std::string>& untrusted, bool& root_only) {
+  if (options.trust == TrustMode::kIgnore) return root_only = false, Status::Ok();
   Result<struct stat> st = sys.Stat(fd);
   if (!st.ok()) return SysError(st.status(), "stat", shown);
+  if (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH))) root_only = false;
   const std::optional<std::string> why =
       UntrustedReason(sys, fd, *st, last ? options.rule : TrustRule{});
   if (!why) return Status::Ok();
@@ -88,7 +91,8 @@ struct Step {
   std::string shown;
 };
 
-// Whether a walk with `options` leaves only directories no one but root can change.
+// Whether a walk with `options` can leave only directories no one but root can change
+// (CheckDirectory then looks at each).
 bool RootOnly(const SafeOpenOptions& options) {
   return options.trust == TrustMode::kRequire && !options.rule.also_owner;
 }
@@ -99,6 +103,7 @@ Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<st
                           const SafeOpenOptions& options) {
   SafeDir out;
   out.untrusted = base.untrusted;
+  out.root_only = base.root_only && (count == 0 || RootOnly(options));
   Result<Fd> self = sys.OpenBeneath(base.fd.get(), ".", O_PATH | O_DIRECTORY);
   if (!self.ok()) return SysError(self.status(), "open", base.path);
   Step cur{std::move(self).value(), base.path};
@@ -107,13 +112,12 @@ Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<st
     const std::string shown = Child(cur.shown, name);
     Result<Fd> dir = sys.OpenBeneath(cur.fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
     if (!dir.ok()) return ExplainComponentFailure(sys, cur.fd.get(), name, shown, dir.status());
-    CAPSET_RETURN_IF_ERROR(
-        CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == count, out.untrusted));
+    CAPSET_RETURN_IF_ERROR(CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == count,
+                                          out.untrusted, out.root_only));
     cur = Step{std::move(dir).value(), shown};
   }
   out.fd = std::move(cur.fd);
   out.path = cur.shown;
-  out.root_only = base.root_only && (count == 0 || RootOnly(options));
   return out;
 }
 
@@ -133,6 +137,7 @@ Result<std::string> Absolute(SysOps& sys, const std::string& path) {
 Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts, size_t count,
                               const std::string& subject, const SafeOpenOptions& options) {
   SafeDir out;
+  out.root_only = RootOnly(options);
   std::vector<Step> stack;
   {
     Result<Fd> root = sys.OpenAt(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
@@ -144,8 +149,8 @@ Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts
   for (size_t i = 0; i < count; ++i) {
     if (parts[i] != "." && parts[i] != "..") last = i + 1;
   }
-  CAPSET_RETURN_IF_ERROR(
-      CheckDirectory(sys, stack.back().fd.get(), "/", subject, options, last == 0, out.untrusted));
+  CAPSET_RETURN_IF_ERROR(CheckDirectory(sys, stack.back().fd.get(), "/", subject, options,
+                                        last == 0, out.untrusted, out.root_only));
   for (size_t i = 0; i < count; ++i) {
     const std::string& name = parts[i];
     if (name == ".") continue;
@@ -159,13 +164,12 @@ Result<SafeDir> WalkFromSlash(SysOps& sys, const std::vector<std::string>& parts
     if (!dir.ok()) {
       return ExplainComponentFailure(sys, stack.back().fd.get(), name, shown, dir.status());
     }
-    CAPSET_RETURN_IF_ERROR(
-        CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == last, out.untrusted));
+    CAPSET_RETURN_IF_ERROR(CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == last,
+                                          out.untrusted, out.root_only));
     stack.push_back({std::move(dir).value(), shown});
   }
   out.fd = std::move(stack.back().fd);
   out.path = stack.back().shown;
-  out.root_only = RootOnly(options);
   return out;
 }
 

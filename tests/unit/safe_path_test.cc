@@ -147,6 +147,17 @@ TEST_F(SafePathTest, StatThenOpenNeverOpensWhatIsNotARegularFile) {
   EXPECT_THAT(f.status(), StatusIs(Code::kUnsafe, HasSubstr("not a regular file")));
   EXPECT_EQ(readable_opens, 1) << "the FIFO was opened";
 
+  // A directory group 0 may write passes the trust rule, but its members could swap the name:
+  // O_PATH and a reopen.
+  sys_.AddDir("/opt", 0775);
+  sys_.AddFile("/opt/tool");
+  readable_opens = 0;
+  f = Open("/opt/tool", opt);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(readable_opens, 0);
+  EXPECT_EQ(reopens, 1);
+  reopens = 0;
+
   sys_.AddFile("/usr/bin/other");
   sys_.swap_on_reopen = sys_.Shared("/usr/bin/other");
   f = Open("/usr/bin/ping", opt);

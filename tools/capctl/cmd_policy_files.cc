@@ -120,11 +120,12 @@ const nlohmann::json& Member(const nlohmann::json& object, const char* key) {
   return it == object.end() ? *kNull : *it;
 }
 
-// A string member by reference, "" where absent or not a string.
+// A string member by reference, "" where absent; a member of another type throws
+// nlohmann::json::type_error (a malformed reply from capsetd, reported as such).
 const std::string& StringMember(const nlohmann::json& object, const char* key) {
   static const std::string* const kEmpty = new std::string();
   const nlohmann::json& m = Member(object, key);
-  return m.is_string() ? m.get_ref<const std::string&>() : *kEmpty;
+  return m.is_null() ? *kEmpty : m.get_ref<const std::string&>();
 }
 
 // The human-readable form of a report (FileReportJson), local or from capsetd.

@@ -5,13 +5,17 @@
 // i's own output. Small inputs (fewer than `min_per_thread` items per extra thread) stay on
 // the calling thread, and so does the work of a thread that cannot be started (std::thread
 // throws std::system_error when the system has no thread to give): the work is still done,
-// serially, and no joinable thread is ever destroyed (which would call std::terminate).
+// serially, and no joinable thread is ever destroyed (which would call std::terminate). An
+// exception thrown by fn (std::bad_alloc) stops the claiming of items, is carried to the
+// calling thread once every thread has been joined, and is thrown there: the first one wins.
 // Never used inside pam_capset.so, which starts no threads in the login program.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -21,8 +25,16 @@ namespace capset {
 template <typename Fn>
 void ParallelFor(size_t n, size_t min_per_thread, Fn&& fn) {
   std::atomic<size_t> next{0};
+  std::mutex failed_mu;
+  std::exception_ptr failed;
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+    try {
+      for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+    } catch (...) {
+      next.store(n, std::memory_order_relaxed);  // nobody claims more
+      const std::lock_guard<std::mutex> lock(failed_mu);
+      if (!failed) failed = std::current_exception();
+    }
   };
   // hardware_concurrency() reads /sys (glibc's get_nprocs): only asked when there is enough
   // work for a second thread (capsetd runs this per call on a few entries).
@@ -41,6 +53,7 @@ void ParallelFor(size_t n, size_t min_per_thread, Fn&& fn) {
   }
   work();
   for (auto& t : pool) t.join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace capset

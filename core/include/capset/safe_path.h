@@ -73,7 +73,8 @@ struct SafeDir {
   std::string path;  ///< as shown in messages ("/" for the root of the running system)
   std::optional<std::string> untrusted;
   /// Only root can change it or any directory above it: every one was walked with the trust
-  /// rule required and no rule.also_owner.
+  /// rule required and no rule.also_owner, and is uid 0's with no group or other write bit
+  /// (not group 0's members, nor an unmapped owner in a user namespace, as the rule allows).
   bool root_only = false;
 };
 

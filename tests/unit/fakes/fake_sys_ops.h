@@ -136,11 +136,13 @@ class FakeSysOps final : public SysOps {
     if (S_ISLNK(it->second->mode) && !((flags & O_PATH) && (flags & O_NOFOLLOW))) {
       return Status(Code::kIoError, "Too many levels of symbolic links", ELOOP);
     }
-    if (!(flags & O_PATH) && S_ISREG(it->second->mode)) {
-      // A file opened to be read (as Reopen does after an O_PATH open).
+    if (!(flags & O_PATH) && !S_ISDIR(it->second->mode)) {
+      // Anything but a directory opened to be read (as Reopen does after an O_PATH open).
       if (std::optional<Status> f = Inject("OpenReadable")) return *f;
-      if (unreadable) return Status(Code::kPermissionDenied, "Permission denied", EACCES);
-      if (swap_on_reopen) return NewFd(swap_on_reopen);
+      if (S_ISREG(it->second->mode)) {
+        if (unreadable) return Status(Code::kPermissionDenied, "Permission denied", EACCES);
+        if (swap_on_reopen) return NewFd(swap_on_reopen);
+      }
     }
     return OpenAt(dirfd, name, flags | O_NOFOLLOW);
   }
