@@ -98,6 +98,11 @@ struct Have {
   std::optional<VfsCap> caps;
 };
 
+// Whether the file's capabilities are exactly `want`, for the host (root id 0).
+bool GrantsExactly(const VfsCap& have, const FileCaps& want) {
+  return have.caps.rootid == 0 && have.caps == want;
+}
+
 std::vector<Drift> Compare(const Have& have, const Want& want) {
   std::vector<Drift> out;
   // Texts only for drift: a no-op apply of thousands of entries has none.
@@ -203,7 +208,7 @@ SafeOpenOptions WalkOptions(const FilePolicyOptions& o) {
 // SECURITY: the state `want` leaves the file in must pass the trust rule too (an owner: or
 // group: that lets a non-root user change the file would hand them the capability). Judged
 // before the first change, from the owner, group and mode the entry gives, and the ACL the
-// file has (read now if the walk had no need to and the new mode lets it matter).
+// file has.
 std::optional<std::string> UntrustedEndState(SysOps& sys, const SafeFile& f, const Want& want) {
   const struct stat& now = f.st;
   struct stat end = now;
@@ -212,7 +217,7 @@ std::optional<std::string> UntrustedEndState(SysOps& sys, const SafeFile& f, con
   const mode_t perm = (want.perm ? *want.perm : (now.st_mode & 07777)) |
                       (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
   end.st_mode = (now.st_mode & S_IFMT) | perm;
-  return UntrustedEndReason(sys, f.fd.get(), end, f.trust);
+  return UntrustedStateReason(sys, end, f.acl);  // the walk read the ACL (trust required)
 }
 
 Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
@@ -241,7 +246,7 @@ bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const Wa
   Result<std::optional<RawCapXattr>> raw = sys.GetCapXattrAt(dir.dir.fd.get(), name);
   if (!raw.ok() || !raw->has_value()) return false;
   Result<VfsCap> caps = DecodeVfsCap((*raw)->span());
-  if (!caps.ok() || caps->caps.rootid != 0 || !(caps->caps == e.caps)) return false;
+  if (!caps.ok() || !GrantsExactly(*caps, e.caps)) return false;
   Result<struct stat> st = sys.StatAt(dir.dir.fd.get(), name);
   if (!st.ok() || !S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_dev != dir.dev) {
     return false;
@@ -344,7 +349,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   }
   // The capabilities, unless they are already right and no chown cleared them. Written without
   // a read before (ReadState just read them) or after (everything is read back below).
-  const bool caps_right = have->caps && have->caps->caps.rootid == 0 && have->caps->caps == e.caps;
+  const bool caps_right = have->caps && GrantsExactly(*have->caps, e.caps);
   if (want.caps_supported && (chowned || !caps_right)) {
     Status w = SetFileCaps(sys, fd, r.path, want.caps);
     if (!w.ok() && Unsupported(w)) {

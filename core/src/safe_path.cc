@@ -293,9 +293,11 @@ Result<SafeFile> OpenRegularFileAt(SysOps& sys, const SafeDir& dir, const std::s
   if (options.trust != TrustMode::kIgnore) {
     // On the real descriptor: its ACL is one fgetxattr(2) away (an O_PATH one has none
     // before Linux 6.16), and kept for callers that judge a state the file is to be given.
-    out.trust = JudgeTrust(sys, real->get(), *st2, options.rule, options.acl_read);
-    if (const std::optional<std::string>& why = out.trust.untrusted) {
-      const std::string text = "the file " + *why + ", so someone other than root could change it";
+    TrustJudgement judged = JudgeTrust(sys, real->get(), *st2, options.rule);
+    out.acl = std::move(judged.acl);
+    if (judged.untrusted) {
+      const std::string text =
+          "the file " + *judged.untrusted + ", so someone other than root could change it";
       if (options.trust == TrustMode::kRequire) return Unsafe("Refusing '" + shown + "': " + text);
       if (!out.untrusted) out.untrusted = text;
     }

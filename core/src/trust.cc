@@ -79,39 +79,17 @@ std::optional<std::string> UntrustedStateReason(SysOps& sys, const struct stat& 
 
 bool AclCouldGrantWrite(const struct stat& st) { return (st.st_mode & S_IWGRP) != 0; }
 
-namespace {
-
-std::string UnreadableAcl(const Status& st) {
-  return "has an access ACL that cannot be read: " + st.message();
-}
-
-}  // namespace
-
-TrustJudgement JudgeTrust(SysOps& sys, int fd, const struct stat& st, const TrustRule& rule,
-                          AclRead read) {
-  // A walk judges every directory from "/", and an apply every file it opens: the ACL read was
-  // a third of a walk's system calls, and one in nine of a changed file's.
-  if (read == AclRead::kWhereItMatters && !AclCouldGrantWrite(st)) {
-    return {UntrustedStateReason(sys, st, std::nullopt, rule), {}};
-  }
+TrustJudgement JudgeTrust(SysOps& sys, int fd, const struct stat& st, const TrustRule& rule) {
   Result<std::optional<std::string>> acl = sys.GetAclXattr(fd);
-  if (!acl.ok()) return {UnreadableAcl(acl.status()), {}, true};
-  return {UntrustedStateReason(sys, st, *acl, rule), *acl, true};
+  if (!acl.ok()) return {"has an access ACL that cannot be read: " + acl.status().message(), {}};
+  return {UntrustedStateReason(sys, st, *acl, rule), *acl};
 }
 
 std::optional<std::string> UntrustedReason(SysOps& sys, int fd, const struct stat& st,
                                            const TrustRule& rule) {
-  return JudgeTrust(sys, fd, st, rule, AclRead::kWhereItMatters).untrusted;
-}
-
-std::optional<std::string> UntrustedEndReason(SysOps& sys, int fd, const struct stat& end,
-                                              const TrustJudgement& judged, const TrustRule& rule) {
-  if (judged.acl_read || !AclCouldGrantWrite(end)) {
-    return UntrustedStateReason(sys, end, judged.acl, rule);
-  }
-  Result<std::optional<std::string>> acl = sys.GetAclXattr(fd);
-  if (!acl.ok()) return UnreadableAcl(acl.status());
-  return UntrustedStateReason(sys, end, *acl, rule);
+  // A walk judges every directory from "/" so: the ACL read was a third of its system calls.
+  if (!AclCouldGrantWrite(st)) return UntrustedStateReason(sys, st, std::nullopt, rule);
+  return JudgeTrust(sys, fd, st, rule).untrusted;
 }
 
 }  // namespace capset

@@ -45,8 +45,6 @@ struct SafeOpenOptions {
   /// Accept a file with more than one hard link (with a warning): another name for the same
   /// inode, possibly in a directory a user controls, would carry the capability too.
   bool allow_hardlinks = false;
-  /// Which ACLs the file's judgement reads (directories': only where they can matter).
-  AclRead acl_read = AclRead::kAlways;
   /// In a directory only root can change (SafeDir::root_only): take the last component's type
   /// from fstatat(2) and open it read-only and non-blocking directly, instead of O_PATH,
   /// fstat and a reopen through /proc (two system calls and a close fewer per file, for an
@@ -61,8 +59,7 @@ struct SafeFile {
   std::string path;   ///< the path as shown in messages
   std::vector<std::string> warnings;
   std::optional<std::string> untrusted;  ///< TrustMode::kReport: the first reason
-  /// The trust rule's judgement of it as it is (trust checked), with the ACL if it was read.
-  TrustJudgement trust;
+  std::optional<std::string> acl;        ///< its system.posix_acl_access, when trust was checked
 };
 
 /// A directory opened (O_PATH) and checked by the walk, so that many files in it can be

@@ -45,23 +45,13 @@ bool AclCouldGrantWrite(const struct stat& st);
 std::optional<std::string> UntrustedReason(SysOps& sys, int fd, const struct stat& st,
                                            const TrustRule& rule = {});
 
-/// Which ACLs JudgeTrust reads. A well-formed ACL cannot let anyone but the owner write where
-/// AclCouldGrantWrite is false, but a malformed one (which the kernel never stores, but a
-/// filesystem can return) is refused only where it is read.
-enum class AclRead {
-  kAlways,          ///< files read for authority, once each: policy files, capability.conf
-  kWhereItMatters,  ///< files an apply opens by the thousand, to give them capabilities
-};
-
-/// The trust rule's judgement of a file, and the ACL read for it, for a caller that also
-/// judges a state the file is to be given (UntrustedEndReason) without reading it again.
+/// UntrustedReason, and the ACL it read (nullopt: none), for a caller that also judges a state
+/// the file is to be given (UntrustedStateReason) without reading it again.
 struct TrustJudgement {
   std::optional<std::string> untrusted;
-  std::optional<std::string> acl;  ///< the ACL read (nullopt: none, or not read)
-  bool acl_read = false;           ///< false: the mode kept any ACL from mattering (not read)
+  std::optional<std::string> acl;
 };
-TrustJudgement JudgeTrust(SysOps& sys, int fd, const struct stat& st, const TrustRule& rule,
-                          AclRead read);
+TrustJudgement JudgeTrust(SysOps& sys, int fd, const struct stat& st, const TrustRule& rule = {});
 
 /// The same judgement of a state a file is about to be given: owner, group and mode from
 /// `st`, and `acl` the access ACL it has (as SysOps::GetAclXattr read it). A chmod(2) sets an
@@ -69,12 +59,5 @@ TrustJudgement JudgeTrust(SysOps& sys, int fd, const struct stat& st, const Trus
 std::optional<std::string> UntrustedStateReason(SysOps& sys, const struct stat& st,
                                                 const std::optional<std::string>& acl,
                                                 const TrustRule& rule = {});
-
-/// UntrustedStateReason of the state `end` the file `fd` is to be given, with the ACL `judged`
-/// read of it as it is; read from `fd` now where `judged` did not and `end`'s mode lets an ACL
-/// matter (a mode: 0775 unmasks entries that 0755 kept from writing).
-std::optional<std::string> UntrustedEndReason(SysOps& sys, int fd, const struct stat& end,
-                                              const TrustJudgement& judged,
-                                              const TrustRule& rule = {});
 
 }  // namespace capset
