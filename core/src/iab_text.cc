@@ -2,6 +2,7 @@
 #include "iab_text.h"
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,8 +12,27 @@
 namespace capset::internal {
 namespace {
 
+// The characters a capability name may hold, folded to lower case ('A' and 'a' are 'a', '_'
+// is '_'); 0 for every other byte. One table look-up per character classifies, folds and
+// feeds the hash.
+constexpr std::array<unsigned char, 256> kFolded = [] {
+  std::array<unsigned char, 256> t{};
+  for (unsigned char c = 'a'; c <= 'z'; ++c) t[c] = c;
+  for (unsigned char c = 'A'; c <= 'Z'; ++c) t[c] = static_cast<unsigned char>(c - 'A' + 'a');
+  t['_'] = '_';
+  return t;
+}();
+
+unsigned char Folded(char c) { return kFolded[static_cast<unsigned char>(c)]; }
+
+// FNV-1a over the folded name: every character counts, so a probe rarely compares twice.
+struct NameHash {
+  uint32_t value = 2166136261u;
+  void Add(unsigned char folded) { value = (value ^ folded) * 16777619u; }
+};
+
 // Capability names as libcap spells them ("cap_chown"), in a small open-addressing hash
-// table: one hash and usually one comparison per token.
+// table: one hash (made while the name is scanned) and usually one comparison per token.
 class NameTable {
  public:
   NameTable() {
@@ -24,45 +44,41 @@ class NameTable {
     }
   }
 
-  /// `name` holds only letters and '_' (any case).
-  std::optional<int> Find(std::string_view name) const {
-    for (size_t i = Hash(name) % kSlots;; i = (i + 1) % kSlots) {
-      if (slots_[i].value < 0) return std::nullopt;
-      if (FoldedEqual(slots_[i].name, name)) return slots_[i].value;
+  /// `name` holds only characters kFolded knows, and `hash` is their NameHash.
+  std::optional<int> Find(std::string_view name, NameHash hash) const {
+    for (size_t i = hash.value % kSlots;; i = (i + 1) % kSlots) {
+      const Slot& slot = slots_[i];
+      if (slot.value < 0) return std::nullopt;
+      if (slot.hash == hash.value && FoldedEqual(slot.name, name)) return slot.value;
     }
   }
 
  private:
   static constexpr size_t kSlots = size_t{4} * kMaxCapBits;  // at most a quarter full
   struct Slot {
-    std::string name;
+    std::string name;  ///< folded
+    uint32_t hash = 0;
     int value = -1;  ///< -1: empty
   };
 
-  // Case folding for letters and '_' only (the characters a name may hold): 'A'..'Z' become
-  // 'a'..'z', and '_' becomes 0x7f, which no other of them becomes.
-  static unsigned Fold(char c) { return static_cast<unsigned char>(c) | 0x20u; }
-
-  static bool FoldedEqual(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (Fold(a[i]) != Fold(b[i])) return false;
+  static bool FoldedEqual(std::string_view folded, std::string_view name) {
+    if (folded.size() != name.size()) return false;
+    for (size_t i = 0; i < name.size(); ++i) {
+      if (folded[i] != static_cast<char>(Folded(name[i]))) return false;
     }
     return true;
   }
 
-  // Cheap on purpose (no loop): the length and three characters; probing sorts out the rest.
-  static size_t Hash(std::string_view s) {
-    if (s.empty()) return 0;
-    const size_t n = s.size();
-    return n * 131 + size_t{Fold(s[n > 4 ? 4 : 0])} * 31 + size_t{Fold(s[n / 2])} * 7 +
-           Fold(s[n - 1]);
-  }
-
-  void Insert(std::string name, int value) {
-    size_t i = Hash(name) % kSlots;
+  void Insert(std::string_view name, int value) {
+    NameHash hash;
+    std::string folded;
+    for (char c : name) {
+      folded += static_cast<char>(Folded(c));
+      hash.Add(Folded(c));
+    }
+    size_t i = hash.value % kSlots;
     while (slots_[i].value >= 0) i = (i + 1) % kSlots;
-    slots_[i] = {std::move(name), value};
+    slots_[i] = {std::move(folded), hash.value, value};
   }
 
   std::array<Slot, kSlots> slots_;
@@ -72,8 +88,6 @@ const NameTable& Names() {
   static const NameTable table;  // built once, never changed
   return table;
 }
-
-bool IsNameChar(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 
 }  // namespace
 
@@ -96,9 +110,10 @@ std::optional<Iab> ReadCommonIabText(std::string_view text) {
     }
     if (!drop && !ambient && !inheritable) inheritable = true;  // a bare name is Inh
     const size_t begin = i;
-    while (i < text.size() && IsNameChar(text[i])) ++i;
+    NameHash hash;
+    for (; i < text.size() && Folded(text[i]) != 0; ++i) hash.Add(Folded(text[i]));
     if (i == begin) return std::nullopt;
-    const std::optional<int> cap = Names().Find(text.substr(begin, i - begin));
+    const std::optional<int> cap = Names().Find(text.substr(begin, i - begin), hash);
     if (!cap) return std::nullopt;
     const CapMask bit = CapBit(*cap);
     if (inheritable) iab.inheritable |= bit;

@@ -39,10 +39,10 @@ template <typename Ids>
 std::optional<std::string_view> FirstMatchingId(const Ids& ids, const LoginIdentity& who) {
   for (const auto& id_any : ids) {
     const std::string_view id(id_any);
-    const bool hit = id == "*" || id == who.user ||
-                     (id.size() > 1 && id[0] == '@' &&
-                      std::find(who.groups.begin(), who.groups.end(), id.substr(1)) !=
-                          who.groups.end());
+    const bool hit =
+        id == "*" || id == who.user ||
+        (id.size() > 1 && id[0] == '@' &&
+         std::find(who.groups.begin(), who.groups.end(), id.substr(1)) != who.groups.end());
     if (hit) return id;
   }
   return std::nullopt;
@@ -54,26 +54,31 @@ CapabilityConfParser::CapabilityConfParser(std::string file, const LoginIdentity
     : file_(std::move(file)), only_for_(only_for) {}
 
 void CapabilityConfParser::Lines(std::string_view all) {
+  // SECURITY: pam_cap reads a line up to a NUL; what follows it would be a different rule to
+  // a reader that does not stop there. Any control character makes the whole file an error
+  // (and so it grants nothing). One scan of the text finds the first; only after a line that
+  // holds one does the scan go on.
+  std::optional<ControlCharacter> bad = FindControlCharacter(all, /*allow_crlf=*/false);
   for (size_t at = 0; at < all.size();) {
     const size_t nl = all.find('\n', at);
-    const std::string_view line = all.substr(at, nl == std::string_view::npos ? nl : nl - at);
-    at = nl == std::string_view::npos ? all.size() : nl + 1;
-    Line(line);
+    const size_t end = nl == std::string_view::npos ? all.size() : nl;
+    ++lineno_;
+    if (bad && bad->offset < end) {
+      out_.diagnostics.push_back(
+          {Diagnostic::Severity::kError,
+           {file_, lineno_, static_cast<int>(bad->offset - at) + 1},
+           bad->Describe() + " is not allowed in capability.conf; the whole file grants nothing"});
+      bad = FindControlCharacter(all.substr(end), /*allow_crlf=*/false);
+      if (bad) bad->offset += end;
+    } else {
+      Line(all.substr(at, end - at));
+    }
+    at = end == all.size() ? end : end + 1;
   }
 }
 
+// A line without control characters.
 void CapabilityConfParser::Line(std::string_view line) {
-  ++lineno_;
-  // SECURITY: pam_cap reads a line up to a NUL; what follows it would be a different rule to
-  // a reader that does not stop there. Any control character makes the whole file an error
-  // (and so it grants nothing).
-  if (auto bad = FindControlCharacter(line, /*allow_crlf=*/false)) {
-    out_.diagnostics.push_back(
-        {Diagnostic::Severity::kError,
-         {file_, lineno_, bad->column},
-         bad->Describe() + " is not allowed in capability.conf; the whole file grants nothing"});
-    return;
-  }
   // pam_cap splits on blanks and treats a first word starting with '#' as a comment line.
   size_t pos = 0;
   const std::string_view caps = NextWord(line, pos);
@@ -121,10 +126,6 @@ void CapabilityConfParser::Line(std::string_view line) {
   rule.ids.assign(ids_.begin(), ids_.end());
   rule.where = {file_, lineno_, column};
   out_.rules.push_back(std::move(rule));
-}
-
-void CapabilityConfParser::Error(const std::string& message) {
-  out_.diagnostics.push_back({Diagnostic::Severity::kError, {file_, lineno_ + 1, 1}, message});
 }
 
 LoginRules CapabilityConfParser::Finish() && { return std::move(out_); }

@@ -22,8 +22,12 @@ void LoadCapabilityConf(SysOps& sys, const LoginSources& sources, const LoginIde
   read.max_bytes = kMaxConfSize;
   read.trust = sources.trust;
   // SECURITY: a capability.conf that another user can write is a grant to anyone: the trust
-  // rule (owner, mode, ACL, every directory above it) and one consistent snapshot.
-  Result<TrustedText> text = ReadTrustedFile(sys, path, read);
+  // rule (owner, mode, ACL, every directory above it) and one consistent snapshot. It is
+  // parsed as it is read (a login allocates nothing the size of the file), and what was
+  // parsed counts only if the snapshot held.
+  CapabilityConfParser parser(path, only_for);
+  Result<TrustedText> text =
+      ReadTrustedFileLines(sys, path, read, [&](std::string_view lines) { parser.Lines(lines); });
   if (!text.ok()) {
     if (text.status().code() != Code::kNotFound) {
       diagnostic(Diagnostic::Severity::kError, text.status().message());
@@ -33,8 +37,6 @@ void LoadCapabilityConf(SysOps& sys, const LoginSources& sources, const LoginIde
   if (text->untrusted) {
     diagnostic(Diagnostic::Severity::kWarning, *text->untrusted + "; pam_capset refuses it");
   }
-  CapabilityConfParser parser(path, only_for);
-  parser.Lines(text->text);
   LoginRules conf = std::move(parser).Finish();
   out.rules = std::move(conf.rules);
   out.diagnostics.insert(out.diagnostics.end(), conf.diagnostics.begin(), conf.diagnostics.end());

@@ -33,9 +33,12 @@ TEST(CapabilityConfTest, ParsesRulesWithLocations) {
 TEST(CapabilityConfTest, OnlyForKeepsTheDecidingRuleAndEveryError) {
   const std::string text = std::string(kConf) + "cap_bogus dave\n^cap_kill @netadmin\n\t\n";
   const LoginRules full = ParseCapabilityConf(text, "c.conf");
-  const std::vector<LoginIdentity> people = {{"carol", {"users", "netadmin"}}, {"alice", {"x"}},
-                                             {"root", {"root"}},   {"zed", {}},
-                                             {"dave", {"dave"}},   {"bob", {"netadmin"}}};
+  const std::vector<LoginIdentity> people = {{"carol", {"users", "netadmin"}},
+                                             {"alice", {"x"}},
+                                             {"root", {"root"}},
+                                             {"zed", {}},
+                                             {"dave", {"dave"}},
+                                             {"bob", {"netadmin"}}};
   for (const LoginIdentity& who : people) {
     const LoginRules only = ParseCapabilityConf(text, "c.conf", &who);
     EXPECT_LE(only.rules.size(), 1u) << who.user;
@@ -80,6 +83,22 @@ TEST(CapabilityConfTest, ControlCharactersMakeTheWholeFileAnError) {
   LoginRules r = ParseCapabilityConf(cases[0], "c.conf");
   EXPECT_EQ(r.diagnostics[0].where.ToString(), "c.conf:1:26");
   EXPECT_NE(r.diagnostics[0].message.find("a NUL byte"), std::string::npos);
+}
+
+// One scan finds the control characters of the whole text: each line that holds any gets one
+// error, where its first is; the lines between are still read.
+TEST(CapabilityConfTest, EachLineWithAControlCharacterIsNamedOnce) {
+  const std::string text(
+      "cap_chown bob\ncap_kill\x01 carol\x02\ncap_net_raw dave\n\x7f\n"
+      "cap_setuid erin\n");
+  LoginRules r = ParseCapabilityConf(text, "c.conf");
+  ASSERT_EQ(r.diagnostics.size(), 2u);
+  EXPECT_EQ(r.diagnostics[0].where.ToString(), "c.conf:2:9");
+  EXPECT_NE(r.diagnostics[0].message.find("(0x01)"), std::string::npos);
+  EXPECT_EQ(r.diagnostics[1].where.ToString(), "c.conf:4:1");
+  ASSERT_EQ(r.rules.size(), 3u);
+  EXPECT_EQ(r.rules[1].where.ToString(), "c.conf:3:1");
+  EXPECT_EQ(r.rules[2].where.ToString(), "c.conf:5:1");
 }
 
 TEST(CapabilityConfTest, FirstMatchWinsThroughAllGroups) {

@@ -53,15 +53,14 @@ struct LoginIdentity {
 LoginRules ParseCapabilityConf(std::string_view text, const std::string& file,
                                const LoginIdentity* only_for = nullptr);
 
-/// The same, fed in pieces that end at line boundaries (a file read through a fixed buffer:
-/// no allocation the size of the file, no page faults for it on every login).
+/// The same, fed in pieces that end at line boundaries (a file read through a fixed buffer,
+/// ReadTrustedFileLines: no allocation the size of the file, no page faults for it on every
+/// login).
 class CapabilityConfParser {
  public:
   CapabilityConfParser(std::string file, const LoginIdentity* only_for);
   /// Whole lines; the last may lack its '\n' only at the end of the file.
   void Lines(std::string_view text);
-  /// An error about the next line, e.g. one too long to read.
-  void Error(const std::string& message);
   LoginRules Finish() &&;
 
  private:

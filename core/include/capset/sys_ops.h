@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -98,6 +99,14 @@ class SysOps {
   /// The whole content of the regular file `fd` from offset 0, at most `max` + 1 bytes (so
   /// that a caller sees that the file is longer than `max`).
   virtual Result<std::string> ReadContent(int fd, size_t max) = 0;
+  /// The same content handed to `piece` as it is read, through a fixed buffer (nothing the
+  /// size of the file is allocated); returns how many bytes were read.
+  virtual Result<size_t> ReadContentPieces(int fd, size_t max,
+                                           const std::function<void(std::string_view)>& piece) {
+    CAPSET_ASSIGN_OR_RETURN(std::string all, ReadContent(fd, max));
+    if (!all.empty()) piece(all);
+    return all.size();
+  }
   /// The entries of the directory `fd` (O_PATH is fine), without "." and "..", in the order
   /// the kernel gives them.
   virtual Result<std::vector<DirEntry>> ReadDirectory(int fd) = 0;

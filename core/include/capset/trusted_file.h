@@ -14,8 +14,10 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capset/safe_path.h"
@@ -47,6 +49,15 @@ Result<TrustedText> ReadTrustedFileAt(SysOps& sys, const SafeDir& dir, const std
 Result<TrustedText> ReadTrustedFile(SysOps& sys, const std::string& path,
                                     const TrustedReadOptions& options);
 
+/// As ReadTrustedFile, but the content is handed to `lines` as it is read, through a fixed
+/// buffer (nothing the size of the file is allocated), in pieces of whole lines: each ends
+/// with '\n' but the file's last, which may lack it. The snapshot is checked after the last
+/// piece, so whatever `lines` made of them must be thrown away unless this returns ok. The
+/// returned TrustedText's `text` is empty.
+Result<TrustedText> ReadTrustedFileLines(SysOps& sys, const std::string& path,
+                                         const TrustedReadOptions& options,
+                                         const std::function<void(std::string_view)>& lines);
+
 /// The entries of `dir` whose name ends in `suffix` and does not start with '.', sorted by
 /// name. Symbolic links are listed too (a policy directory masks a name with a link to
 /// /dev/null); reading one is refused.
@@ -55,9 +66,11 @@ Result<std::vector<DirEntry>> ListTrustedDirectory(SysOps& sys, const SafeDir& d
 
 /// The first byte of `text` that no text capset reads may hold: NUL, or an ASCII control
 /// character other than tab and newline (with `allow_crlf`, a carriage return right before a
-/// newline is accepted, as YAML has it). Returns its 1-based line and column, or nullopt.
+/// newline is accepted, as YAML has it). Returns its 1-based line and column and its offset in
+/// `text`, or nullopt.
 struct ControlCharacter {
   int line = 0, column = 0;
+  size_t offset = 0;
   unsigned char byte = 0;
   std::string Describe() const;  ///< "a NUL byte", "a control character (0x0d)"
 };

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "capset/status.h"
@@ -198,6 +199,24 @@ class RealSysOps final : public SysOps {
       if (out.size() > max) break;
     }
     return out;
+  }
+
+  Result<size_t> ReadContentPieces(int fd, size_t max,
+                                   const std::function<void(std::string_view)>& piece) override {
+    // On the heap: a PAM module may be called on a thread with a small stack.
+    constexpr size_t kBuffer = 65536;
+    std::unique_ptr<char[]> buf(new char[kBuffer]);
+    size_t total = 0;
+    for (off_t offset = 0; total <= max;) {
+      const ssize_t n = ::pread(fd, buf.get(), std::min(kBuffer, max + 1 - total), offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return FromErrno(errno);
+      if (n == 0) break;
+      piece(std::string_view(buf.get(), static_cast<size_t>(n)));
+      total += static_cast<size_t>(n);
+      offset += n;
+    }
+    return total;
   }
 
   Result<std::vector<DirEntry>> ReadDirectory(int fd) override {

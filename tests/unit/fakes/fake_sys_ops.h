@@ -91,6 +91,8 @@ class FakeSysOps final : public SysOps {
   int set_calls = 0;
   /// Called after ReadContent with the node read (a writer changing the file meanwhile).
   std::function<void(Node&)> after_read;
+  /// ReadContentPieces hands the content over in pieces of this many bytes (0: all at once).
+  size_t piece_size = 0;
 
   Result<Fd> OpenAt(int dirfd, const std::string& name, int flags) override {
     if (std::optional<Status> f = Inject("OpenAt")) return *f;
@@ -161,6 +163,14 @@ class FakeSysOps final : public SysOps {
     std::string out = n->content.substr(0, max + 1);
     if (after_read) after_read(*n);
     return out;
+  }
+
+  Result<size_t> ReadContentPieces(int fd, size_t max,
+                                   const std::function<void(std::string_view)>& piece) override {
+    CAPSET_ASSIGN_OR_RETURN(std::string all, ReadContent(fd, max));
+    const size_t step = piece_size == 0 ? all.size() : piece_size;
+    for (size_t at = 0; at < all.size(); at += step) piece(std::string_view(all).substr(at, step));
+    return all.size();
   }
 
   Result<std::vector<DirEntry>> ReadDirectory(int fd) override {

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The trusted reader's line pieces (ReadTrustedFileLines) and its control-character scan,
+// whatever sizes the reads come back in.
+#include "capset/trusted_file.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "capset/login_policy.h"
+#include "fakes/fake_sys_ops.h"
+
+namespace capset {
+namespace {
+
+// What ReadTrustedFileLines hands over must be whole lines, and all of the file.
+void ExpectWholeLines(const std::vector<std::string>& pieces, const std::string& content) {
+  std::string joined;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    ASSERT_FALSE(pieces[i].empty());
+    if (i + 1 < pieces.size()) {
+      EXPECT_EQ(pieces[i].back(), '\n') << "piece " << i;
+    }
+    joined += pieces[i];
+  }
+  EXPECT_EQ(joined, content);
+}
+
+std::vector<std::string> Contents() {
+  std::vector<std::string> out = {
+      "",    "a",      "\n",       "\n\n",
+      "a\n", "ab\ncd", "ab\ncd\n", std::string(200, 'x') + "\nshort\n" + std::string(90, 'y')};
+  std::mt19937 rng(20261203);
+  for (int n = 0; n < 40; ++n) {
+    std::string s;
+    const size_t len = rng() % 300;
+    for (size_t i = 0; i < len; ++i)
+      s += (rng() % 5 == 0) ? '\n' : static_cast<char>('a' + rng() % 26);
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST(ReadTrustedFileLinesTest, PiecesAreWholeLinesWhateverSizeTheReadsComeIn) {
+  for (const std::string& content : Contents()) {
+    for (size_t piece_size : {0u, 1u, 2u, 3u, 7u, 64u}) {
+      testing::FakeSysOps sys;
+      sys.piece_size = piece_size;
+      sys.AddTextFile("/etc/c.conf", content);
+      std::vector<std::string> pieces;
+      Result<TrustedText> r = ReadTrustedFileLines(
+          sys, "/etc/c.conf", {}, [&](std::string_view p) { pieces.emplace_back(p); });
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      EXPECT_TRUE(r->text.empty());
+      EXPECT_EQ(r->path, "/etc/c.conf");
+      ExpectWholeLines(pieces, content);
+    }
+  }
+}
+
+// SECURITY: a file rewritten while it is read is refused, after its pieces were handed over.
+TEST(ReadTrustedFileLinesTest, AFileChangedWhileReadIsRefused) {
+  testing::FakeSysOps sys;
+  sys.piece_size = 4;
+  sys.AddTextFile("/etc/c.conf", "cap_net_raw alice\n");
+  sys.after_read = [](testing::FakeSysOps::Node& n) { n.content += "cap_sys_admin bob\n"; };
+  Result<TrustedText> r = ReadTrustedFileLines(sys, "/etc/c.conf", {}, [](std::string_view) {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("changed while it was read"), std::string::npos)
+      << r.status().message();
+}
+
+// The same on a real file, through the real 64 KiB buffer: lines that straddle it, one longer
+// than it, and no newline at the end; parsed as it is read, it says what the whole text says.
+TEST(ReadTrustedFileLinesTest, ARealFileLargerThanTheBufferIsParsedAsAWhole) {
+  char tmpl[] = "/tmp/capset-trusted.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/capability.conf";
+  std::string content;
+  for (int i = 0; content.size() < 200000; ++i)
+    content += "cap_chown user" + std::to_string(i) + "\n";
+  content += "cap_kill " + std::string(70000, 'u') + "\n";
+  content += "cap_kill\tbroken\x1b line\n";
+  for (int i = 0; content.size() < 300000; ++i)
+    content += "^cap_net_raw @g" + std::to_string(i) + "\n";
+  content += "cap_net_admin last";
+  std::ofstream(path) << content;
+
+  TrustedReadOptions options;
+  options.trust = TrustMode::kIgnore;
+  std::vector<std::string> pieces;
+  CapabilityConfParser parser(path, nullptr);
+  Result<TrustedText> r = ReadTrustedFileLines(RealSys(), path, options, [&](std::string_view p) {
+    pieces.emplace_back(p);
+    parser.Lines(p);
+  });
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GT(pieces.size(), 3u);
+  ExpectWholeLines(pieces, content);
+  const LoginRules streamed = std::move(parser).Finish();
+  const LoginRules whole = ParseCapabilityConf(content, path);
+  ASSERT_EQ(streamed.rules.size(), whole.rules.size());
+  EXPECT_EQ(streamed.rules.back().where.ToString(), whole.rules.back().where.ToString());
+  ASSERT_EQ(streamed.diagnostics.size(), 1u);
+  EXPECT_EQ(streamed.diagnostics[0].ToString(), whole.diagnostics[0].ToString());
+}
+
+// The byte loop FindControlCharacter replaced: the reference for the one that skips 32 bytes
+// at a time.
+std::optional<ControlCharacter> Reference(std::string_view text, bool allow_crlf) {
+  int line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+      continue;
+    }
+    if ((c >= 0x20 && c != 0x7f) || c == '\t') continue;
+    if (c == '\r' && allow_crlf && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    return ControlCharacter{line, static_cast<int>(i - line_start) + 1, i, c};
+  }
+  return std::nullopt;
+}
+
+TEST(FindControlCharacterTest, AgreesWithAByteLoopAtEveryOffset) {
+  const std::string alphabet("a \n\t\r\0\x1b\x7f\x80\xff\x1f ", 12);
+  std::mt19937 rng(32);
+  int found = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string text(rng() % 100, 'x');
+    // Mostly clean text, so that whole blocks are skipped, with a few bytes from the alphabet.
+    for (int k = static_cast<int>(rng() % 4); k > 0 && !text.empty(); --k) {
+      text[rng() % text.size()] = alphabet[rng() % alphabet.size()];
+    }
+    for (bool crlf : {false, true}) {
+      const std::optional<ControlCharacter> want = Reference(text, crlf);
+      const std::optional<ControlCharacter> got = FindControlCharacter(text, crlf);
+      ASSERT_EQ(got.has_value(), want.has_value()) << ::testing::PrintToString(text);
+      if (!want) continue;
+      ++found;
+      EXPECT_EQ(got->offset, want->offset) << ::testing::PrintToString(text);
+      EXPECT_EQ(got->line, want->line);
+      EXPECT_EQ(got->column, want->column);
+      EXPECT_EQ(got->byte, want->byte);
+    }
+  }
+  EXPECT_GT(found, 5000);
+  // A CRLF split across two blocks, and a refused byte as the last of a block and the first
+  // of the next.
+  std::string edge(64, 'x');
+  edge[31] = '\r';
+  edge[32] = '\n';
+  EXPECT_FALSE(FindControlCharacter(edge, true).has_value());
+  ASSERT_TRUE(FindControlCharacter(edge, false).has_value());
+  EXPECT_EQ(FindControlCharacter(edge, false)->offset, 31u);
+  edge[31] = 'x';
+  edge[63] = '\0';
+  EXPECT_EQ(FindControlCharacter(edge, false)->offset, 63u);
+  EXPECT_EQ(FindControlCharacter(edge, false)->column, 31);
+}
+
+}  // namespace
+}  // namespace capset
