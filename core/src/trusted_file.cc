@@ -103,7 +103,10 @@ Result<TrustedText> ReadTrustedFileLines(SysOps& sys, const std::string& path,
     if (last != std::string_view::npos) lines(data.substr(0, last + 1));
     carry.assign(data.substr(last == std::string_view::npos ? 0 : last + 1));
   };
-  Result<size_t> read = sys.ReadContentPieces(f.fd.get(), options.max_bytes, piece);
+  // Up to the size fstat gave (the buffer need be no larger), and one byte more: a file that
+  // grew or shrank meanwhile fails the snapshot check below, as it would with max_bytes.
+  Result<size_t> read =
+      sys.ReadContentPieces(f.fd.get(), static_cast<size_t>(f.st.st_size), piece);
   if (read.ok() && !carry.empty()) lines(carry);
   return FinishReading(sys, f, read, path);
 }

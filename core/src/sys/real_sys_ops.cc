@@ -203,12 +203,13 @@ class RealSysOps final : public SysOps {
 
   Result<size_t> ReadContentPieces(int fd, size_t max,
                                    const std::function<void(std::string_view)>& piece) override {
-    // On the heap: a PAM module may be called on a thread with a small stack.
-    constexpr size_t kBuffer = 65536;
-    std::unique_ptr<char[]> buf(new char[kBuffer]);
+    // On the heap (a PAM module may be called on a thread with a small stack), and no larger
+    // than the read can fill.
+    const size_t size = std::min<size_t>(65536, max + 1);
+    std::unique_ptr<char[]> buf(new char[size]);
     size_t total = 0;
     for (off_t offset = 0; total <= max;) {
-      const ssize_t n = ::pread(fd, buf.get(), std::min(kBuffer, max + 1 - total), offset);
+      const ssize_t n = ::pread(fd, buf.get(), std::min(size, max + 1 - total), offset);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return FromErrno(errno);
       if (n == 0) break;
