@@ -51,7 +51,7 @@ sock=$work/io.capset.Files
     --clear-groups --inh-caps=+setfcap,+fowner --ambient-caps=+setfcap,+fowner \
     --bounding-set=-all,+setfcap,+fowner --no-new-privs \
     ${CAPSETD_WRAP:-} "$capsetd" --root "$root" --idle-timeout 0 --max-connections 64 \
-    --max-connections-per-user 64
+    --max-connections-per-user 64 ${CAPSETD_ARGS:-}
 ) 2>"$work/capsetd.log" &
 daemon_pid=$!
 for ((i = 0; i < 100; i++)); do [[ -S $sock ]] && break; sleep 0.05; done

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "capset/config.h"
 #include "capset/file_policy_run.h"
@@ -44,9 +45,24 @@ FilesService::FilesService(ServiceOptions options)
       records_(options_.root),
       ids_(SystemIdLookup()) {}
 
+std::shared_ptr<const LoadedPolicy> FilesService::CurrentPolicy() {
+  const std::lock_guard<std::mutex> lock(caches_mu_);
+  return cache_.Current();
+}
+
+std::shared_ptr<const RecordSnapshot> FilesService::CurrentRecord() {
+  const std::lock_guard<std::mutex> lock(caches_mu_);
+  return records_.Current();
+}
+
+size_t FilesService::policy_loads() {
+  const std::lock_guard<std::mutex> lock(caches_mu_);
+  return cache_.reads();
+}
+
 bool FilesService::MayAskAnything(const Peer& peer) {
   if (peer.uid == 0) return true;
-  const std::shared_ptr<const LoadedPolicy> policy = cache_.Current();
+  const std::shared_ptr<const LoadedPolicy> policy = CurrentPolicy();
   for (const char* action : {"apply", "verify"}) {
     if (Authorize(policy->policy.capsetd_allow, peer, action, ids_).allowed) return true;
   }
@@ -120,7 +136,7 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
 
   // The policy decides both who may ask and what the files get: the caller is authorized
   // first, against the policy as it is now, and the run then uses that same policy.
-  const std::shared_ptr<const LoadedPolicy> policy = cache_.Current();
+  const std::shared_ptr<const LoadedPolicy> policy = CurrentPolicy();
   const std::string action = apply ? "apply" : "verify";
   const Decision decision = Authorize(policy->policy.capsetd_allow, peer, action, ids_);
   if (!decision.allowed) {
@@ -134,13 +150,17 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
 
   bool first = true;
   const PolicyLoader load = [&] {
-    if (!first) return cache_.Current();
+    if (!first) return CurrentPolicy();
     first = false;
     return policy;  // NOLINT(performance-no-automatic-move): a copy; ours is used again
   };
-  const RecordSource record = [this] { return records_.Current(); };
+  const RecordSource record = [this] { return CurrentRecord(); };
+  // One Apply at a time: a second would only wait for the record's lock, polling.
+  std::unique_lock<std::mutex> applying(apply_mu_, std::defer_lock);
+  if (apply) applying.lock();
   const PolicyTreeRun tree =
       RunPolicyTree(RealSys(), load, opt, /*read_record_alongside=*/false, record);
+  if (applying.owns_lock()) applying.unlock();
   const FilePolicyRun& run = tree.run;
   journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.

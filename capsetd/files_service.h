@@ -4,9 +4,15 @@
 // caller from the capsetd: section of the policy as it is now (policy_cache.h: read again
 // only when the tree changed, so a caller allowed nothing costs a few system calls), then
 // acts on that same policy, and journals every change it makes.
-// Thread-safety: one object, used from the event loop's thread.
+// Thread-safety: Handle and MayAskAnything may be called from several threads at once (the
+// workers, the event loop): the caches are shared under a lock, and Apply calls run one at a
+// time (as they would from separate processes, which the record's lock serializes); Verify
+// calls run side by side, and beside an Apply.
 #pragma once
 
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "capset/ipc/varlink.h"
@@ -35,8 +41,8 @@ class FilesService {
   /// capacity for such callers.
   bool MayAskAnything(const Peer& peer);
 
-  size_t calls() const { return calls_; }
-  size_t policy_loads() const { return cache_.reads(); }
+  size_t calls() const { return calls_.load(std::memory_order_relaxed); }
+  size_t policy_loads();
 
  private:
   struct Outcome {
@@ -53,12 +59,16 @@ class FilesService {
   };
   Outcome Dispatch(const varlink::Call& call, const Peer& peer);
   Outcome Files(const varlink::Call& call, const Peer& peer, bool apply);
+  std::shared_ptr<const LoadedPolicy> CurrentPolicy();
+  std::shared_ptr<const RecordSnapshot> CurrentRecord();
 
   ServiceOptions options_;
-  PolicyCache cache_;
-  RecordCache records_;  ///< for the runs that write nothing
-  IdLookup ids_;
-  size_t calls_ = 0;
+  std::mutex caches_mu_;
+  PolicyCache cache_;    // guarded by caches_mu_
+  RecordCache records_;  ///< for the runs that write nothing; guarded by caches_mu_
+  std::mutex apply_mu_;  ///< held through an Apply
+  const IdLookup ids_;   ///< NSS's reentrant lookups
+  std::atomic<size_t> calls_{0};
 };
 
 }  // namespace capset::capsetd

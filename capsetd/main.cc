@@ -17,10 +17,10 @@
 #include <cstring>
 #include <string>
 
+#include "capset/config.h"
 #include "capset/ipc/change_journal.h"
 #include "capset/process.h"
 #include "capset/safe_path.h"
-#include "capset/config.h"
 #include "files_service.h"
 #include "log.h"
 #include "server.h"
@@ -46,6 +46,7 @@ constexpr const char kUsage[] =
     "  --max-connections-per-user N  per uid other than 0 (default 8)\n"
     "  --max-unauthorized-connections N  of callers the policy allows no action, in all\n"
     "                              (default 8)\n"
+    "  --workers N                 threads that answer calls, 1 to 8 (default 2)\n"
     "  -h, --help                  show this help\n"
     "  --version                   show the version\n"
     "\n"
@@ -91,7 +92,17 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  enum { kRoot = 256, kIdle, kRequest, kConnTimeout, kMaxConn, kMaxPerUser, kMaxUnauth, kVersion };
+  enum {
+    kRoot = 256,
+    kIdle,
+    kRequest,
+    kConnTimeout,
+    kMaxConn,
+    kMaxPerUser,
+    kMaxUnauth,
+    kWorkers,
+    kVersion
+  };
   static const option kLong[] = {
       {"root", required_argument, nullptr, kRoot},
       {"idle-timeout", required_argument, nullptr, kIdle},
@@ -100,6 +111,7 @@ int Main(int argc, char** argv) {
       {"max-connections", required_argument, nullptr, kMaxConn},
       {"max-connections-per-user", required_argument, nullptr, kMaxPerUser},
       {"max-unauthorized-connections", required_argument, nullptr, kMaxUnauth},
+      {"workers", required_argument, nullptr, kWorkers},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, kVersion},
       {nullptr, 0, nullptr, 0}};
@@ -131,6 +143,9 @@ int Main(int argc, char** argv) {
         break;
       case kMaxUnauth:
         ok = Count(optarg, server_options.max_unauthorized);
+        break;
+      case kWorkers:
+        ok = Count(optarg, server_options.workers) && server_options.workers <= 8;
         break;
       case 'h':
         std::fputs(kUsage, stdout);

@@ -5,15 +5,20 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
-#include <syslog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+
 #include "log.h"
 
 namespace capset::capsetd {
@@ -46,10 +51,11 @@ int Guarded(const char* where, Body&& body, OnError&& on_error) noexcept {
 }  // namespace
 
 Server::Server(int listen_fd, ServerOptions options, FilesService& service)
-    : listen_fd_(listen_fd), options_(options), service_(service) {}
+    : listen_fd_(listen_fd), options_(options), service_(service), workers_(options.workers) {}
 
 Server::~Server() {
   while (!connections_.empty()) Close(connections_.front(), nullptr);
+  sd_event_source_unref(workers_source_);
   sd_event_source_unref(listen_source_);
   sd_event_source_unref(idle_timer_);
   sd_event_unref(event_);
@@ -79,6 +85,9 @@ Status Server::Run() {
   r = sd_event_add_time(event_, &idle_timer_, CLOCK_MONOTONIC, UINT64_MAX, 0, &Server::OnIdle,
                         this);
   if (r < 0) return FromErrno(-r, "sd_event_add_time");
+  if (Status st = workers_.Start(); !st.ok()) return st;
+  r = sd_event_add_io(event_, &workers_source_, workers_.fd(), EPOLLIN, &Server::OnFinished, this);
+  if (r < 0) return FromErrno(-r, "sd_event_add_io");
   sd_event_set_watchdog(event_, true);
   UpdateIdleTimer();
   sd_notify(0, "READY=1\nSTATUS=Waiting for requests");
@@ -261,10 +270,72 @@ bool Server::Flush(Connection& c) {
   return true;
 }
 
+int Server::OnFinished(sd_event_source*, int, uint32_t, void* self) {
+  auto* server = static_cast<Server*>(self);
+  return Guarded(
+      "sending replies",
+      [&] {
+        server->TakeFinished();
+        return 0;
+      },
+      [] {});
+}
+
+void Server::TakeFinished() {
+  for (Workers::Done& done : workers_.Finished()) {
+    if (done.id == apply_running_) {
+      apply_running_ = 0;
+      StartNextApply();
+    }
+    auto it = std::find_if(connections_.begin(), connections_.end(),
+                           [&](const Connection& c) { return c.call == done.id; });
+    if (it == connections_.end()) continue;  // closed as the server stopped
+    Connection& c = *it;
+    c.call = 0;
+    if (!done.reply) {
+      Close(c, "an internal error while serving it");
+      continue;
+    }
+    c.out = std::move(*done.reply);
+    // Sends the reply, then answers what else the connection had sent (a pipelined call).
+    if (Serve(c, 0)) Rearm(c);
+  }
+}
+
+void Server::Submit(Connection& c, varlink::Call call) {
+  c.call = ++last_call_;
+  if (call.method == "io.capset.Files.Apply") {
+    if (apply_running_ != 0) {
+      applies_waiting_.emplace_back(c.call, std::move(call));
+      return;
+    }
+    apply_running_ = c.call;
+  }
+  SubmitToWorker(c.call, c.peer, std::move(call), /*first=*/apply_running_ == c.call);
+}
+
+void Server::StartNextApply() {
+  while (apply_running_ == 0 && !applies_waiting_.empty()) {
+    auto [id, call] = std::move(applies_waiting_.front());
+    applies_waiting_.pop_front();
+    auto c = std::find_if(connections_.begin(), connections_.end(),
+                          [&](const Connection& k) { return k.call == id; });
+    if (c == connections_.end()) continue;  // closed after an internal error
+    apply_running_ = id;
+    SubmitToWorker(id, c->peer, std::move(call), /*first=*/true);
+  }
+}
+
+void Server::SubmitToWorker(uint64_t id, const Peer& peer, varlink::Call call, bool first) {
+  auto job = [service = &service_, call = std::make_shared<const varlink::Call>(std::move(call)),
+              peer]() -> std::optional<std::string> { return service->Handle(*call, peer); };
+  workers_.Submit(id, std::move(job), first);
+}
+
 bool Server::Serve(Connection& c, uint32_t revents) {
   if (!Flush(c)) return false;
   // Read only while no reply is waiting to be sent.
-  if (c.out.empty() && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+  if (c.call == 0 && c.out.empty() && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
     char buf[16384];
     const ssize_t n = recv(c.fd, buf, sizeof(buf), 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -274,15 +345,14 @@ bool Server::Serve(Connection& c, uint32_t revents) {
     if (n > 0) c.reader.Append(buf, static_cast<size_t>(n));
   }
   std::string message;
-  while (c.out.empty() && c.reader.Next(message)) {
+  while (c.call == 0 && c.out.empty() && c.reader.Next(message)) {
     Result<varlink::Call> call = varlink::ParseCall(message);
     if (!call.ok()) {
       const std::string why = "malformed message: " + call.status().message();
       Close(c, why.c_str());
       return false;
     }
-    c.out = service_.Handle(*call, c.peer);
-    if (!Flush(c)) return false;
+    Submit(c, std::move(*call));
   }
   if (c.reader.overflowed()) {
     Close(c, "message longer than the limit");
@@ -297,6 +367,14 @@ bool Server::Serve(Connection& c, uint32_t revents) {
 }
 
 void Server::Rearm(Connection& c) {
+  // SECURITY: while a worker answers its call, the connection is neither read (one call at a
+  // time per connection) nor closed (it stays counted against the limits until its reply).
+  if (c.call != 0) {
+    sd_event_source_set_enabled(c.io, SD_EVENT_OFF);
+    sd_event_source_set_enabled(c.timer, SD_EVENT_OFF);
+    return;
+  }
+  sd_event_source_set_enabled(c.io, SD_EVENT_ON);
   const bool sending = !c.out.empty();
   sd_event_source_set_io_events(c.io, sending ? EPOLLOUT : EPOLLIN);
   uint64_t deadline;

@@ -12,21 +12,31 @@
 // connection; so does a connection that does nothing for connection_idle, or whose replies
 // are not read within request_timeout. A reply is queued only once the previous one has
 // been sent, so a client that sends many calls and reads nothing buffers one reply at most.
-// Thread-safety: one object, one thread.
+//
+// A call is answered on a worker thread (workers.h), one call per connection at a time: while
+// it runs, its connection is neither read nor timed out, and stays counted against the
+// limits above, so the calls in progress are bounded by the connections. Apply calls go to
+// the workers one at a time (the others wait here, not on a worker), so that Verify calls
+// always have a worker however many Apply calls wait; that one goes ahead of the Verify calls
+// queued for a worker, so an Apply waits for the Apply calls before it, not for every Verify.
+// Thread-safety: one object, one thread (the workers call only FilesService::Handle).
 #pragma once
 
 #include <systemd/sd-event.h>
 
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "capset/ipc/varlink.h"
 #include "capset/status.h"
 #include "files_service.h"
 #include "peer.h"
+#include "workers.h"
 
 namespace capset::capsetd {
 
@@ -35,9 +45,10 @@ struct ServerOptions {
   uint64_t request_timeout_usec = 10'000'000;
   uint64_t connection_idle_usec = 60'000'000;
   size_t max_connections = 64;
-  size_t max_per_user = 8;  ///< not for uid 0
-  size_t root_reserve = 8;  ///< connections beyond max_connections, for uid 0 only
+  size_t max_per_user = 8;      ///< not for uid 0
+  size_t root_reserve = 8;      ///< connections beyond max_connections, for uid 0 only
   size_t max_unauthorized = 8;  ///< of callers the policy allows no action
+  size_t workers = 2;           ///< threads that answer calls
 };
 
 class Server {
@@ -62,6 +73,7 @@ class Server {
     std::string out;  ///< the reply being sent
     size_t out_sent = 0;
     uint64_t partial_since = 0;  ///< when the incomplete message in `reader` began; 0 = none
+    uint64_t call = 0;           ///< the call a worker is answering; 0 = none
   };
 
   static int OnListen(sd_event_source* s, int fd, uint32_t revents, void* self);
@@ -69,11 +81,20 @@ class Server {
   static int OnTimer(sd_event_source* s, uint64_t usec, void* conn);
   static int OnIdle(sd_event_source* s, uint64_t usec, void* self);
   static int OnSignal(sd_event_source* s, const struct signalfd_siginfo* si, void* self);
+  static int OnFinished(sd_event_source* s, int fd, uint32_t revents, void* self);
 
   void Accept();
   /// Reads, answers and writes what it can; false when the connection must close.
   bool Serve(Connection& c, uint32_t revents);
   bool Flush(Connection& c);
+  /// Hands `call` to a worker (an Apply only when no other runs); the connection waits for
+  /// its reply.
+  void Submit(Connection& c, varlink::Call call);
+  void SubmitToWorker(uint64_t id, const Peer& peer, varlink::Call call, bool first);
+  /// Gives the first waiting Apply to a worker, when none runs.
+  void StartNextApply();
+  /// Sends the replies the workers finished and goes on with their connections.
+  void TakeFinished();
   void Rearm(Connection& c);
   void Close(Connection& c, const char* why);
   void UpdateIdleTimer();
@@ -86,6 +107,11 @@ class Server {
   sd_event* event_ = nullptr;
   sd_event_source* listen_source_ = nullptr;
   sd_event_source* idle_timer_ = nullptr;
+  Workers workers_;  // joined as the server goes: running jobs finish (they use only service_)
+  sd_event_source* workers_source_ = nullptr;
+  uint64_t last_call_ = 0;
+  uint64_t apply_running_ = 0;  ///< the Apply call a worker has; 0 = none
+  std::deque<std::pair<uint64_t, varlink::Call>> applies_waiting_;
   std::list<Connection> connections_;
   std::map<uid_t, size_t> per_user_;
   size_t accepted_ = 0;

@@ -778,6 +778,73 @@ TEST_F(DaemonTest, LoadFromDozensOfClients) {
   EXPECT_EQ(proc_failures, 0);
 }
 
+// Calls are answered on worker threads: an Apply held in the middle (a fanotify permission
+// event holds capsetd's open of one file) holds neither the Verify nor the GetInfo of other
+// callers, and a second Apply waits for the first instead of taking the last worker. Once the
+// open is let go, both Apply calls finish. Single-threaded, the Verify waited for the Apply.
+TEST_F(DaemonTest, AnApplyInProgressHoldsNoOtherCaller) {
+  // tool1, where the Apply is held, is package a's; the Verify asks for package b's alone,
+  // which a worker answers without touching tool1.
+  std::string files;
+  for (int i = 0; i < 3; ++i) {
+    Bin("tool" + std::to_string(i));
+    files += "  - path: /usr/bin/tool" + std::to_string(i) +
+             "\n    caps: cap_net_raw=p\n    package: " + (i == 2 ? "b" : "a") + "\n";
+  }
+  Policy(files);
+  const std::string held = root_ + "/usr/bin/tool1";
+  Fd fan(::fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY | O_LARGEFILE));
+  if (!fan.valid()) GTEST_SKIP() << "fanotify permission events unavailable";
+  if (::fanotify_mark(fan.get(), FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, held.c_str()) != 0) {
+    if (errno == EINVAL || errno == EPERM) GTEST_SKIP() << "fanotify permission events unavailable";
+    FAIL() << "fanotify_mark: " << std::strerror(errno);
+  }
+  harness_->Start(Args());
+  std::atomic<int> applies_done{0}, applies_ok{0};
+  auto apply = [&] {
+    Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
+    if (c.ok()) {
+      Result<varlink::Reply> r = c->Call("io.capset.Files.Apply", json::object(), 60000);
+      applies_ok += r.ok() && r->error.empty() && r->parameters["ok"] == true;
+    }
+    ++applies_done;
+  };
+  std::thread first(apply);
+  struct Cleanup {
+    std::function<void()> run;
+    ~Cleanup() { run(); }
+  } cleanup{[&] {
+    fan.Reset();  // lets a held open go
+    if (first.joinable()) first.join();
+  }};
+  pollfd p{fan.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 60000), 1) << "capsetd never opened " << held;
+  fanotify_event_metadata ev{};
+  ASSERT_GE(::read(fan.get(), &ev, sizeof ev), static_cast<ssize_t>(sizeof ev));
+  const Fd event_fd(ev.fd);
+  ASSERT_EQ(ev.pid, harness_->pid());
+
+  // The first Apply is held inside capsetd. A second waits behind it; Verify and GetInfo are
+  // answered meanwhile, by the daemon and as a caller the policy names.
+  std::thread second(apply);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the second is queued
+  EXPECT_EQ(CallAs(kNobody, kNobody, {kAdminGroup}, "io.capset.Files.Verify", {{"package", "b"}}),
+            0);
+  EXPECT_EQ(CallAs(kNobody, kNobody, {kAdminGroup}, "org.varlink.service.GetInfo"), 0);
+  EXPECT_EQ(applies_done, 0);
+
+  const fanotify_response allow{ev.fd, FAN_ALLOW};
+  ASSERT_EQ(::write(fan.get(), &allow, sizeof allow), static_cast<ssize_t>(sizeof allow));
+  first.join();
+  second.join();
+  EXPECT_EQ(applies_ok, 2);
+  varlink::Client c = harness_->Connect();
+  Result<varlink::Reply> verify = c.Call("io.capset.Files.Verify", json::object(), 60000);
+  ASSERT_TRUE(verify.ok());
+  EXPECT_EQ(verify->parameters["ok"], true);
+  EXPECT_EQ(verify->parameters["summary"]["drift"], 0);
+}
+
 TEST_F(DaemonTest, KilledDuringApplyLeavesOldOrNewAndRestartCompletes) {
   constexpr int kFiles = 2000;
   std::string files;
