@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // capsetd — the event loop (sd-event): accepts connections on the socket systemd passed,
-// reads NUL-terminated Varlink messages, answers them one at a time, and exits when idle.
+// reads NUL-terminated Varlink messages, has workers answer them, and exits when idle.
 //
 // Bounds, so that no client can hold the daemon: at most max_connections at once, plus
 // root_reserve kept for root alone (beyond that the socket is not accepted from, and new
