@@ -11,6 +11,8 @@
 # a real host: capsetd reads them once and then only when they change. Needs root.
 # Targets (issue 17): p99 <= 5 ms with 32 clients, zero errors, RSS <= 5 MiB after 10,000 calls.
 #   bench/capsetd_load.sh [CLIENTS] [CALLS]      (default 32 10000)
+# CAPSETD names another capsetd binary; CAPSETD_ARGS adds options (e.g. "--workers 1").
+# The C clients' line is followed by the latencies of Verify and Apply calls apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-32}
