@@ -287,10 +287,9 @@ void Server::TakeFinished() {
       apply_running_ = 0;
       StartNextApply();
     }
-    auto it = std::find_if(connections_.begin(), connections_.end(),
-                           [&](const Connection& c) { return c.call == done.id; });
-    if (it == connections_.end()) continue;  // closed as the server stopped
-    Connection& c = *it;
+    Connection* waiting = ConnectionOfCall(done.id);
+    if (waiting == nullptr) continue;  // closed after an internal error
+    Connection& c = *waiting;
     c.call = 0;
     if (!done.reply) {
       Close(c, "an internal error while serving it");
@@ -318,12 +317,17 @@ void Server::StartNextApply() {
   while (apply_running_ == 0 && !applies_waiting_.empty()) {
     auto [id, call] = std::move(applies_waiting_.front());
     applies_waiting_.pop_front();
-    auto c = std::find_if(connections_.begin(), connections_.end(),
-                          [&](const Connection& k) { return k.call == id; });
-    if (c == connections_.end()) continue;  // closed after an internal error
+    const Connection* c = ConnectionOfCall(id);
+    if (c == nullptr) continue;  // closed after an internal error
     apply_running_ = id;
     SubmitToWorker(id, c->peer, std::move(call), /*first=*/true);
   }
+}
+
+Server::Connection* Server::ConnectionOfCall(uint64_t id) {
+  auto it = std::find_if(connections_.begin(), connections_.end(),
+                         [&](const Connection& c) { return c.call == id; });
+  return it == connections_.end() ? nullptr : &*it;
 }
 
 void Server::SubmitToWorker(uint64_t id, const Peer& peer, varlink::Call call, bool first) {

@@ -93,6 +93,8 @@ class Server {
   void SubmitToWorker(uint64_t id, const Peer& peer, varlink::Call call, bool first);
   /// Gives the first waiting Apply to a worker, when none runs.
   void StartNextApply();
+  /// The connection waiting for call `id`, or null.
+  Connection* ConnectionOfCall(uint64_t id);
   /// Sends the replies the workers finished and goes on with their connections.
   void TakeFinished();
   void Rearm(Connection& c);

@@ -187,17 +187,9 @@ class RealSysOps final : public SysOps {
 
   Result<std::string> ReadContent(int fd, size_t max) override {
     std::string out;
-    char buf[65536];
-    for (off_t offset = 0;;) {
-      const size_t want = std::min(sizeof buf, max + 1 - out.size());
-      const ssize_t n = ::pread(fd, buf, want, offset);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return FromErrno(errno);
-      if (n == 0) break;
-      out.append(buf, static_cast<size_t>(n));
-      offset += n;
-      if (out.size() > max) break;
-    }
+    Result<size_t> read =
+        ReadContentPieces(fd, max, [&](std::string_view piece) { out.append(piece); });
+    if (!read.ok()) return read.status();
     return out;
   }
 
