@@ -70,66 +70,84 @@ bool FilesService::MayAskAnything(const Peer& peer) {
 }
 
 std::string FilesService::Handle(const varlink::Call& call, const Peer& peer) {
-  ++calls_;
-  Outcome out = Dispatch(call, peer);
-  if (call.oneway) return "";
-  if (!out.error.empty()) return varlink::EncodeError(out.error, out.parameters);
-  return out.parameters_text.empty() ? varlink::EncodeReply(out.parameters)
-                                     : varlink::EncodeReplyText(out.parameters_text);
+  return *Answer(call, peer, /*may_write=*/true);
 }
 
-FilesService::Outcome FilesService::Dispatch(const varlink::Call& call, const Peer& peer) {
+std::optional<std::string> FilesService::HandleWithoutWriting(const varlink::Call& call,
+                                                              const Peer& peer) {
+  return Answer(call, peer, /*may_write=*/false);
+}
+
+std::optional<std::string> FilesService::Answer(const varlink::Call& call, const Peer& peer,
+                                                bool may_write) {
+  std::optional<Outcome> out = Dispatch(call, peer, may_write);
+  if (!out) return std::nullopt;
+  ++calls_;
+  if (call.oneway) return "";
+  if (!out->error.empty()) return varlink::EncodeError(out->error, out->parameters);
+  return out->parameters_text.empty() ? varlink::EncodeReply(out->parameters)
+                                      : varlink::EncodeReplyText(out->parameters_text);
+}
+
+std::optional<FilesService::Outcome> FilesService::Dispatch(const varlink::Call& call,
+                                                            const Peer& peer, bool may_write) {
   const std::string iface = call.interface(), member = call.member();
   auto invalid = [](const std::string& parameter) {
-    return Outcome{"org.varlink.service.InvalidParameter", {{"parameter", parameter}}};
+    return Outcome("org.varlink.service.InvalidParameter", {{"parameter", parameter}});
   };
   std::string bad;
   if (iface == kService) {
     if (member == "GetInfo") {
       if (!OnlyKnown(call.parameters, {}, bad)) return invalid(bad);
-      return {"",
-              {{"vendor", "capset"},
-               {"product", "capsetd"},
-               {"version", CAPSET_VERSION},
-               {"url", "man:capsetd(8)"},
-               {"interfaces", {kService, kFiles}}}};
+      return Outcome("", {{"vendor", "capset"},
+                          {"product", "capsetd"},
+                          {"version", CAPSET_VERSION},
+                          {"url", "man:capsetd(8)"},
+                          {"interfaces", {kService, kFiles}}});
     }
     if (member == "GetInterfaceDescription") {
       if (!OnlyKnown(call.parameters, {"interface"}, bad)) return invalid(bad);
       const auto it = call.parameters.find("interface");
       if (it == call.parameters.end() || !it->is_string()) return invalid("interface");
       const std::string& name = it->get_ref<const std::string&>();
-      if (name == kFiles) return {"", {{"description", std::string(kFilesInterface)}}};
-      if (name == kService) return {"", {{"description", std::string(kServiceInterface)}}};
-      return {"org.varlink.service.InterfaceNotFound", {{"interface", name}}};
+      if (name == kFiles) return Outcome("", {{"description", std::string(kFilesInterface)}});
+      if (name == kService) {
+        return Outcome("", {{"description", std::string(kServiceInterface)}});
+      }
+      return Outcome("org.varlink.service.InterfaceNotFound", {{"interface", name}});
     }
-    return {"org.varlink.service.MethodNotFound", {{"method", call.method}}};
+    return Outcome("org.varlink.service.MethodNotFound", {{"method", call.method}});
   }
   if (iface == kFiles) {
-    if (member == "Verify" || member == "Apply") return Files(call, peer, member == "Apply");
-    return {"org.varlink.service.MethodNotFound", {{"method", call.method}}};
+    if (member == "Verify" || member == "Apply") {
+      return Files(call, peer, member == "Apply", may_write);
+    }
+    return Outcome("org.varlink.service.MethodNotFound", {{"method", call.method}});
   }
-  return {"org.varlink.service.InterfaceNotFound", {{"interface", iface}}};
+  return Outcome("org.varlink.service.InterfaceNotFound", {{"interface", iface}});
 }
 
-FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer& peer, bool apply) {
+std::optional<FilesService::Outcome> FilesService::Files(const varlink::Call& call,
+                                                         const Peer& peer, bool apply,
+                                                         bool may_write) {
   const json& p = call.parameters;
   std::string bad;
   if (!OnlyKnown(p, {"package", "dry_run"}, bad) || (!apply && p.contains("dry_run"))) {
-    return {"org.varlink.service.InvalidParameter", {{"parameter", bad.empty() ? "dry_run" : bad}}};
+    return Outcome("org.varlink.service.InvalidParameter",
+                   {{"parameter", bad.empty() ? "dry_run" : bad}});
   }
   FilePolicyOptions opt;
   opt.root = options_.root;
   opt.apply = apply;
   if (auto it = p.find("package"); it != p.end() && !it->is_null()) {
     if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
-      return {"org.varlink.service.InvalidParameter", {{"parameter", "package"}}};
+      return Outcome("org.varlink.service.InvalidParameter", {{"parameter", "package"}});
     }
     opt.package = it->get<std::string>();
   }
   if (auto it = p.find("dry_run"); it != p.end() && !it->is_null()) {
     if (!it->is_boolean()) {
-      return {"org.varlink.service.InvalidParameter", {{"parameter", "dry_run"}}};
+      return Outcome("org.varlink.service.InvalidParameter", {{"parameter", "dry_run"}});
     }
     opt.dry_run = it->get<bool>();
   }
@@ -145,7 +163,7 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
       Log(LOG_WARNING, "refused " + call.method + " from uid " + std::to_string(peer.uid) +
                            " (pid " + std::to_string(peer.pid) + "): " + decision.reason);
     }
-    return {"io.capset.Files.NotAuthorized", {{"action", action}, {"uid", peer.uid}}};
+    return Outcome("io.capset.Files.NotAuthorized", {{"action", action}, {"uid", peer.uid}});
   }
 
   bool first = true;
@@ -154,13 +172,26 @@ FilesService::Outcome FilesService::Files(const varlink::Call& call, const Peer&
     first = false;
     return policy;  // NOLINT(performance-no-automatic-move): a copy; ours is used again
   };
-  const RecordSource record = [this] { return CurrentRecord(); };
-  // One Apply at a time: a second would only wait for the record's lock, polling.
-  std::unique_lock<std::mutex> applying(apply_mu_, std::defer_lock);
-  if (apply) applying.lock();
-  const PolicyTreeRun tree =
-      RunPolicyTree(RealSys(), load, opt, /*read_record_alongside=*/false, record);
-  if (applying.owns_lock()) applying.unlock();
+  PolicyTreeRun tree;
+  if (apply && !opt.dry_run && !may_write) {
+    // An Apply that would change nothing is answered by the dry run that shows so, beside the
+    // other calls; one that would, in its turn (Handle). A policy that has not settled may
+    // make the run wait for it: that too waits for its turn, not on this worker.
+    if (!policy->unsettled.empty()) return std::nullopt;
+    FilePolicyOptions check = opt;
+    check.dry_run = true;
+    check.quick_check = true;  // an entry to change is not opened here, but in its turn
+    std::shared_ptr<const RecordSnapshot> used;
+    const RecordSource record = [&] { return used = CurrentRecord(); };
+    tree = RunPolicyTree(RealSys(), load, check, /*read_record_alongside=*/false, record);
+    if (!used || !DryRunWritesNothing(tree, *used)) return std::nullopt;
+  } else {
+    const RecordSource record = [this] { return CurrentRecord(); };
+    // One Apply at a time: a second would only wait for the record's lock, polling.
+    std::unique_lock<std::mutex> applying(apply_mu_, std::defer_lock);
+    if (apply && !opt.dry_run) applying.lock();
+    tree = RunPolicyTree(RealSys(), load, opt, /*read_record_alongside=*/false, record);
+  }
   const FilePolicyRun& run = tree.run;
   journal::RecordFileRun(run, CallerOf(peer), opt.dry_run);
   // Under systemd, stderr is the journal, which has the structured records already.

@@ -4,15 +4,16 @@
 // caller from the capsetd: section of the policy as it is now (policy_cache.h: read again
 // only when the tree changed, so a caller allowed nothing costs a few system calls), then
 // acts on that same policy, and journals every change it makes.
-// Thread-safety: Handle and MayAskAnything may be called from several threads at once (the
-// workers, the event loop): the caches are shared under a lock, and Apply calls run one at a
-// time (as they would from separate processes, which the record's lock serializes); Verify
-// calls run side by side, and beside an Apply.
+// Thread-safety: Handle, HandleWithoutWriting and MayAskAnything may be called from several
+// threads at once (the workers, the event loop): the caches are shared under a lock, and Apply
+// calls that write run one at a time in Handle (as they would from separate processes, which
+// the record's lock serializes); every other call runs side by side with them and each other.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "capset/ipc/varlink.h"
@@ -36,6 +37,11 @@ class FilesService {
 
   /// The reply to `call` (serialized, NUL-terminated); "" for a oneway call.
   std::string Handle(const varlink::Call& call, const Peer& peer);
+  /// The same without writing anything: nullopt for an Apply (not a dry run) that would
+  /// change a file or the record, or whose policy has not settled (DryRunWritesNothing);
+  /// Handle then answers it. An Apply with nothing to change is answered by the dry run that
+  /// found so, without the record's lock: what an Apply of it would have replied.
+  std::optional<std::string> HandleWithoutWriting(const varlink::Call& call, const Peer& peer);
 
   /// Whether the policy lets `peer` ask for any action (root always): the server keeps
   /// capacity for such callers.
@@ -57,8 +63,11 @@ class FilesService {
       return out;
     }
   };
-  Outcome Dispatch(const varlink::Call& call, const Peer& peer);
-  Outcome Files(const varlink::Call& call, const Peer& peer, bool apply);
+  /// nullopt: an Apply that is to write, asked without `may_write`.
+  std::optional<std::string> Answer(const varlink::Call& call, const Peer& peer, bool may_write);
+  std::optional<Outcome> Dispatch(const varlink::Call& call, const Peer& peer, bool may_write);
+  std::optional<Outcome> Files(const varlink::Call& call, const Peer& peer, bool apply,
+                               bool may_write);
   std::shared_ptr<const LoadedPolicy> CurrentPolicy();
   std::shared_ptr<const RecordSnapshot> CurrentRecord();
 
@@ -66,7 +75,7 @@ class FilesService {
   std::mutex caches_mu_;
   PolicyCache cache_;    // guarded by caches_mu_
   RecordCache records_;  ///< for the runs that write nothing; guarded by caches_mu_
-  std::mutex apply_mu_;  ///< held through an Apply
+  std::mutex apply_mu_;  ///< held through an Apply that may write
   const IdLookup ids_;   ///< NSS's reentrant lookups
   std::atomic<size_t> calls_{0};
 };

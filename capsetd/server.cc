@@ -283,14 +283,18 @@ int Server::OnFinished(sd_event_source*, int, uint32_t, void* self) {
 
 void Server::TakeFinished() {
   for (Workers::Done& done : workers_.Finished()) {
-    if (done.id == apply_running_) {
-      apply_running_ = 0;
-      StartNextApply();
-    }
+    if (done.id == apply_running_) apply_running_ = 0;
     Connection* waiting = ConnectionOfCall(done.id);
-    if (waiting == nullptr) continue;  // closed after an internal error
+    if (waiting != nullptr && done.again && waiting->apply) {
+      // An Apply with something to write: it waits for its turn, in order.
+      applies_waiting_.push_back(done.id);
+      waiting = nullptr;
+    }
+    StartNextApply();
+    if (waiting == nullptr) continue;  // waiting to write, or closed after an internal error
     Connection& c = *waiting;
     c.call = 0;
+    c.apply.reset();
     if (!done.reply) {
       Close(c, "an internal error while serving it");
       continue;
@@ -303,24 +307,20 @@ void Server::TakeFinished() {
 
 void Server::Submit(Connection& c, varlink::Call call) {
   c.call = ++last_call_;
-  if (call.method == "io.capset.Files.Apply") {
-    if (apply_running_ != 0) {
-      applies_waiting_.emplace_back(c.call, std::move(call));
-      return;
-    }
-    apply_running_ = c.call;
-  }
-  SubmitToWorker(c.call, c.peer, std::move(call), /*first=*/apply_running_ == c.call);
+  auto shared = std::make_shared<const varlink::Call>(std::move(call));
+  // Kept for its turn as a writer, should the worker find it has something to write.
+  if (shared->method == "io.capset.Files.Apply") c.apply = shared;
+  SubmitToWorker(c.call, c.peer, std::move(shared), /*writer=*/false);
 }
 
 void Server::StartNextApply() {
   while (apply_running_ == 0 && !applies_waiting_.empty()) {
-    auto [id, call] = std::move(applies_waiting_.front());
+    const uint64_t id = applies_waiting_.front();
     applies_waiting_.pop_front();
     const Connection* c = ConnectionOfCall(id);
-    if (c == nullptr) continue;  // closed after an internal error
+    if (c == nullptr || !c->apply) continue;  // closed after an internal error
     apply_running_ = id;
-    SubmitToWorker(id, c->peer, std::move(call), /*first=*/true);
+    SubmitToWorker(id, c->peer, c->apply, /*writer=*/true);
   }
 }
 
@@ -330,10 +330,15 @@ Server::Connection* Server::ConnectionOfCall(uint64_t id) {
   return it == connections_.end() ? nullptr : &*it;
 }
 
-void Server::SubmitToWorker(uint64_t id, const Peer& peer, varlink::Call call, bool first) {
-  auto job = [service = &service_, call = std::make_shared<const varlink::Call>(std::move(call)),
-              peer]() -> std::optional<std::string> { return service->Handle(*call, peer); };
-  workers_.Submit(id, std::move(job), first);
+void Server::SubmitToWorker(uint64_t id, const Peer& peer,
+                            std::shared_ptr<const varlink::Call> call, bool writer) {
+  auto job = [service = &service_, call = std::move(call), peer, writer]() -> Workers::Answer {
+    if (writer) return std::optional<std::string>(service->Handle(*call, peer));
+    std::optional<std::string> reply = service->HandleWithoutWriting(*call, peer);
+    if (!reply) return Workers::Answer::Again();
+    return reply;
+  };
+  workers_.Submit(id, std::move(job), /*first=*/writer);
 }
 
 bool Server::Serve(Connection& c, uint32_t revents) {

@@ -15,11 +15,13 @@
 //
 // A call is answered on a worker thread (workers.h), one call per connection at a time: while
 // it runs, its connection is neither read nor timed out, and stays counted against the
-// limits above, so the calls in progress are bounded by the connections. Apply calls go to
-// the workers one at a time (the others wait here, not on a worker), so that Verify calls
-// always have a worker however many Apply calls wait; that one goes ahead of the Verify calls
-// queued for a worker, so an Apply waits for the Apply calls before it, not for every Verify.
-// Thread-safety: one object, one thread (the workers call only FilesService::Handle).
+// limits above, so the calls in progress are bounded by the connections. Every call is first
+// answered without writing (FilesService::HandleWithoutWriting): that answers all but an
+// Apply with something to change. Such an Apply comes back and goes to the workers again,
+// as a writer, one at a time (the others wait here, not on a worker), so that the other calls
+// always have a worker however many Apply calls wait; that one goes ahead of the calls queued
+// for a worker, so an Apply waits for the Apply calls before it, not for every Verify.
+// Thread-safety: one object, one thread (the workers call only FilesService).
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -74,6 +76,8 @@ class Server {
     size_t out_sent = 0;
     uint64_t partial_since = 0;  ///< when the incomplete message in `reader` began; 0 = none
     uint64_t call = 0;           ///< the call a worker is answering; 0 = none
+    /// `call` when it is an Apply: kept for its turn as a writer.
+    std::shared_ptr<const varlink::Call> apply;
   };
 
   static int OnListen(sd_event_source* s, int fd, uint32_t revents, void* self);
@@ -87,11 +91,13 @@ class Server {
   /// Reads, answers and writes what it can; false when the connection must close.
   bool Serve(Connection& c, uint32_t revents);
   bool Flush(Connection& c);
-  /// Hands `call` to a worker (an Apply only when no other runs); the connection waits for
-  /// its reply.
+  /// Hands `call` to a worker, to be answered without writing; the connection waits for its
+  /// reply.
   void Submit(Connection& c, varlink::Call call);
-  void SubmitToWorker(uint64_t id, const Peer& peer, varlink::Call call, bool first);
-  /// Gives the first waiting Apply to a worker, when none runs.
+  /// `writer`: FilesService::Handle, ahead of the jobs waiting; else HandleWithoutWriting.
+  void SubmitToWorker(uint64_t id, const Peer& peer, std::shared_ptr<const varlink::Call> call,
+                      bool writer);
+  /// Gives the first Apply waiting to write to a worker, when none runs.
   void StartNextApply();
   /// The connection waiting for call `id`, or null.
   Connection* ConnectionOfCall(uint64_t id);
@@ -112,8 +118,8 @@ class Server {
   Workers workers_;  // joined as the server goes: running jobs finish (they use only service_)
   sd_event_source* workers_source_ = nullptr;
   uint64_t last_call_ = 0;
-  uint64_t apply_running_ = 0;  ///< the Apply call a worker has; 0 = none
-  std::deque<std::pair<uint64_t, varlink::Call>> applies_waiting_;
+  uint64_t apply_running_ = 0;            ///< the Apply call a worker writes for; 0 = none
+  std::deque<uint64_t> applies_waiting_;  ///< the Apply calls waiting to write
   std::list<Connection> connections_;
   std::map<uid_t, size_t> per_user_;
   size_t accepted_ = 0;

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "capset/fd.h"
@@ -30,11 +31,25 @@ namespace capset::capsetd {
 
 class Workers {
  public:
-  /// The reply to send ("" for none), or nullopt when the job failed.
-  using Job = std::function<std::optional<std::string>()>;
+  /// What a job ends with: the reply to send ("" for none), or none when the job failed;
+  /// or, `again`, no reply yet: the job asks its caller to submit it once more, in another
+  /// form (capsetd's Apply that has something to write, for its turn).
+  struct Answer {
+    // Not explicit: a job returns its reply (or nullopt) as it is.
+    Answer(std::optional<std::string> r = std::nullopt) : reply(std::move(r)) {}
+    static Answer Again() {
+      Answer a;
+      a.again = true;
+      return a;
+    }
+    std::optional<std::string> reply;
+    bool again = false;
+  };
+  using Job = std::function<Answer()>;
   struct Done {
     uint64_t id = 0;
     std::optional<std::string> reply;
+    bool again = false;
   };
 
   explicit Workers(size_t threads);

@@ -294,6 +294,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   if (dir && AlreadyAsWanted(sys, e, want, *dir, BaseName(e.path))) {
     return r;
   }
+  if (o.quick_check && o.dry_run) return r.changed = true, r;  // not as wanted, or not plain
   // With the directory walked and checked already, only the last component is opened.
   Result<SafeFile> f = dir ? OpenRegularFileAt(sys, dir->dir, BaseName(e.path), r.path, so)
                            : OpenRegularFileBelow(sys, root, e.path, so);
@@ -581,6 +582,11 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
       return;
     }
     const AppliedFile& applied = *removed[i - selected.size()];
+    if (options.quick_check && options.dry_run) {
+      results[i] = RemovedResult(applied, options);
+      results[i].changed = true;  // the record loses it at least
+      return;
+    }
     if (options.unsettled_sources.count(applied.SourceFile())) {
       results[i] = Deferred(applied, options);
       return;
@@ -603,6 +609,21 @@ std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const Appli
   return out;
 }
 
+namespace {
+
+// What an apply records for `r`, an entry applied without error.
+AppliedFile AsRecorded(const FileResult& r, CapsTexts& texts) {
+  AppliedFile f;
+  f.path = r.entry->path;
+  f.setuid = r.fallback;
+  if (!r.fallback) f.caps = texts.Of(*r.entry);
+  f.package = r.entry->package;
+  f.source = r.entry->where.ToString();
+  return f;
+}
+
+}  // namespace
+
 bool UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results) {
   CapsTexts texts;
   bool changed = false;
@@ -612,24 +633,28 @@ bool UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& r
       changed |= record.files.erase(r.entry->path) > 0;
       continue;
     }
-    std::string caps;
-    if (!r.fallback) caps = texts.Of(*r.entry);
-    std::string source = r.entry->where.ToString();
+    AppliedFile recorded = AsRecorded(r, texts);
     auto [it, inserted] = record.files.try_emplace(r.entry->path);
-    AppliedFile& f = it->second;
     // Compared field by field: an entry applied again as it was recorded is not rewritten.
-    if (!inserted && f.setuid == r.fallback && f.caps == caps && f.package == r.entry->package &&
-        f.source == source) {
-      continue;
-    }
+    if (!inserted && it->second == recorded) continue;
     changed = true;
-    f.path = r.entry->path;
-    f.setuid = r.fallback;
-    f.caps = std::move(caps);
-    f.package = r.entry->package;
-    f.source = std::move(source);
+    it->second = std::move(recorded);
   }
   return changed;
+}
+
+bool AppliedRecordHolds(const AppliedRecord& record, const std::vector<FileResult>& results) {
+  CapsTexts texts;
+  for (const auto& r : results) {
+    if (!r.ok() || r.deferred) continue;
+    const auto it = record.files.find(r.entry->path);
+    if (r.removed) {
+      if (it != record.files.end()) return false;
+      continue;
+    }
+    if (it == record.files.end() || !(it->second == AsRecorded(r, texts))) return false;
+  }
+  return true;
 }
 
 }  // namespace capset

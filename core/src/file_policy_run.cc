@@ -145,4 +145,21 @@ PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOpt
   return out;
 }
 
+bool DryRunWritesNothing(const PolicyTreeRun& tree, const RecordSnapshot& record) {
+  if (!tree.loaded || !tree.loaded->ok() || !tree.loaded->unsettled.empty() || tree.waited) {
+    return false;
+  }
+  const FilePolicyRun& run = tree.run;
+  if (!record.status.ok() || !record.record || !run.record_status.ok() || run.removals_skipped) {
+    return false;
+  }
+  for (const FileResult& r : run.results) {
+    if (!r.ok() || r.changed || r.removed || r.deferred || !r.drift.empty() ||
+        !r.warnings.empty()) {
+      return false;
+    }
+  }
+  return AppliedRecordHolds(*record.record, run.results);
+}
+
 }  // namespace capset

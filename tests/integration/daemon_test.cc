@@ -141,6 +141,41 @@ class DaemonTest : public ::testing::Test {
     });
   }
 
+  // A fanotify group that holds every open of `path` until the test answers it (FAN_OPEN_PERM)
+  // into `ret_fan`; left invalid, and the test skipped, where the kernel has no permission
+  // events (GTEST_SKIP returns only from a void function).
+  void HoldOpensOf(const std::string& path, Fd& ret_fan) {
+    Fd fan(::fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY | O_LARGEFILE));
+    if (!fan.valid()) {
+      GTEST_SKIP() << "fanotify permission events unavailable: " << std::strerror(errno);
+    }
+    if (::fanotify_mark(fan.get(), FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path.c_str()) != 0) {
+      if (errno == EINVAL || errno == EPERM) {  // no CONFIG_FANOTIFY_ACCESS_PERMISSIONS
+        GTEST_SKIP() << "fanotify permission events unavailable: " << std::strerror(errno);
+      }
+      FAIL() << "fanotify_mark: " << std::strerror(errno);
+    }
+    ret_fan = std::move(fan);
+  }
+
+  // Waits for capsetd's open that `fan` holds; its event (ev.fd is the caller's to close).
+  fanotify_event_metadata HeldOpen(const Fd& fan, const std::string& path) {
+    fanotify_event_metadata ev{};
+    ev.fd = -1;
+    pollfd p{fan.get(), POLLIN, 0};
+    if (::poll(&p, 1, 60000) != 1) {
+      ADD_FAILURE() << "capsetd never opened " << path;
+      return ev;
+    }
+    if (::read(fan.get(), &ev, sizeof ev) < static_cast<ssize_t>(sizeof ev)) {
+      ADD_FAILURE() << "reading the fanotify event: " << std::strerror(errno);
+      ev.fd = -1;
+      return ev;
+    }
+    EXPECT_EQ(ev.pid, harness_->pid()) << "another process opened " << path;
+    return ev;
+  }
+
   // Starts the daemon, asks it to apply, and SIGKILLs it in the middle of the apply: a
   // fanotify permission event on `stop_at` holds capsetd's open of that file until the test
   // has sent the kill, so the kill lands after some files and before others however fast or
@@ -148,15 +183,9 @@ class DaemonTest : public ::testing::Test {
   // CI machine the whole apply could finish before the poller ran). Skips where the kernel
   // has no fanotify permission events.
   void StartApplyAndKillAt(const std::string& stop_at) {
-    Fd fan(::fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY | O_LARGEFILE));
-    if (!fan.valid())
-      GTEST_SKIP() << "fanotify permission events unavailable: " << std::strerror(errno);
-    if (::fanotify_mark(fan.get(), FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, stop_at.c_str()) != 0) {
-      if (errno == EINVAL || errno == EPERM) {  // no CONFIG_FANOTIFY_ACCESS_PERMISSIONS
-        GTEST_SKIP() << "fanotify permission events unavailable: " << std::strerror(errno);
-      }
-      FAIL() << "fanotify_mark: " << std::strerror(errno);
-    }
+    Fd fan;
+    HoldOpensOf(stop_at, fan);
+    if (!fan.valid()) return;
     harness_->Start(Args());
     std::thread caller([&]() {
       Result<varlink::Client> c = varlink::Client::Connect(harness_->socket_path());
@@ -172,12 +201,9 @@ class DaemonTest : public ::testing::Test {
       if (harness_->running()) (void)harness_->Stop(SIGKILL);
       if (caller.joinable()) caller.join();
     }};
-    pollfd p{fan.get(), POLLIN, 0};
-    ASSERT_EQ(::poll(&p, 1, 60000), 1) << "capsetd never opened " << stop_at;
-    fanotify_event_metadata ev{};
-    ASSERT_GE(::read(fan.get(), &ev, sizeof ev), static_cast<ssize_t>(sizeof ev));
+    const fanotify_event_metadata ev = HeldOpen(fan, stop_at);
     const Fd event_fd(ev.fd);
-    ASSERT_EQ(ev.pid, harness_->pid()) << "another process opened " << stop_at;
+    ASSERT_FALSE(HasFailure());
     ASSERT_EQ(::kill(harness_->pid(), SIGKILL), 0);  // fatal at once: no more user code runs
     const fanotify_response answer{ev.fd, FAN_DENY};
     ASSERT_EQ(::write(fan.get(), &answer, sizeof answer), static_cast<ssize_t>(sizeof answer));
@@ -793,12 +819,9 @@ TEST_F(DaemonTest, AnApplyInProgressHoldsNoOtherCaller) {
   }
   Policy(files);
   const std::string held = root_ + "/usr/bin/tool1";
-  Fd fan(::fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY | O_LARGEFILE));
-  if (!fan.valid()) GTEST_SKIP() << "fanotify permission events unavailable";
-  if (::fanotify_mark(fan.get(), FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, held.c_str()) != 0) {
-    if (errno == EINVAL || errno == EPERM) GTEST_SKIP() << "fanotify permission events unavailable";
-    FAIL() << "fanotify_mark: " << std::strerror(errno);
-  }
+  Fd fan;
+  HoldOpensOf(held, fan);
+  if (!fan.valid()) return;
   harness_->Start(Args());
   std::atomic<int> applies_done{0}, applies_ok{0};
   auto apply = [&] {
@@ -817,12 +840,9 @@ TEST_F(DaemonTest, AnApplyInProgressHoldsNoOtherCaller) {
     fan.Reset();  // lets a held open go
     if (first.joinable()) first.join();
   }};
-  pollfd p{fan.get(), POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 60000), 1) << "capsetd never opened " << held;
-  fanotify_event_metadata ev{};
-  ASSERT_GE(::read(fan.get(), &ev, sizeof ev), static_cast<ssize_t>(sizeof ev));
+  const fanotify_event_metadata ev = HeldOpen(fan, held);
   const Fd event_fd(ev.fd);
-  ASSERT_EQ(ev.pid, harness_->pid());
+  ASSERT_FALSE(HasFailure());
 
   // The first Apply is held inside capsetd. A second waits behind it; Verify and GetInfo are
   // answered meanwhile, by the daemon and as a caller the policy names.
@@ -843,6 +863,84 @@ TEST_F(DaemonTest, AnApplyInProgressHoldsNoOtherCaller) {
   ASSERT_TRUE(verify.ok());
   EXPECT_EQ(verify->parameters["ok"], true);
   EXPECT_EQ(verify->parameters["summary"]["drift"], 0);
+}
+
+// An Apply with nothing to write is answered while another Apply writes, by the dry run that
+// finds so, as that Apply would have replied. One whose files are already as wanted but whose
+// record does not say so yet (set by hand) is not: it waits for its turn and records them.
+TEST_F(DaemonTest, AnApplyWithNothingToWriteIsAnsweredWhileAnotherWrites) {
+  std::string files;
+  const char* packages[] = {"a", "a", "b", "c"};
+  for (int i = 0; i < 4; ++i) {
+    Bin("tool" + std::to_string(i));
+    files += "  - path: /usr/bin/tool" + std::to_string(i) +
+             "\n    caps: cap_net_raw=p\n    package: " + packages[i] + "\n";
+  }
+  Policy(files);
+  const std::string record = root_ + "/var/lib/capset/applied-files.json";
+  harness_->Start(Args());
+  // Package b applied and recorded; tool3 (package c) given its capabilities by hand.
+  varlink::Client c = harness_->Connect();
+  Result<varlink::Reply> b = c.Call("io.capset.Files.Apply", {{"package", "b"}}, 60000);
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->parameters["summary"]["changed"], 1) << b->parameters.dump();
+  ASSERT_EQ(RunCommand({SetcapPath(), "cap_net_raw=p", root_ + "/usr/bin/tool3"}).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the policy settles
+  ASSERT_EQ(ReadFile(record).find("tool3"), std::string::npos);
+
+  const std::string held = root_ + "/usr/bin/tool1";
+  Fd fan;
+  HoldOpensOf(held, fan);
+  if (!fan.valid()) return;
+  std::atomic<bool> a_done{false}, c_done{false};
+  std::atomic<int> ok{0};
+  auto apply = [&](const char* package, std::atomic<bool>& done) {
+    Result<varlink::Client> client = varlink::Client::Connect(harness_->socket_path());
+    if (client.ok()) {
+      Result<varlink::Reply> r =
+          client->Call("io.capset.Files.Apply", {{"package", package}}, 60000);
+      ok += r.ok() && r->error.empty() && r->parameters["ok"] == true;
+    }
+    done = true;
+  };
+  std::thread writer_a(apply, "a", std::ref(a_done));
+  std::thread writer_c;
+  struct Cleanup {
+    std::function<void()> run;
+    ~Cleanup() { run(); }
+  } cleanup{[&] {
+    fan.Reset();  // lets a held open go
+    if (writer_a.joinable()) writer_a.join();
+    if (writer_c.joinable()) writer_c.join();
+  }};
+  const fanotify_event_metadata ev = HeldOpen(fan, held);
+  const Fd event_fd(ev.fd);
+  ASSERT_FALSE(HasFailure());
+
+  // Package a's Apply is held writing. Package b's is answered meanwhile, as an Apply.
+  Result<varlink::Reply> again = c.Call("io.capset.Files.Apply", {{"package", "b"}}, 20000);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->error.empty()) << again->error;
+  EXPECT_EQ(again->parameters["ok"], true);
+  EXPECT_EQ(again->parameters["summary"]["changed"], 0);
+  EXPECT_FALSE(again->parameters["summary"].contains("would_change"));
+  EXPECT_TRUE(again->parameters["record"]["error"].is_null());
+  EXPECT_EQ(again->parameters["record"]["path"], b->parameters["record"]["path"]);
+  // Package c's must write its record: it waits behind package a's.
+  writer_c = std::thread(apply, "c", std::ref(c_done));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(c_done) << "an Apply whose record was out of date was answered without it";
+  EXPECT_FALSE(a_done);
+
+  const fanotify_response allow{ev.fd, FAN_ALLOW};
+  ASSERT_EQ(::write(fan.get(), &allow, sizeof allow), static_cast<ssize_t>(sizeof allow));
+  writer_a.join();
+  writer_c.join();
+  EXPECT_EQ(ok, 2);
+  const std::string text = ReadFile(record);
+  for (const char* tool : {"tool0", "tool1", "tool2", "tool3"}) {
+    EXPECT_NE(text.find(std::string("/usr/bin/") + tool), std::string::npos) << tool << text;
+  }
 }
 
 TEST_F(DaemonTest, KilledDuringApplyLeavesOldOrNewAndRestartCompletes) {

@@ -232,6 +232,119 @@ TEST(FilePolicyTest, RemovedEntriesLoseWhatCapsetGaveThemAndNothingElse) {
   EXPECT_TRUE(record.files.count("/bin/kept"));
 }
 
+// capsetd's Apply with nothing to write: a quick dry run opens no file it would change, and
+// an apply writes nothing only when the record already says what it would record.
+TEST(FilePolicyTest, AQuickCheckOpensNothingAndANoOpNeedsTheRecordToHold) {
+  FakeSysOps sys;
+  sys.AddFile("/bin/a", 0755);
+  sys.AddFile("/bin/b", 0755);
+  Policy policy;
+  policy.files.push_back(Entry("/bin/a", "cap_net_raw=p"));
+  policy.files.push_back(Entry("/bin/b", "cap_net_admin=p"));
+  policy.files[1].package = "pkg";
+  FilePolicyOptions quick;
+  quick.apply = true;
+  quick.dry_run = true;
+  quick.quick_check = true;
+  int opens = 0;  // of anything: the walk to /bin opens as many each time
+  sys.inject = [&](std::string_view op) -> std::optional<Status> {
+    opens += op == "OpenAt" || op == "OpenBeneath" || op == "OpenReadable" || op == "Reopen";
+    return std::nullopt;
+  };
+  std::vector<FileResult> r = ProcessFilePolicy(sys, policy, quick);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_TRUE(r[0].ok() && r[0].changed && r[1].changed);
+  const int walk_opens = opens;
+  EXPECT_FALSE(CapsOf(sys.At("/bin/a")).has_value());
+
+  // Without dry_run the flag changes nothing: the apply opens both files and writes.
+  FilePolicyOptions apply = quick;
+  apply.dry_run = false;
+  AppliedRecord record;
+  opens = 0;
+  r = ProcessFilePolicy(sys, policy, apply);
+  EXPECT_GE(opens, walk_opens + 2);
+  EXPECT_EQ(CapsOf(sys.At("/bin/b"))->ToText(), "cap_net_admin=p");
+  ASSERT_TRUE(UpdateAppliedRecord(record, r));
+  EXPECT_TRUE(AppliedRecordHolds(record, r));
+
+  quick.record = &record;
+  opens = 0;
+  r = ProcessFilePolicy(sys, policy, quick);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_FALSE(r[0].changed || r[1].changed);
+  EXPECT_EQ(opens, walk_opens);  // files not as wanted were not opened by the first check
+  EXPECT_TRUE(AppliedRecordHolds(record, r));
+  // A record that lacks an entry, or names another package, or a source elsewhere, does not.
+  AppliedRecord stale = record;
+  stale.files.erase("/bin/a");
+  EXPECT_FALSE(AppliedRecordHolds(stale, r));
+  stale = record;
+  stale.files["/bin/b"].package = "other";
+  EXPECT_FALSE(AppliedRecordHolds(stale, r));
+  stale = record;
+  stale.files["/bin/b"].source = "q.yaml:1:1";
+  EXPECT_FALSE(AppliedRecordHolds(stale, r));
+  stale = record;
+  stale.files["/bin/b"].caps = "cap_net_raw=p";
+  EXPECT_FALSE(AppliedRecordHolds(stale, r));
+  // An entry the policy no longer names is removed: the quick check opens nothing for it.
+  AppliedRecord more = record;
+  more.files["/bin/gone"] = {"/bin/gone", "cap_net_raw=p", false, "", "p.yaml:9:1"};
+  quick.record = &more;
+  sys.AddFile("/bin/gone", 0755);
+  opens = 0;
+  r = ProcessFilePolicy(sys, policy, quick);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(r[2].removed && r[2].changed);
+  EXPECT_EQ(opens, walk_opens);
+  EXPECT_FALSE(AppliedRecordHolds(more, r));
+}
+
+// DryRunWritesNothing: only a clean, settled run with a readable record that holds.
+TEST(FilePolicyTest, ADryRunWritesNothingOnlyWhenEverythingIsInPlace) {
+  FakeSysOps sys;
+  sys.AddFile("/bin/a", 0755);
+  SetCaps(sys.At("/bin/a"), *FileCaps::FromText("cap_net_raw=p"));
+  auto loaded = std::make_shared<LoadedPolicy>();
+  loaded->policy.files.push_back(Entry("/bin/a", "cap_net_raw=p"));
+  RecordSnapshot snapshot;
+  snapshot.path = "/var/lib/capset/applied-files.json";
+  snapshot.record.emplace();
+  FilePolicyOptions opt;
+  opt.apply = true;
+  opt.dry_run = true;
+  opt.quick_check = true;
+  opt.record = &*snapshot.record;
+  PolicyTreeRun tree;
+  tree.loaded = loaded;
+  tree.run.results = ProcessFilePolicy(sys, loaded->policy, opt);
+  EXPECT_FALSE(DryRunWritesNothing(tree, snapshot));  // not recorded yet
+  ASSERT_TRUE(UpdateAppliedRecord(*snapshot.record, tree.run.results));
+  EXPECT_TRUE(DryRunWritesNothing(tree, snapshot));
+
+  PolicyTreeRun t = tree;
+  auto unsettled = std::make_shared<LoadedPolicy>(*loaded);
+  unsettled->unsettled.push_back("p.yaml");
+  t.loaded = unsettled;
+  EXPECT_FALSE(DryRunWritesNothing(t, snapshot));
+  t = tree;
+  t.run.results[0].warnings.push_back("a hard link");
+  EXPECT_FALSE(DryRunWritesNothing(t, snapshot));
+  t = tree;
+  t.run.results[0].error = Status(Code::kIoError, "gone");
+  EXPECT_FALSE(DryRunWritesNothing(t, snapshot));
+  t = tree;
+  t.run.record_status = Status(Code::kIoError, "unreadable");
+  EXPECT_FALSE(DryRunWritesNothing(t, snapshot));
+  RecordSnapshot unread = snapshot;
+  unread.record.reset();
+  EXPECT_FALSE(DryRunWritesNothing(tree, unread));
+  SetCaps(sys.At("/bin/a"), *FileCaps::FromText("cap_net_raw=ep"));  // drift
+  tree.run.results = ProcessFilePolicy(sys, loaded->policy, opt);
+  EXPECT_FALSE(DryRunWritesNothing(tree, snapshot));
+}
+
 TEST(FilePolicyTest, RemovedSetuidFallbackLosesTheBitOnlyWhileRootOwnsTheFile) {
   FakeSysOps sys;
   sys.no_xattr_support = true;

@@ -73,6 +73,29 @@ TEST(WorkersTest, AJobThatThrowsComesBackWithoutAReply) {
   EXPECT_EQ(*got.at(4), "");
 }
 
+// A job that asks to be submitted again comes back marked so, without a reply; the others
+// are not marked.
+TEST(WorkersTest, AJobThatAsksAgainComesBackMarked) {
+  for (size_t threads : {size_t{0}, size_t{2}}) {
+    Workers w(threads);
+    ASSERT_TRUE(w.Start().ok());
+    w.Submit(1, [] { return Workers::Answer::Again(); });
+    w.Submit(2, []() -> std::optional<std::string> { return "done"; });
+    std::map<uint64_t, Workers::Done> got;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (got.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{w.fd(), POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      for (Workers::Done& d : w.Finished()) got[d.id] = std::move(d);
+    }
+    ASSERT_EQ(got.size(), 2u) << threads << " threads";
+    EXPECT_TRUE(got[1].again);
+    EXPECT_FALSE(got[1].reply.has_value());
+    EXPECT_FALSE(got[2].again);
+    EXPECT_EQ(got[2].reply, "done");
+  }
+}
+
 // With one thread the second job could only start after the first returned, which waits for
 // the second: each would give up after 5 s and say so.
 TEST(WorkersTest, TwoJobsRunSideBySide) {

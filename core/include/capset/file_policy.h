@@ -98,6 +98,11 @@ struct FilePolicyOptions {
   /// Policy files that changed a moment ago (LoadedPolicy::unsettled): recorded entries from
   /// them are not taken as removed yet.
   std::set<std::string> unsettled_sources;
+  /// With dry_run, for a caller that only asks whether an apply would write nothing
+  /// (DryRunWritesNothing): an entry that is not found as wanted without opening it (the four
+  /// calls of the plain case), and every removed entry, is not opened but taken as one to
+  /// change (`changed`, its drift unknown). Never for a report.
+  bool quick_check = false;
 };
 
 /// The entries of `policy.files` selected by `options`, each checked (and with apply,
@@ -121,5 +126,9 @@ std::vector<const AppliedFile*> RemovedEntries(const Policy& policy, const Appli
 /// with an error keep what was recorded.
 /// Returns whether the record changed (a no-op apply writes nothing).
 bool UpdateAppliedRecord(AppliedRecord& record, const std::vector<FileResult>& results);
+
+/// Whether `record` already says what UpdateAppliedRecord would make it say after `results`
+/// (it would return false, leaving the record as it is). The record is not changed.
+bool AppliedRecordHolds(const AppliedRecord& record, const std::vector<FileResult>& results);
 
 }  // namespace capset

@@ -93,4 +93,18 @@ using RecordSource = std::function<std::shared_ptr<const RecordSnapshot>()>;
 PolicyTreeRun RunPolicyTree(SysOps& sys, const PolicyLoader& load, FilePolicyOptions options,
                             bool read_record_alongside = true, const RecordSource& record = {});
 
+/// Whether an apply (not a dry run) of the tree would write nothing, judged from `tree`, a dry
+/// run (quick_check may be set) that got `record` from its RecordSource: the policy loaded
+/// whole and settled, and the record was read; every entry is already as wanted, nothing is
+/// to be removed, and the record already says what the apply would record. The dry run's
+/// results are then the apply's too, found without the record's lock (capsetd answers such an
+/// Apply beside the other calls).
+///
+/// SECURITY: this only ever skips a lock and a save that would change nothing. The state it
+/// judges is one a locked apply could have found: another apply in progress has either not
+/// yet changed a file (drift), changed it but not yet saved the record (the record does not
+/// hold), or finished. Anything else, an error or a warning included, returns false, and the
+/// caller runs the apply under the lock, which decides it.
+bool DryRunWritesNothing(const PolicyTreeRun& tree, const RecordSnapshot& record);
+
 }  // namespace capset
