@@ -10,6 +10,8 @@
 # su, login and sshd's per-connection process do — this includes loading each module's
 # shared libraries (libstdc++ and libyaml for pam_capset.so) and the process start, which
 # is the same for both.
+# Last, the load of each module alone (bench/module_load.c: one dlopen in a fresh process,
+# COLD samples each, interleaved, medians): what of the cold gap is the module's size.
 #   bench/pam_cycle.sh [CYCLES] [COLD]     (defaults 3000, 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,3 +53,13 @@ for lines in 10 10000; do
   printf '%6d lines, cold: pam_capset %8.1f us/process, pam_cap %8.1f us/process, ratio pam_cap/pam_capset %.2f\n' \
     "$lines" "$o" "$p" "$(echo "$p / $o" | bc -l)"
 done
+# The module's load alone, linked as the harness is (libpam, libcap already mapped).
+${CC:-cc} -O2 -o "$work/module_load" bench/module_load.c -lpam -lcap -ldl
+for ((r = 0; r < cold; r++)); do
+  "$work/module_load" "$PWD/build/pam_cap/pam_capset.so" >>"$work/load-ours"
+  "$work/module_load" "$pam_cap" >>"$work/load-ref"
+done
+o=$(sort -n "$work/load-ours" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)] / 1000}')
+p=$(sort -n "$work/load-ref" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)] / 1000}')
+printf 'module load alone (dlopen in a fresh process, median): pam_capset.so %.1f us, pam_cap.so %.1f us, difference %.1f us\n' \
+  "$o" "$p" "$(echo "$o - $p" | bc -l)"
