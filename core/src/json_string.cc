@@ -9,13 +9,22 @@ namespace capset {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   // Most strings need no escape: written as they are. Any other goes through nlohmann's own
-  // serializer, so that there is one escaping of JSON strings, its.
-  bool plain = IsValidUtf8(text);
-  for (size_t i = 0; plain && i < text.size(); ++i) {
+  // serializer, so that there is one escaping of JSON strings, its. One pass decides: ASCII
+  // byte by byte (every path and capability name in a report), the rest by UTF-8 sequence.
+  bool plain = true;
+  for (size_t i = 0; plain && i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
-    plain = c >= 0x20 && c != '"' && c != '\\';
+    if (c < 0x80) {
+      plain = c >= 0x20 && c != '"' && c != '\\';
+      ++i;
+      continue;
+    }
+    const size_t n = Utf8SequenceAt(text, i);
+    plain = n != 0;
+    i += n;
   }
   if (plain) {
+    out.reserve(out.size() + text.size() + 2);
     out += '"';
     out += text;
     out += '"';
