@@ -44,6 +44,12 @@ void WriteFile(const std::string& path, const std::string& text, mode_t mode = 0
   ::chmod(path.c_str(), mode);
 }
 
+// Runs `run` on every way out of a scope (a failed assertion returns early).
+struct AtExit {
+  std::function<void()> run;
+  ~AtExit() { run(); }
+};
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), {});
@@ -193,10 +199,7 @@ class DaemonTest : public ::testing::Test {
     });
     // On every way out (a failed assertion returns early): let a held open go, stop the
     // daemon, and join the caller, whose call then ends (a joinable thread would abort).
-    struct Cleanup {
-      std::function<void()> run;
-      ~Cleanup() { run(); }
-    } cleanup{[&] {
+    const AtExit cleanup{[&] {
       fan.Reset();
       if (harness_->running()) (void)harness_->Stop(SIGKILL);
       if (caller.joinable()) caller.join();
@@ -833,10 +836,7 @@ TEST_F(DaemonTest, AnApplyInProgressHoldsNoOtherCaller) {
     ++applies_done;
   };
   std::thread first(apply);
-  struct Cleanup {
-    std::function<void()> run;
-    ~Cleanup() { run(); }
-  } cleanup{[&] {
+  const AtExit cleanup{[&] {
     fan.Reset();  // lets a held open go
     if (first.joinable()) first.join();
   }};
@@ -905,10 +905,7 @@ TEST_F(DaemonTest, AnApplyWithNothingToWriteIsAnsweredWhileAnotherWrites) {
   };
   std::thread writer_a(apply, "a", std::ref(a_done));
   std::thread writer_c;
-  struct Cleanup {
-    std::function<void()> run;
-    ~Cleanup() { run(); }
-  } cleanup{[&] {
+  const AtExit cleanup{[&] {
     fan.Reset();  // lets a held open go
     if (writer_a.joinable()) writer_a.join();
     if (writer_c.joinable()) writer_c.join();
