@@ -54,7 +54,7 @@ for lines in 10 10000; do
     "$lines" "$o" "$p" "$(echo "$p / $o" | bc -l)"
 done
 # The module's load alone, linked as the harness is (libpam, libcap already mapped).
-${CC:-cc} -O2 -o "$work/module_load" bench/module_load.c -lpam -lcap -ldl
+${CC:-cc} -O2 -o "$work/module_load" bench/module_load.c -Wl,--no-as-needed -lpam -lcap -ldl
 for ((r = 0; r < cold; r++)); do
   "$work/module_load" "$PWD/build/pam_cap/pam_capset.so" >>"$work/load-ours"
   "$work/module_load" "$pam_cap" >>"$work/load-ref"

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "capset/applied_record.h"
 #include "capset/config.h"
 #include "capset/file_policy_run.h"
 #include "capset/ipc/change_journal.h"
@@ -70,16 +71,16 @@ bool FilesService::MayAskAnything(const Peer& peer) {
 }
 
 std::string FilesService::Handle(const varlink::Call& call, const Peer& peer) {
-  return *Answer(call, peer, /*may_write=*/true);
+  return *AnswerCall(call, peer, /*may_write=*/true);
 }
 
 std::optional<std::string> FilesService::HandleWithoutWriting(const varlink::Call& call,
                                                               const Peer& peer) {
-  return Answer(call, peer, /*may_write=*/false);
+  return AnswerCall(call, peer, /*may_write=*/false);
 }
 
-std::optional<std::string> FilesService::Answer(const varlink::Call& call, const Peer& peer,
-                                                bool may_write) {
+std::optional<std::string> FilesService::AnswerCall(const varlink::Call& call, const Peer& peer,
+                                                    bool may_write) {
   std::optional<Outcome> out = Dispatch(call, peer, may_write);
   if (!out) return std::nullopt;
   ++calls_;
@@ -178,6 +179,11 @@ std::optional<FilesService::Outcome> FilesService::Files(const varlink::Call& ca
     // other calls; one that would, in its turn (Handle). A policy that has not settled may
     // make the run wait for it: that too waits for its turn, not on this worker.
     if (!policy->unsettled.empty()) return std::nullopt;
+    // An apply in progress (capctl's, or this daemon's writer) holds the writers' lock: this
+    // Apply is ordered after it, as it always was, not answered from what it has half done.
+    // One that starts after this look is ordered after this Apply.
+    Result<bool> busy = AppliedRecordStore::WriterActive(RealSys(), options_.root);
+    if (!busy.ok() || *busy) return std::nullopt;
     FilePolicyOptions check = opt;
     check.dry_run = true;
     check.quick_check = true;  // an entry to change is not opened here, but in its turn

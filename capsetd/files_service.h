@@ -64,7 +64,8 @@ class FilesService {
     }
   };
   /// nullopt: an Apply that is to write, asked without `may_write`.
-  std::optional<std::string> Answer(const varlink::Call& call, const Peer& peer, bool may_write);
+  std::optional<std::string> AnswerCall(const varlink::Call& call, const Peer& peer,
+                                        bool may_write);
   std::optional<Outcome> Dispatch(const varlink::Call& call, const Peer& peer, bool may_write);
   std::optional<Outcome> Files(const varlink::Call& call, const Peer& peer, bool apply,
                                bool may_write);

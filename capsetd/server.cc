@@ -286,7 +286,7 @@ void Server::TakeFinished() {
     if (done.id == apply_running_) apply_running_ = 0;
     Connection* waiting = ConnectionOfCall(done.id);
     if (waiting != nullptr && done.again && waiting->apply) {
-      // An Apply with something to write: it waits for its turn, in order.
+      // An Apply with something to write: it waits for its turn, in the order they came back.
       applies_waiting_.push_back(done.id);
       waiting = nullptr;
     }
@@ -319,8 +319,8 @@ void Server::StartNextApply() {
     applies_waiting_.pop_front();
     const Connection* c = ConnectionOfCall(id);
     if (c == nullptr || !c->apply) continue;  // closed after an internal error
-    apply_running_ = id;
     SubmitToWorker(id, c->peer, c->apply, /*writer=*/true);
+    apply_running_ = id;  // only once it is queued: a submit that threw holds no one
   }
 }
 

@@ -16,11 +16,13 @@
 // A call is answered on a worker thread (workers.h), one call per connection at a time: while
 // it runs, its connection is neither read nor timed out, and stays counted against the
 // limits above, so the calls in progress are bounded by the connections. Every call is first
-// answered without writing (FilesService::HandleWithoutWriting): that answers all but an
-// Apply with something to change. Such an Apply comes back and goes to the workers again,
-// as a writer, one at a time (the others wait here, not on a worker), so that the other calls
-// always have a worker however many Apply calls wait; that one goes ahead of the calls queued
-// for a worker, so an Apply waits for the Apply calls before it, not for every Verify.
+// queued, in the order it came, to be answered without writing
+// (FilesService::HandleWithoutWriting): that answers all but an Apply with something to
+// change, or one that finds another apply holding the writers' lock. Such an Apply comes back
+// and goes to the workers again, as a writer, one at a time, in the order they came back (the
+// others wait here, not on a worker), so that the other calls always have a worker however
+// many Apply calls wait; that one goes ahead of the calls queued for a worker, so a writer
+// waits for the writers before it, not for every Verify.
 // Thread-safety: one object, one thread (the workers call only FilesService).
 #pragma once
 

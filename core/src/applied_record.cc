@@ -315,6 +315,24 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(SysOps& sys, const std::stri
   return store;
 }
 
+Result<bool> AppliedRecordStore::WriterActive(SysOps& sys, const std::string& root) {
+  CAPSET_ASSIGN_OR_RETURN(AppliedRecordStore store, Open(sys, root, /*for_update=*/false));
+  if (!store.dir_.valid()) return false;
+  Result<Fd> lock = sys.OpenAt(store.dir_.get(), ".lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  if (!lock.ok()) {
+    if (lock.status().sys_errno() == ENOENT) return false;  // no apply has run here yet
+    return true;  // a link or something unopenable: the locking apply says what it is
+  }
+  Result<struct stat> st = sys.Stat(lock->get());
+  if (!st.ok() || !S_ISREG(st->st_mode) || st->st_nlink != 1) return true;
+  // Shared: two looks do not take each other for a writer; a writer's exclusive try fails
+  // only for the moment one lasts, and it tries again.
+  const Status locked = sys.TryLockShared(lock->get());
+  if (locked.ok()) return false;  // let go as the descriptor closes
+  if (locked.sys_errno() == EWOULDBLOCK) return true;
+  return FromErrno(locked.sys_errno(), "lock", RootedPath(root, kDirectory) + "/.lock");
+}
+
 Status AppliedRecordStore::Lock(const std::string& lock_path) {
   // SECURITY: the writers' lock is a file only the directory's owner can open (an
   // unprivileged process holding a lock on the directory itself would stall every package

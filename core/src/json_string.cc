@@ -24,7 +24,6 @@ void AppendJsonString(std::string& out, std::string_view text) {
     i += n;
   }
   if (plain) {
-    out.reserve(out.size() + text.size() + 2);
     out += '"';
     out += text;
     out += '"';

@@ -194,6 +194,33 @@ TEST(FaultInjectionTest, RecordSaveCrashingBetweenEveryTwoSteps) {
   }
 }
 
+// capsetd's look at the writers' lock before it answers an Apply with nothing to write: held
+// while an apply runs, free after; no directory or lock file yet is no apply; a lock file that
+// is not one regular file counts as held (the apply that takes it says why).
+TEST(FaultInjectionTest, WriterActiveSeesAnApplyInProgressWithoutWaiting) {
+  FakeSysOps sys;
+  sys.AddDir(kRoot);
+  sys.AddDir(kRoot + "/var/lib");
+  auto active = [&]() -> std::string {  // "yes", "no", or the error
+    Result<bool> r = AppliedRecordStore::WriterActive(sys, kRoot);
+    return !r.ok() ? r.status().message() : *r ? "yes" : "no";
+  };
+  EXPECT_EQ(active(), "no");
+  {
+    Result<AppliedRecordStore> holder = AppliedRecordStore::Open(sys, kRoot, true);
+    ASSERT_TRUE(holder.ok()) << holder.status().message();
+    EXPECT_EQ(active(), "yes");
+    EXPECT_EQ(sys.slept_ms, 0u);
+  }
+  EXPECT_EQ(active(), "no");
+  // The look let the lock go: a writer takes it at once.
+  ASSERT_TRUE(AppliedRecordStore::Open(sys, kRoot, true).ok());
+  EXPECT_EQ(sys.slept_ms, 0u);
+  sys.Remove(kRoot + "/var/lib/capset/.lock");
+  sys.AddSymlink(kRoot + "/var/lib/capset/.lock", "/etc/shadow");
+  EXPECT_EQ(active(), "yes");
+}
+
 TEST(FaultInjectionTest, ALockHeldElsewhereIsWaitedForThenReported) {
   FakeSysOps sys;
   MakeImage(sys);

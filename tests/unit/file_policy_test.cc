@@ -340,6 +340,27 @@ TEST(FilePolicyTest, ADryRunWritesNothingOnlyWhenEverythingIsInPlace) {
   RecordSnapshot unread = snapshot;
   unread.record.reset();
   EXPECT_FALSE(DryRunWritesNothing(tree, unread));
+  t = tree;
+  t.waited = true;
+  EXPECT_FALSE(DryRunWritesNothing(t, snapshot));
+  t = tree;
+  t.run.removals_skipped = true;
+  EXPECT_FALSE(DryRunWritesNothing(t, snapshot));
+  t = tree;
+  auto broken = std::make_shared<LoadedPolicy>(*loaded);
+  broken->diagnostics.push_back(
+      {Diagnostic::Severity::kError, {"q.yaml", 1, 1}, "expected a mapping"});
+  ASSERT_FALSE(broken->ok());
+  t.loaded = broken;
+  EXPECT_FALSE(DryRunWritesNothing(t, snapshot));
+  for (bool removed : {true, false}) {
+    t = tree;
+    (removed ? t.run.results[0].removed : t.run.results[0].deferred) = true;
+    EXPECT_FALSE(DryRunWritesNothing(t, snapshot)) << (removed ? "removed" : "deferred");
+  }
+  RecordSnapshot failed = snapshot;
+  failed.status = Status(Code::kIoError, "unreadable");
+  EXPECT_FALSE(DryRunWritesNothing(tree, failed));
   SetCaps(sys.At("/bin/a"), *FileCaps::FromText("cap_net_raw=ep"));  // drift
   tree.run.results = ProcessFilePolicy(sys, loaded->policy, opt);
   EXPECT_FALSE(DryRunWritesNothing(tree, snapshot));

@@ -28,10 +28,10 @@
 #include <optional>
 #include <string>
 
+#include "capset/config.h"
 #include "capset/fd.h"
 #include "capset/status.h"
 #include "capset/sys_ops.h"
-#include "capset/config.h"
 
 namespace capset {
 
@@ -74,6 +74,12 @@ class AppliedRecordStore {
   /// apply goes on without the record, and says so). Without, a missing directory is an
   /// empty record. Errors: kUnsafe (an untrusted directory), kPermissionDenied, kIoError.
   static Result<AppliedRecordStore> Open(SysOps& sys, const std::string& root, bool for_update);
+
+  /// Whether another apply holds the writers' lock of `root` now, found without waiting (a
+  /// shared lock taken and let go at once; a missing directory or lock file: none). A lock file
+  /// that is not a regular file of one name counts as held: the apply that takes the lock
+  /// says what is wrong with it. Errors: those of Open.
+  static Result<bool> WriterActive(SysOps& sys, const std::string& root);
 
   /// The record; empty when there is none yet.
   Result<AppliedRecord> Load() const;

@@ -101,7 +101,8 @@ struct FilePolicyOptions {
   /// With dry_run, for a caller that only asks whether an apply would write nothing
   /// (DryRunWritesNothing): an entry that is not found as wanted without opening it (the four
   /// calls of the plain case), and every removed entry, is not opened but taken as one to
-  /// change (`changed`, its drift unknown). Never for a report.
+  /// change (`changed`, its drift unknown): such a run is no report. Its results are reported
+  /// only where DryRunWritesNothing holds, that is where it marked nothing.
   bool quick_check = false;
 };
 

@@ -138,6 +138,8 @@ class SysOps {
   virtual Result<Fd> Dup(int fd) = 0;
   /// flock(LOCK_EX | LOCK_NB): sys_errno EWOULDBLOCK when another holds the lock.
   virtual Status TryLockExclusive(int fd) = 0;
+  /// flock(LOCK_SH | LOCK_NB): sys_errno EWOULDBLOCK when another holds it exclusively.
+  virtual Status TryLockShared(int fd) = 0;
 
   /// getcwd(3).
   virtual Result<std::string> CurrentDirectory() = 0;

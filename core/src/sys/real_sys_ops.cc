@@ -314,6 +314,11 @@ class RealSysOps final : public SysOps {
     return Status::Ok();
   }
 
+  Status TryLockShared(int fd) override {
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0) return FromErrno(errno);
+    return Status::Ok();
+  }
+
   Result<std::string> CurrentDirectory() override {
     char cwd[4096];
     if (::getcwd(cwd, sizeof cwd) == nullptr) return FromErrno(errno);

@@ -431,6 +431,20 @@ class FakeSysOps final : public SysOps {
     return Status::Ok();
   }
 
+  // Fails while another open descriptor holds the node's exclusive lock. The shared lock itself
+  // is not kept: the fake's only user takes it to look, and lets go at once.
+  Status TryLockShared(int fd) override {
+    if (std::optional<Status> f = Inject("TryLockShared")) return *f;
+    std::shared_ptr<Node> n = Lookup(fd);
+    if (!n) return Status(Code::kIoError, "bad fd", EBADF);
+    for (const auto& [node, holder] : locks_) {
+      if (node == n.get() && holder != fd && ::fcntl(holder, F_GETFD) != -1) {
+        return Status(Code::kIoError, "Resource temporarily unavailable", EWOULDBLOCK);
+      }
+    }
+    return Status::Ok();
+  }
+
   Result<std::string> CurrentDirectory() override {
     if (std::optional<Status> f = Inject("CurrentDirectory")) return *f;
     return std::string("/");
