@@ -5,6 +5,9 @@
 // Written in C so that 32 of them leave the 2 CPUs to the daemon being measured (the same
 // clients in Python spent as much CPU per call as capsetd did). Prints the calls, the
 // throughput, the errors and the latencies the clients saw (p50, p99, max).
+// The clock starts when every client is connected and has had one GetInfo answered (not
+// counted), all released at once: the calls are timed, not the forks of 32 processes and
+// the daemon accepting their connections, which fell on each client's first call, an Apply.
 //   capsetd_load_client SOCKET CLIENTS CALLS
 #define _GNU_SOURCE
 #include <grp.h>
@@ -23,8 +26,9 @@ static double Now(void) {
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-// One call and its whole reply; 1 if it succeeded (a reply of parameters with "ok":true).
-static int Call(int fd, const char* method, char* buf, size_t size) {
+// One call and its whole reply; 1 if it succeeded (a reply of parameters, with "ok":true
+// where `want_ok`).
+static int CallFor(int fd, const char* method, char* buf, size_t size, int want_ok) {
   char msg[128];
   const int n = snprintf(msg, sizeof msg, "{\"method\":\"%s\",\"parameters\":{}}", method);
   if (send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL) != n + 1) return 0;
@@ -36,10 +40,16 @@ static int Call(int fd, const char* method, char* buf, size_t size) {
     got += (size_t)r;
   }
   // Inside a JSON string a quote is escaped, so this can only be the reply's own key.
-  return strncmp(buf, "{\"parameters\":", 14) == 0 && strstr(buf, "\"ok\":true") != NULL;
+  return strncmp(buf, "{\"parameters\":", 14) == 0 &&
+         (!want_ok || strstr(buf, "\"ok\":true") != NULL);
 }
 
-static int Client(const char* path, int calls, int out) {
+static int Call(int fd, const char* method, char* buf, size_t size) {
+  return CallFor(fd, method, buf, size, 1);
+}
+
+// `ready`: written once connected and answered; `go`: its end of file releases the calls.
+static int Client(const char* path, int calls, int out, int ready, int go) {
   const gid_t admin = 4243;
   if (setgroups(1, &admin) != 0 || setgid(65534) != 0 || setuid(65534) != 0) return 1;
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -47,6 +57,9 @@ static int Client(const char* path, int calls, int out) {
   strncpy(addr.sun_path, path, sizeof addr.sun_path - 1);
   if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) return 1;
   static char buf[1 << 20];
+  if (!CallFor(fd, "org.varlink.service.GetInfo", buf, sizeof buf, 0)) return 1;
+  char c;
+  if (write(ready, "r", 1) != 1 || read(go, &c, 1) != 0) return 1;
   double* lat = calloc((size_t)calls + 1, sizeof *lat);
   for (int i = 0; i < calls; ++i) {
     const double t = Now();
@@ -79,18 +92,29 @@ int main(int argc, char** argv) {
   const int per = (total + clients - 1) / clients;
   int* pipes = calloc((size_t)clients, sizeof *pipes);
   pid_t* pids = calloc((size_t)clients, sizeof *pids);
-  const double start = Now();
+  int ready[2], go[2];
+  if (pipe(ready) != 0 || pipe(go) != 0) return 1;
   for (int c = 0; c < clients; ++c) {
     int p[2];
     if (pipe(p) != 0) return 1;
     pids[c] = fork();
     if (pids[c] == 0) {
       close(p[0]);
-      _exit(Client(argv[1], per, p[1]));
+      close(ready[0]);
+      close(go[1]);
+      _exit(Client(argv[1], per, p[1], ready[1], go[0]));
     }
     close(p[1]);
     pipes[c] = p[0];
   }
+  close(ready[1]);
+  close(go[0]);
+  // Every client connected and answered once (or gone: end of file), then all at once.
+  char r;
+  for (int c = 0; c < clients && read(ready[0], &r, 1) == 1; ++c) {
+  }
+  const double start = Now();
+  close(go[1]);
   double* lat = calloc((size_t)clients * (size_t)per, sizeof *lat);
   // The same latencies by method (each client's call i is an Apply when i % 10 == 0).
   double* by[2] = {calloc((size_t)clients * (size_t)per, sizeof(double)),
