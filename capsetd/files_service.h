@@ -38,9 +38,10 @@ class FilesService {
   /// The reply to `call` (serialized, NUL-terminated); "" for a oneway call.
   std::string Handle(const varlink::Call& call, const Peer& peer);
   /// The same without writing anything: nullopt for an Apply (not a dry run) that would
-  /// change a file or the record, or whose policy has not settled (DryRunWritesNothing);
-  /// Handle then answers it. An Apply with nothing to change is answered by the dry run that
-  /// found so, without the record's lock: what an Apply of it would have replied.
+  /// change a file or the record (DryRunWritesNothing), whose policy has not settled, or that
+  /// finds another apply holding the writers' lock; Handle then answers it. An Apply with nothing
+  /// to change is answered by the dry run that found so, without the record's lock: what an Apply
+  /// of it would have replied.
   std::optional<std::string> HandleWithoutWriting(const varlink::Call& call, const Peer& peer);
 
   /// Whether the policy lets `peer` ask for any action (root always): the server keeps

@@ -92,9 +92,7 @@ void Workers::Finish(uint64_t id, Job& job) {
   Done done;
   done.id = id;
   try {
-    Answer answer = job();
-    done.reply = std::move(answer.reply);
-    done.again = answer.again;
+    static_cast<Answer&>(done) = job();
   } catch (const std::bad_alloc&) {
     Log(LOG_ERR, "internal error in a call: out of memory");
   } catch (const std::exception& e) {

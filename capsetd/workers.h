@@ -46,10 +46,8 @@ class Workers {
     bool again = false;
   };
   using Job = std::function<Answer()>;
-  struct Done {
+  struct Done : Answer {
     uint64_t id = 0;
-    std::optional<std::string> reply;
-    bool again = false;
   };
 
   explicit Workers(size_t threads);

@@ -315,6 +315,23 @@ Result<AppliedRecordStore> AppliedRecordStore::Open(SysOps& sys, const std::stri
   return store;
 }
 
+namespace {
+
+// SECURITY: the writers' lock is taken only on a regular file with one name (a second name
+// could be a link its directory's owner made to anything, /etc/shadow included).
+Status CheckLockFile(const struct stat& st, const std::string& lock_path) {
+  if (!S_ISREG(st.st_mode))
+    return Status(Code::kUnsafe, "'" + lock_path + "' is not a regular file");
+  if (st.st_nlink != 1) {
+    return Status(Code::kUnsafe, "Refusing '" + lock_path + "': it has " +
+                                     std::to_string(st.st_nlink) +
+                                     " names (hard links); it must be a file of its own");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<bool> AppliedRecordStore::WriterActive(SysOps& sys, const std::string& root) {
   CAPSET_ASSIGN_OR_RETURN(AppliedRecordStore store, Open(sys, root, /*for_update=*/false));
   if (!store.dir_.valid()) return false;
@@ -323,14 +340,15 @@ Result<bool> AppliedRecordStore::WriterActive(SysOps& sys, const std::string& ro
     if (lock.status().sys_errno() == ENOENT) return false;  // no apply has run here yet
     return true;  // a link or something unopenable: the locking apply says what it is
   }
+  const std::string lock_path = RootedPath(root, kDirectory) + "/.lock";
   Result<struct stat> st = sys.Stat(lock->get());
-  if (!st.ok() || !S_ISREG(st->st_mode) || st->st_nlink != 1) return true;
+  if (!st.ok() || !CheckLockFile(*st, lock_path).ok()) return true;
   // Shared: two looks do not take each other for a writer; a writer's exclusive try fails
   // only for the moment one lasts, and it tries again.
   const Status locked = sys.TryLockShared(lock->get());
   if (locked.ok()) return false;  // let go as the descriptor closes
   if (locked.sys_errno() == EWOULDBLOCK) return true;
-  return FromErrno(locked.sys_errno(), "lock", RootedPath(root, kDirectory) + "/.lock");
+  return FromErrno(locked.sys_errno(), "lock", lock_path);
 }
 
 Status AppliedRecordStore::Lock(const std::string& lock_path) {
@@ -347,14 +365,7 @@ Status AppliedRecordStore::Lock(const std::string& lock_path) {
   if (!lock_st.ok() || !dir_st.ok()) {
     return FromErrno((lock_st.ok() ? dir_st : lock_st).status().sys_errno(), "stat", lock_path);
   }
-  if (!S_ISREG(lock_st->st_mode)) {
-    return Status(Code::kUnsafe, "'" + lock_path + "' is not a regular file");
-  }
-  if (lock_st->st_nlink != 1) {
-    return Status(Code::kUnsafe, "Refusing '" + lock_path + "': it has " +
-                                     std::to_string(lock_st->st_nlink) +
-                                     " names (hard links); it must be a file of its own");
-  }
+  CAPSET_RETURN_IF_ERROR(CheckLockFile(*lock_st, lock_path));
   if (lock_st->st_uid != dir_st->st_uid && sys_->EffectiveUid() == 0) {
     if (Status st = sys_->Chown(lock_.get(), dir_st->st_uid, dir_st->st_gid); !st.ok()) {
       return FromErrno(st.sys_errno(), "chown", lock_path);

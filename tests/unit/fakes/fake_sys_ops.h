@@ -419,16 +419,20 @@ class FakeSysOps final : public SysOps {
     if (std::optional<Status> f = Inject("TryLockExclusive")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
-    for (auto it = locks_.begin(); it != locks_.end(); ++it) {
-      if (it->first != n.get()) continue;
-      if (it->second != fd && ::fcntl(it->second, F_GETFD) != -1) {
-        return Status(Code::kIoError, "Resource temporarily unavailable", EWOULDBLOCK);
-      }
-      locks_.erase(it);
-      break;
+    if (LockedByOther(n.get(), fd)) {
+      return Status(Code::kIoError, "Resource temporarily unavailable", EWOULDBLOCK);
     }
+    std::erase_if(locks_, [&](const auto& lock) { return lock.first == n.get(); });
     locks_.emplace_back(n.get(), fd);
     return Status::Ok();
+  }
+
+  // Whether a descriptor other than `fd`, still open, holds `n`'s exclusive lock.
+  bool LockedByOther(const Node* n, int fd) const {
+    for (const auto& [node, holder] : locks_) {
+      if (node == n && holder != fd && ::fcntl(holder, F_GETFD) != -1) return true;
+    }
+    return false;
   }
 
   // Fails while another open descriptor holds the node's exclusive lock. The shared lock itself
@@ -437,10 +441,8 @@ class FakeSysOps final : public SysOps {
     if (std::optional<Status> f = Inject("TryLockShared")) return *f;
     std::shared_ptr<Node> n = Lookup(fd);
     if (!n) return Status(Code::kIoError, "bad fd", EBADF);
-    for (const auto& [node, holder] : locks_) {
-      if (node == n.get() && holder != fd && ::fcntl(holder, F_GETFD) != -1) {
-        return Status(Code::kIoError, "Resource temporarily unavailable", EWOULDBLOCK);
-      }
+    if (LockedByOther(n.get(), fd)) {
+      return Status(Code::kIoError, "Resource temporarily unavailable", EWOULDBLOCK);
     }
     return Status::Ok();
   }
