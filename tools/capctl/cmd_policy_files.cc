@@ -21,6 +21,7 @@
 #include "capset/process.h"
 #include "cli.h"
 #include "diagnostics.h"
+#include "file_report_print.h"
 
 namespace capset::capctl {
 namespace {
@@ -57,7 +58,7 @@ constexpr const char kUsage[] =
     "Exit status: 0 done / no drift; 1 an error (a policy file, or a file that could not be\n"
     "checked or changed); 2 usage error; 3 (verify, diff) drift found.\n";
 
-enum class Verb { kApply, kVerify, kDiff };
+using Verb = PolicyVerb;
 
 enum { kRoot = 256, kPackage, kDryRun, kJson, kForceHardlinks, kDaemon, kLocal, kStage, kUnstage };
 
@@ -104,88 +105,42 @@ Result<nlohmann::json> AskDaemon(Verb verb, const FilePolicyOptions& opt) {
   return std::move(reply->parameters);
 }
 
-void PrintDiagnosticsJson(const nlohmann::json& diagnostics) {
-  for (const auto& d : diagnostics) {
-    std::fprintf(stderr, "%s:%d:%d: %s: %s\n", d.value("file", "").c_str(), d.value("line", 0),
-                 d.value("column", 0), d.value("severity", "error").c_str(),
-                 d.value("message", "").c_str());
+// The exit status of a report; a --package that names no entry is an error (a typo, not
+// "nothing to do").
+int ReportExit(const FileRunSummary& sum, bool policy_ok, const FilePolicyOptions& opt) {
+  if (opt.package && sum.entries == 0) {
+    PrintError("--package " + *opt.package + ": no entry of the policy (nor of the record " +
+               "of applied files) has 'package: " + *opt.package + "'");
+    return kExitFailure;
   }
+  if (!policy_ok || sum.errors > 0) return kExitFailure;
+  return !opt.apply && sum.drifted > 0 ? kExitDrift : kExitOk;
 }
 
-// A member of a report's object by reference, null where absent (iterates as empty): a
-// report lists thousands of entries, and value() copies each array it returns.
-const nlohmann::json& Member(const nlohmann::json& object, const char* key) {
-  static const nlohmann::json* const kNull = new nlohmann::json();
-  const auto it = object.find(key);
-  return it == object.end() ? *kNull : *it;
-}
-
-// A string member by reference, "" where absent; a member of another type throws
-// nlohmann::json::type_error (a malformed reply from capsetd, reported as such).
-const std::string& StringMember(const nlohmann::json& object, const char* key) {
-  static const std::string* const kEmpty = new std::string();
-  const nlohmann::json& m = Member(object, key);
-  return m.is_null() ? *kEmpty : m.get_ref<const std::string&>();
-}
-
-// The human-readable form of a report (FileReportJson), local or from capsetd.
-void PrintReport(const nlohmann::json& report, Verb verb, bool dry_run) {
-  PrintDiagnosticsJson(Member(report, "diagnostics"));
-  for (const auto& e : Member(report, "entries")) {
-    const std::string& path = StringMember(e, "path");
-    const std::string& source = StringMember(e, "source");
-    for (const auto& w : Member(e, "warnings")) PrintWarning(w.get<std::string>());
-    if (StringMember(e, "status") == "error") {
-      PrintError(StringMember(e, "error") + " (" + source + ")");
-      continue;
-    }
-    const nlohmann::json& drift = Member(e, "drift");
-    if (e.value("fallback", false) && !drift.empty()) {
-      PrintNote(path +
-                ": the filesystem cannot store file capabilities; using the entry's setuid "
-                "fallback");
-    }
-    if (drift.empty()) continue;
-    const char* removed = e.value("removed", false) ? " (no longer in the policy)" : "";
-    if (verb == Verb::kApply) {
-      std::printf("%s %s: %s%s\n", dry_run ? "would change" : "changed", path.c_str(),
-                  DriftTextJson(drift).c_str(), removed);
-    } else if (verb == Verb::kVerify) {
-      std::printf("%s: drift: %s%s\n", path.c_str(), DriftTextJson(drift).c_str(), removed);
+// Asks capsetd, prints its report and returns the exit status.
+int ReportDaemonRun(Verb verb, const FilePolicyOptions& opt, bool json) {
+  Result<nlohmann::json> reply = AskDaemon(verb, opt);
+  if (!reply.ok()) {
+    PrintError(reply.status().message());
+    return kExitFailure;
+  }
+  const nlohmann::json& report = KeepUntilExit(std::move(*reply));
+  // A reply with members of unexpected types makes nlohmann::json throw.
+  try {
+    if (json) {
+      std::printf("%s\n", DumpJson(report).c_str());
     } else {
-      std::printf("%s (%s)%s\n", path.c_str(), source.c_str(), removed);
-      for (const auto& d : drift) {
-        const std::string kind = d.value("kind", "?"), have = d.value("have", ""),
-                          want = d.value("want", "");
-        std::printf("-%s: %s\n+%s: %s\n", kind.c_str(), have.empty() ? "none" : have.c_str(),
-                    kind.c_str(), want.empty() ? "none" : want.c_str());
-      }
+      PrintFileReport(report, verb, opt.dry_run);
     }
+    const nlohmann::json& diagnostics = report.at("diagnostics");
+    const bool policy_ok =
+        std::none_of(diagnostics.begin(), diagnostics.end(),
+                     [](const nlohmann::json& d) { return d.value("severity", "") == "error"; });
+    return ReportExit(ReportSummary(report.at("summary"), opt.dry_run), policy_ok, opt);
+  } catch (const nlohmann::json::exception& e) {
+    PrintError(std::string("malformed report from capsetd: ") + e.what());
+    return kExitFailure;
   }
-  const nlohmann::json record = report.value("record", nlohmann::json::object());
-  if (record.contains("error") && record["error"].is_string()) {
-    PrintWarning(record["error"].get<std::string>() +
-                 "; files removed from the policy may keep what capset gave them");
-  }
-  if (record.value("removals_skipped", false)) {
-    PrintWarning(
-        "the policy has errors, so entries missing from it are not taken as removed: they keep "
-        "their capabilities until it is fixed");
-  }
-  if (verb == Verb::kDiff) return;
-  const nlohmann::json& sum = report["summary"];
-  const size_t entries = sum.value("entries", size_t{0});
-  const size_t fallbacks = sum.value("setuid_fallbacks", size_t{0});
-  const size_t removed = sum.value("removed", size_t{0});
-  const bool apply = verb == Verb::kApply;
-  std::string extra;
-  if (fallbacks) extra += ", " + std::to_string(fallbacks) + " setuid fallback(s)";
-  if (removed) extra += ", " + std::to_string(removed) + " no longer in the policy";
-  std::fprintf(stderr, "%zu entr%s: %zu %s, %zu error(s)%s\n", entries, entries == 1 ? "y" : "ies",
-               apply ? sum.value(dry_run ? "would_change" : "changed", size_t{0})
-                     : sum.value("drift", size_t{0}),
-               apply ? (dry_run ? "would change" : "changed") : "with drift",
-               sum.value("errors", size_t{0}), extra.c_str());
 }
 
 }  // namespace
@@ -281,68 +236,42 @@ int RunPolicyFiles(int argc, char** argv) {
     via_daemon = true;
   }
 
-  nlohmann::json& report = KeepUntilExit(nlohmann::json());  // large: never taken apart
-  if (via_daemon) {
-    Result<nlohmann::json> reply = AskDaemon(verb, opt);
-    if (!reply.ok()) {
-      PrintError(reply.status().message());
-      return kExitFailure;
-    }
-    report = std::move(*reply);
-  } else {
-    PolicyTreeRun tree;
-    if (files.empty()) {
-      const PolicyLoader load = [&] {
-        PolicyLoadOptions load_options;
-        load_options.staged = staged;
-        return std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root, load_options));
-      };
-      tree = RunPolicyTree(RealSys(), load, opt);
-      if (tree.waited) {
-        PrintNote("a policy file changed less than " + std::to_string(kSettleSeconds) +
-                  " s before it was read and no longer named a file capset applied; waited for "
-                  "it to settle and read the policy again");
-      }
-    } else {
-      tree.loaded = std::make_shared<const LoadedPolicy>(LoadPolicyFiles(files));
-      tree.run = RunFilePolicy(RealSys(), tree.loaded->policy, opt, RecordUse::kNone);
-    }
-    // The journal's records (one message per change) are sent on a second thread while the
-    // report is made: with thousands of changes each costs as much as the other.
-    ParallelFor(2, 1, [&](size_t i) {
-      if (i == 0) {
-        journal::RecordFileRun(tree.run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
-      } else {
-        report = FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt,
-                                json ? ReportEntries::kAll : ReportEntries::kNotable);
-      }
-    });
-    KeepUntilExit(std::move(tree));
-  }
+  if (via_daemon) return ReportDaemonRun(verb, opt, json);
 
-  // A reply from capsetd with fields of unexpected types makes nlohmann::json throw.
-  try {
-    if (json) {
+  PolicyTreeRun& tree = KeepUntilExit(PolicyTreeRun());  // large: never taken apart
+  if (files.empty()) {
+    const PolicyLoader load = [&] {
+      PolicyLoadOptions load_options;
+      load_options.staged = staged;
+      return std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root, load_options));
+    };
+    tree = RunPolicyTree(RealSys(), load, opt);
+    if (tree.waited) {
+      PrintNote("a policy file changed less than " + std::to_string(kSettleSeconds) +
+                " s before it was read and no longer named a file capset applied; waited for "
+                "it to settle and read the policy again");
+    }
+  } else {
+    tree.loaded = std::make_shared<const LoadedPolicy>(LoadPolicyFiles(files));
+    tree.run = RunFilePolicy(RealSys(), tree.loaded->policy, opt, RecordUse::kNone);
+  }
+  // The journal's records (one message per change) are sent on a second thread while the
+  // report is printed: with thousands of changes each costs as much as the other.
+  ParallelFor(2, 1, [&](size_t i) {
+    if (i == 0) {
+      journal::RecordFileRun(tree.run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
+    } else if (json) {
+      const nlohmann::json& report =
+          KeepUntilExit(FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt));
       std::printf("%s\n", DumpJson(report).c_str());
     } else {
-      PrintReport(report, verb, opt.dry_run);
+      PrintFileReport(tree, verb, opt);
     }
-    const nlohmann::json& sum = report["summary"];
-    // A package name that names nothing is a typo, not "nothing to do".
-    if (opt.package && sum.value("entries", size_t{0}) == 0) {
-      PrintError("--package " + *opt.package + ": no entry of the policy (nor of the record " +
-                 "of applied files) has 'package: " + *opt.package + "'");
-      return kExitFailure;
-    }
-    const bool policy_ok =
-        std::none_of(report["diagnostics"].begin(), report["diagnostics"].end(),
-                     [](const nlohmann::json& d) { return d.value("severity", "") == "error"; });
-    if (!policy_ok || sum.value("errors", 0) > 0) return kExitFailure;
-    return !opt.apply && sum.value("drift", 0) > 0 ? kExitDrift : kExitOk;
-  } catch (const nlohmann::json::exception& e) {
-    PrintError(std::string("malformed report from capsetd: ") + e.what());
-    return kExitFailure;
-  }
+  });
+  const bool policy_ok =
+      std::none_of(tree.loaded->diagnostics.begin(), tree.loaded->diagnostics.end(),
+                   [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
+  return ReportExit(SummarizeFileRun(tree.run), policy_ok, opt);
 }
 
 }  // namespace capset::capctl

@@ -4,6 +4,9 @@
 #include <sys/uio.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace capset::journal {
 namespace {
@@ -35,10 +38,17 @@ class Entry {
   std::vector<std::string> fields_;
 };
 
+// Whether a journal may be listening: sd_journal_sendv drops a message silently where its
+// socket does not exist (an image built in a chroot or a container, as package triggers run).
+bool JournalSocketExists() {
+  return access("/run/systemd/journal/socket", F_OK) == 0 || errno != ENOENT;
+}
+
 }  // namespace
 
 void RecordFileRun(const FilePolicyRun& run, const Caller& caller, bool dry_run) {
-  if (dry_run) return;
+  // Without the socket, thousands of messages would each be made only to be dropped.
+  if (dry_run || !JournalSocketExists()) return;
   for (const auto& r : run.results) {
     if (r.ok() && !r.changed) continue;
     Entry e;

@@ -14,6 +14,23 @@ const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run) {
   return r.drift.empty() ? "ok" : "drift";
 }
 
+bool NotableResult(const FileResult& r) {
+  return !r.ok() || !r.drift.empty() || r.changed || !r.warnings.empty();
+}
+
+FileRunSummary SummarizeFileRun(const FilePolicyRun& run) {
+  FileRunSummary s;
+  s.entries = run.results.size();
+  for (const auto& r : run.results) {
+    s.errors += !r.ok();
+    s.drifted += r.ok() && !r.drift.empty();
+    s.changed += r.ok() && r.changed;
+    s.fallbacks += r.ok() && r.fallback;
+    s.removed += r.ok() && r.removed && !r.drift.empty();
+  }
+  return s;
+}
+
 namespace {
 
 // The report written straight out, compact, in the order a JSON tree would give it (keys
@@ -145,27 +162,18 @@ std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnosti
   std::string out;
   out.reserve(256 + 256 * run.results.size());
   ReportWriter w(out);
-  size_t errors = 0, drifted = 0, changed = 0, fallbacks = 0, removed = 0;
+  const FileRunSummary sum = SummarizeFileRun(run);
   w.Open('{');
   w.Key("diagnostics");
   WriteDiagnostics(w, diagnostics);
   w.Key("entries");
   w.Open('[');
   for (const auto& r : run.results) {
-    errors += !r.ok();
-    drifted += r.ok() && !r.drift.empty();
-    changed += r.ok() && r.changed;
-    fallbacks += r.ok() && r.fallback;
-    removed += r.ok() && r.removed && !r.drift.empty();
-    if (which == ReportEntries::kNotable && r.ok() && r.drift.empty() && !r.changed &&
-        r.warnings.empty()) {
-      continue;
-    }
-    WriteEntry(w, r, options);
+    if (which == ReportEntries::kAll || NotableResult(r)) WriteEntry(w, r, options);
   }
   w.Close(']');
   w.Key("ok");
-  w.Bool(policy_ok && errors == 0 && (options.apply || drifted == 0));
+  w.Bool(sum.Ok(policy_ok, options));
   w.Key("record");
   w.Open('{');
   w.Key("error");
@@ -183,21 +191,21 @@ std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnosti
   w.Open('{');
   if (!options.dry_run) {
     w.Key("changed");
-    w.Number(changed);
+    w.Number(sum.changed);
   }
   w.Key("drift");
-  w.Number(drifted);
+  w.Number(sum.drifted);
   w.Key("entries");
-  w.Number(run.results.size());
+  w.Number(sum.entries);
   w.Key("errors");
-  w.Number(errors);
+  w.Number(sum.errors);
   w.Key("removed");
-  w.Number(removed);
+  w.Number(sum.removed);
   w.Key("setuid_fallbacks");
-  w.Number(fallbacks);
+  w.Number(sum.fallbacks);
   if (options.dry_run) {
     w.Key("would_change");
-    w.Number(changed);
+    w.Number(sum.changed);
   }
   w.Close('}');
   w.Close('}');
@@ -215,17 +223,6 @@ json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics) {
   ReportWriter w(out);
   WriteDiagnostics(w, diagnostics);
   return json::parse(out);
-}
-
-std::string DriftTextJson(const json& drift) {
-  std::string out;
-  for (const auto& d : drift) {
-    if (!out.empty()) out += ", ";
-    const std::string have = d.value("have", ""), want = d.value("want", "");
-    out += d.value("kind", "?") + " " + (have.empty() ? "none" : have) + " -> " +
-           (want.empty() ? "none" : want);
-  }
-  return out;
 }
 
 }  // namespace capset

@@ -5,15 +5,19 @@
 
 namespace capset {
 
+std::string ReplaceNonUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string replaced;
+  AppendJsonString(replaced, text);  // nlohmann's own replacement
+  return nlohmann::json::parse(replaced).get<std::string>();
+}
+
 void SetPathJson(nlohmann::json& object, const std::string& key, std::string_view path) {
   if (IsValidUtf8(path)) {
     object[key] = std::string(path);
     return;
   }
-  // The readable form: nlohmann's own replacement of what is not UTF-8.
-  std::string replaced;
-  AppendJsonString(replaced, path);
-  object[key] = nlohmann::json::parse(replaced);
+  object[key] = ReplaceNonUtf8(path);  // the readable form
   nlohmann::json bytes = nlohmann::json::array();
   for (const char c : path) bytes.push_back(static_cast<unsigned char>(c));
   object[key + "_bytes"] = std::move(bytes);

@@ -25,6 +25,26 @@ nlohmann::json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics);
 /// "ok", "changed", "would-change", "drift" or "error".
 const char* FileResultStatus(const FileResult& r, bool apply, bool dry_run);
 
+/// The report's "summary": counts over every entry of the run.
+struct FileRunSummary {
+  size_t entries = 0;
+  size_t errors = 0;
+  size_t drifted = 0;    ///< found different from the policy (before any change)
+  size_t changed = 0;    ///< apply wrote (with dry_run: would write)
+  size_t fallbacks = 0;  ///< the setuid fallback is used
+  size_t removed = 0;    ///< no longer in the policy, and what capset gave them is taken away
+
+  /// The report's "ok": the policy read without errors, no entry failed, and (verify) none
+  /// has drift.
+  bool Ok(bool policy_ok, const FilePolicyOptions& options) const {
+    return policy_ok && errors == 0 && (options.apply || drifted == 0);
+  }
+};
+FileRunSummary SummarizeFileRun(const FilePolicyRun& run);
+
+/// Whether the text form shows `r`: an error, drift, a change or a warning.
+bool NotableResult(const FileResult& r);
+
 /// Which entries the report lists; the summary counts every entry either way.
 enum class ReportEntries {
   kAll,
@@ -43,8 +63,5 @@ std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnosti
 nlohmann::json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
                               bool policy_ok, const FilePolicyOptions& options,
                               ReportEntries which = ReportEntries::kAll);
-
-/// "caps none -> cap_net_raw=p, setuid set -> unset" from an Entry's "drift" array.
-std::string DriftTextJson(const nlohmann::json& drift);
 
 }  // namespace capset

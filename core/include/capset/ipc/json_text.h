@@ -22,6 +22,10 @@
 
 namespace capset {
 
+/// `text` as a JSON string of it reads back: each byte that is not UTF-8 replaced by U+FFFD
+/// (what a report's text form shows, from a local run as from capsetd's JSON reply).
+std::string ReplaceNonUtf8(std::string_view text);
+
 void SetPathJson(nlohmann::json& object, const std::string& key, std::string_view path);
 
 /// The JSON text of `doc` (indent as nlohmann's dump; -1: compact).

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "file_report_print.h"
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capset/ipc/file_report.h"
+#include "capset/ipc/json_text.h"
+#include "capset/utf8.h"
+#include "cli.h"
+
+namespace capset::capctl {
+namespace {
+
+struct DriftLine {
+  std::string_view kind, have, want;
+};
+
+// One entry as the text form shows it. The views point into the run or the reply; text that
+// is not UTF-8 is shown as its JSON reads back (each bad byte U+FFFD), from either source.
+struct EntryLines {
+  std::string_view path, source;
+  std::optional<std::string_view> error;  ///< the entry failed
+  bool fallback = false, removed = false;
+  std::vector<std::string_view> warnings;
+  std::vector<DriftLine> drift;
+};
+
+// The end of the report.
+struct ReportEnd {
+  std::optional<std::string> record_error;
+  bool removals_skipped = false;
+  FileRunSummary summary;
+};
+
+std::string DriftLinesText(const std::vector<DriftLine>& drift) {
+  std::string out;
+  for (const auto& d : drift) {
+    if (!out.empty()) out += ", ";
+    out.append(d.kind).append(" ");
+    out.append(d.have.empty() ? "none" : d.have).append(" -> ");
+    out.append(d.want.empty() ? "none" : d.want);
+  }
+  return out;
+}
+
+void PrintEntry(const EntryLines& e, PolicyVerb verb, bool dry_run) {
+  for (const std::string_view w : e.warnings) PrintWarning(std::string(w));
+  if (e.error) {
+    PrintError(std::string(*e.error) + " (" + std::string(e.source) + ")");
+    return;
+  }
+  if (e.drift.empty()) return;
+  const std::string path(e.path);
+  if (e.fallback) {
+    PrintNote(path +
+              ": the filesystem cannot store file capabilities; using the entry's setuid "
+              "fallback");
+  }
+  const char* removed = e.removed ? " (no longer in the policy)" : "";
+  if (verb == PolicyVerb::kApply) {
+    std::printf("%s %s: %s%s\n", dry_run ? "would change" : "changed", path.c_str(),
+                DriftLinesText(e.drift).c_str(), removed);
+  } else if (verb == PolicyVerb::kVerify) {
+    std::printf("%s: drift: %s%s\n", path.c_str(), DriftLinesText(e.drift).c_str(), removed);
+  } else {
+    std::printf("%s (%.*s)%s\n", path.c_str(), static_cast<int>(e.source.size()), e.source.data(),
+                removed);
+    for (const auto& d : e.drift) {
+      const std::string kind(d.kind), have(d.have.empty() ? "none" : d.have),
+          want(d.want.empty() ? "none" : d.want);
+      std::printf("-%s: %s\n+%s: %s\n", kind.c_str(), have.c_str(), kind.c_str(), want.c_str());
+    }
+  }
+}
+
+void PrintEnd(const ReportEnd& end, PolicyVerb verb, bool dry_run) {
+  if (end.record_error) {
+    PrintWarning(*end.record_error +
+                 "; files removed from the policy may keep what capset gave them");
+  }
+  if (end.removals_skipped) {
+    PrintWarning(
+        "the policy has errors, so entries missing from it are not taken as removed: they keep "
+        "their capabilities until it is fixed");
+  }
+  if (verb == PolicyVerb::kDiff) return;
+  const FileRunSummary& sum = end.summary;
+  const bool apply = verb == PolicyVerb::kApply;
+  std::string extra;
+  if (sum.fallbacks) extra += ", " + std::to_string(sum.fallbacks) + " setuid fallback(s)";
+  if (sum.removed) extra += ", " + std::to_string(sum.removed) + " no longer in the policy";
+  std::fprintf(stderr, "%zu entr%s: %zu %s, %zu error(s)%s\n", sum.entries,
+               sum.entries == 1 ? "y" : "ies", apply ? sum.changed : sum.drifted,
+               apply ? (dry_run ? "would change" : "changed") : "with drift", sum.errors,
+               extra.c_str());
+}
+
+void PrintDiagnosticLine(const SourceLocation& where, bool error, const std::string& message) {
+  const Diagnostic d{error ? Diagnostic::Severity::kError : Diagnostic::Severity::kWarning, where,
+                     message};
+  std::fprintf(stderr, "%s\n", ReplaceNonUtf8(d.ToString()).c_str());
+}
+
+// `text`, or where it is not UTF-8 its readable form kept in `holder`.
+std::string_view Shown(std::string_view text, std::string& holder) {
+  if (IsValidUtf8(text)) return text;
+  holder = ReplaceNonUtf8(text);
+  return holder;
+}
+
+// A member of a reply's object by reference, null where absent (iterates as empty): a reply
+// lists thousands of entries, and value() copies each array it returns.
+const nlohmann::json& Member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json* const kNull = new nlohmann::json();
+  const auto it = object.find(key);
+  return it == object.end() ? *kNull : *it;
+}
+
+// A string member by reference, "" where absent; a member of another type throws
+// nlohmann::json::type_error (a malformed reply from capsetd, reported as such).
+std::string_view StringMember(const nlohmann::json& object, const char* key) {
+  const nlohmann::json& m = Member(object, key);
+  return m.is_null() ? std::string_view() : std::string_view(m.get_ref<const std::string&>());
+}
+
+size_t CountMember(const nlohmann::json& object, const char* key) {
+  return object.value(key, size_t{0});
+}
+
+}  // namespace
+
+void PrintFileReport(const PolicyTreeRun& tree, PolicyVerb verb, const FilePolicyOptions& options) {
+  for (const auto& d : tree.loaded->diagnostics) {
+    PrintDiagnosticLine(d.where, d.severity == Diagnostic::Severity::kError, d.message);
+  }
+  const FilePolicyRun& run = tree.run;
+  EntryLines e;  // reused: its vectors keep their capacity
+  std::string path_holder, source_holder, error_holder;
+  std::vector<std::string> warning_holders;
+  for (const auto& r : run.results) {
+    if (!NotableResult(r)) continue;
+    const std::string source = r.entry->where.ToString();
+    e.path = Shown(r.path, path_holder);
+    e.source = Shown(source, source_holder);
+    e.error.reset();
+    if (!r.ok()) e.error = Shown(r.error.message(), error_holder);
+    e.fallback = r.fallback;
+    e.removed = r.removed;
+    e.warnings.clear();
+    warning_holders.resize(r.warnings.size());
+    for (size_t i = 0; i < r.warnings.size(); ++i) {
+      e.warnings.push_back(Shown(r.warnings[i], warning_holders[i]));
+    }
+    e.drift.clear();
+    for (const auto& d : r.drift) e.drift.push_back({DriftKindName(d.kind), d.have, d.want});
+    PrintEntry(e, verb, options.dry_run);
+  }
+  ReportEnd end;
+  if (!run.record_status.ok()) end.record_error = ReplaceNonUtf8(run.record_status.message());
+  end.removals_skipped = run.removals_skipped;
+  end.summary = SummarizeFileRun(run);
+  PrintEnd(end, verb, options.dry_run);
+}
+
+void PrintFileReport(const nlohmann::json& report, PolicyVerb verb, bool dry_run) {
+  for (const auto& d : Member(report, "diagnostics")) {
+    SourceLocation where{d.value("file", ""), d.value("line", 0), d.value("column", 0)};
+    PrintDiagnosticLine(where, d.value("severity", "error") == "error", d.value("message", ""));
+  }
+  EntryLines e;
+  for (const auto& j : Member(report, "entries")) {
+    e.path = StringMember(j, "path");
+    e.source = StringMember(j, "source");
+    e.error.reset();
+    if (StringMember(j, "status") == "error") e.error = StringMember(j, "error");
+    e.fallback = j.value("fallback", false);
+    e.removed = j.value("removed", false);
+    e.warnings.clear();
+    for (const auto& w : Member(j, "warnings")) {
+      e.warnings.emplace_back(w.get_ref<const std::string&>());
+    }
+    e.drift.clear();
+    for (const auto& d : Member(j, "drift")) {
+      e.drift.push_back(
+          {StringMember(d, "kind"), StringMember(d, "have"), StringMember(d, "want")});
+      if (e.drift.back().kind.empty()) e.drift.back().kind = "?";
+    }
+    PrintEntry(e, verb, dry_run);
+  }
+  ReportEnd end;
+  const nlohmann::json& record = Member(report, "record");
+  if (record.is_object()) {
+    const nlohmann::json& error = Member(record, "error");
+    if (error.is_string()) end.record_error = error.get<std::string>();
+    end.removals_skipped = record.value("removals_skipped", false);
+  }
+  if (verb != PolicyVerb::kDiff) end.summary = ReportSummary(report.at("summary"), dry_run);
+  PrintEnd(end, verb, dry_run);
+}
+
+FileRunSummary ReportSummary(const nlohmann::json& summary, bool dry_run) {
+  FileRunSummary s;
+  s.entries = CountMember(summary, "entries");
+  s.changed = CountMember(summary, dry_run ? "would_change" : "changed");
+  s.drifted = CountMember(summary, "drift");
+  s.errors = CountMember(summary, "errors");
+  s.removed = CountMember(summary, "removed");
+  s.fallbacks = CountMember(summary, "setuid_fallbacks");
+  return s;
+}
+
+}  // namespace capset::capctl
