@@ -137,15 +137,21 @@ std::vector<Drift> Compare(const Have& have, const Want& want) {
   return out;
 }
 
-// `opened`: the stat the walk took of this descriptor as it opened it, if just now.
+// `opened`: the stat the walk took of this descriptor as it opened it, if just now. `seen`:
+// the capabilities read of it by name a moment before (AlreadyAsWanted), if any.
 Result<Have> ReadState(SysOps& sys, int fd, const std::string& path, bool* caps_supported,
-                       const struct stat* opened = nullptr) {
+                       const struct stat* opened = nullptr,
+                       const std::optional<std::optional<VfsCap>>& seen = std::nullopt) {
   Have have;
   if (opened) {
     have.st = *opened;
   } else {
     CAPSET_ASSIGN_OR_RETURN(struct stat st, sys.Stat(fd));
     have.st = st;
+  }
+  if (seen) {
+    have.caps = *seen;
+    return have;
   }
   Result<std::optional<VfsCap>> caps = ReadFileCaps(sys, fd, path);
   if (!caps.ok()) {
@@ -238,15 +244,24 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 // and mode the entry names. Anything else (a symbolic link, a second name, an untrusted ACL,
 // an unreadable attribute, drift, a kernel without getxattrat) returns false and takes the
 // full open, which decides it as before: this only ever skips work, never a check.
+// `caps_seen`: in a directory only root can change (SafeDir::root_only), the capabilities
+// read here (none, or their value), for the full open to use instead of reading them again.
+// Only what it writes depends on them, and everything it writes is read back.
 bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const WalkedDir& dir,
-                     const std::string& name) {
+                     const std::string& name, std::optional<std::optional<VfsCap>>* caps_seen) {
   if (dir.dir.untrusted) return false;
   // The capabilities first: a file that is to be changed has none (or others), and costs one
   // call here before its full open.
   Result<std::optional<RawCapXattr>> raw = sys.GetCapXattrAt(dir.dir.fd.get(), name);
-  if (!raw.ok() || !raw->has_value()) return false;
+  if (!raw.ok()) return false;
+  if (!raw->has_value()) {
+    if (dir.dir.root_only) caps_seen->emplace();
+    return false;
+  }
   Result<VfsCap> caps = DecodeVfsCap((*raw)->span());
-  if (!caps.ok() || !GrantsExactly(*caps, e.caps)) return false;
+  if (!caps.ok()) return false;
+  if (dir.dir.root_only) caps_seen->emplace(*caps);
+  if (!GrantsExactly(*caps, e.caps)) return false;
   Result<struct stat> st = sys.StatAt(dir.dir.fd.get(), name);
   if (!st.ok() || !S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_dev != dir.dev) {
     return false;
@@ -291,7 +306,8 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
     want.gid = *gid;
   }
   const SafeOpenOptions so = WalkOptions(o);
-  if (dir && AlreadyAsWanted(sys, e, want, *dir, BaseName(e.path))) {
+  std::optional<std::optional<VfsCap>> caps_seen;
+  if (dir && AlreadyAsWanted(sys, e, want, *dir, BaseName(e.path), &caps_seen)) {
     return r;
   }
   if (o.quick_check && o.dry_run) return r.changed = true, r;  // not as wanted, or not plain
@@ -303,7 +319,7 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   const int fd = f->fd.get();
 
   bool supported = true;
-  Result<Have> have = ReadState(sys, fd, r.path, &supported, &f->st);
+  Result<Have> have = ReadState(sys, fd, r.path, &supported, &f->st, caps_seen);
   if (!have.ok()) return r.error = have.status(), r;
   auto plan = [&](bool caps_supported) {
     want.caps_supported = caps_supported;
@@ -369,12 +385,16 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
   const mode_t kept = now->st_mode & 07777 & ~static_cast<mode_t>(S_ISUID);
   const mode_t perm =
       (want.perm ? *want.perm : kept) | (want.setuid ? static_cast<mode_t>(S_ISUID) : mode_t{0});
-  if ((now->st_mode & 07777) != perm || chowned) {
+  const bool chmodded = (now->st_mode & 07777) != perm || chowned;
+  if (chmodded) {
     if (Status st = Chmod(sys, fd, perm, r.path); !st.ok()) return r.error = st, r;
   }
-  // Verify what is now there.
+  // Verify what is now there: the capabilities always (a write to the file clears them); the
+  // owner and mode again where this changed them. Else they are the ones the open read: the
+  // file is root's and only root may write it (UntrustedEndState), so only root changes them.
   bool still_supported = true;
-  Result<Have> after = ReadState(sys, fd, r.path, &still_supported);
+  Result<Have> after = chmodded ? ReadState(sys, fd, r.path, &still_supported)
+                                : ReadState(sys, fd, r.path, &still_supported, &now.value());
   if (!after.ok()) return r.error = after.status(), r;
   const std::vector<Drift> left = Compare(*after, want);
   if (!left.empty()) {

@@ -524,5 +524,44 @@ TEST(FilePolicyTest, AnAclThatCannotBeReadRefusesTheFileWhateverItsMode) {
   EXPECT_EQ(CapsOf(sys.At("/usr/bin/tool")), std::nullopt) << "capabilities were written";
 }
 
+// In a directory only root can change, the capabilities AlreadyAsWanted read by name are used
+// by the full open that follows instead of a second read: they decide what apply writes, and
+// what it then leaves is read back from the descriptor, whether it changed the mode or not.
+// Should the capabilities go meanwhile (root racing the apply, or a write to the file), the
+// entry fails; it is never reported as done from what was read before.
+TEST(FilePolicyTest, WhatApplyChangedIsReadBackNotTakenFromTheReadBefore) {
+  struct Case {
+    const char* what;
+    const char* caps;              // the file's before the apply
+    std::optional<unsigned> mode;  // the entry's
+    const char* gone_after;        // the call after which the capabilities go
+  };
+  for (const Case& c :
+       {Case{"the mode changed, the capabilities right", "cap_net_raw=p", 0750u, "GetCapXattrAt"},
+        Case{"the capabilities written, the mode kept", "cap_net_admin=p", {}, "SetCapXattr"}}) {
+    SCOPED_TRACE(c.what);
+    FakeSysOps sys;
+    SetCaps(sys.AddFile("/usr/bin/tool", 0755), *FileCaps::FromText(c.caps));
+    Policy policy;
+    policy.files.push_back(Entry("/usr/bin/tool", "cap_net_raw=p"));
+    policy.files[0].mode = c.mode;
+    bool armed = false;
+    int reads_by_fd = 0;
+    sys.inject = [&](std::string_view op) -> std::optional<Status> {
+      if (armed) sys.At("/usr/bin/tool").xattr.reset();
+      armed = armed || op == c.gone_after;
+      reads_by_fd += op == "GetCapXattr";
+      return std::nullopt;
+    };
+    FilePolicyOptions opt;
+    opt.apply = true;
+    std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("still differs after applying: caps none")))
+        << r[0].error.message();
+    EXPECT_EQ(reads_by_fd, 1) << "read by name before the changes, by descriptor after them";
+  }
+}
+
 }  // namespace
 }  // namespace capset
