@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   unsigned char* text = malloc((size_t)size + 1);
   if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) return 1;
   fclose(f);
-  const int rounds = argc > 2 ? atoi(argv[2]) : 5;
+  int rounds = argc > 2 ? atoi(argv[2]) : 5;
+  if (rounds < 1) rounds = 1;
   long long best = -1;
   for (int r = 0; r < rounds; r++) {
     const long long t0 = NowUs();

@@ -245,8 +245,9 @@ Status Chmod(SysOps& sys, int fd, mode_t mode, const std::string& path) {
 // an unreadable attribute, drift, a kernel without getxattrat) returns false and takes the
 // full open, which decides it as before: this only ever skips work, never a check.
 // `caps_seen`: in a directory only root can change (SafeDir::root_only), the capabilities
-// read here (none, or their value), for the full open to use instead of reading them again.
-// Only what it writes depends on them, and everything it writes is read back.
+// read here (none, or their value), for the full open to use instead of reading them again:
+// they decide what it writes, and what it writes is read back. An entry it finds without
+// drift (declined here for a second name, say) is judged from them, as here.
 bool AlreadyAsWanted(SysOps& sys, const FileEntry& e, const Want& base, const WalkedDir& dir,
                      const std::string& name, std::optional<std::optional<VfsCap>>* caps_seen) {
   if (dir.dir.untrusted) return false;
@@ -390,11 +391,14 @@ FileResult ProcessOne(SysOps& sys, const FileEntry& e, const FilePolicyOptions& 
     if (Status st = Chmod(sys, fd, perm, r.path); !st.ok()) return r.error = st, r;
   }
   // Verify what is now there: the capabilities always (a write to the file clears them); the
-  // owner and mode again where this changed them. Else they are the ones the open read: the
-  // file is root's and only root may write it (UntrustedEndState), so only root changes them.
+  // owner and mode again where this changed them, or where anyone but root may write the file
+  // (the trust rule lets group 0 write; a write by another clears the set-user-ID bit). Else
+  // they are the ones the open read: only root can change them.
+  const bool only_root_writes = now->st_uid == 0 && (now->st_mode & 022) == 0 && !f->acl;
   bool still_supported = true;
-  Result<Have> after = chmodded ? ReadState(sys, fd, r.path, &still_supported)
-                                : ReadState(sys, fd, r.path, &still_supported, &now.value());
+  Result<Have> after = chmodded || !only_root_writes
+                           ? ReadState(sys, fd, r.path, &still_supported)
+                           : ReadState(sys, fd, r.path, &still_supported, &now.value());
   if (!after.ok()) return r.error = after.status(), r;
   const std::vector<Drift> left = Compare(*after, want);
   if (!left.empty()) {

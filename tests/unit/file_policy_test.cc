@@ -563,5 +563,28 @@ TEST(FilePolicyTest, WhatApplyChangedIsReadBackNotTakenFromTheReadBefore) {
   }
 }
 
+// Where someone but root may write the file (the trust rule lets group 0), its mode is read
+// back even when apply did not change it: their write clears the set-user-ID bit of the
+// setuid fallback.
+TEST(FilePolicyTest, AFileGroupZeroMayWriteHasItsModeReadBack) {
+  FakeSysOps sys;
+  sys.no_xattr_support = true;
+  sys.AddFile("/bin/ping", 04775);  // already set-user-ID root: nothing to chmod
+  Policy policy;
+  policy.files.push_back(Entry("/bin/ping", "cap_net_raw=p"));
+  policy.files[0].fallback = FileEntry::Fallback::kSetuid;
+  // The write that probes for capabilities is where a group-0 write lands.
+  sys.inject = [&](std::string_view op) -> std::optional<Status> {
+    if (op == "SetCapXattr") sys.At("/bin/ping").mode &= ~static_cast<mode_t>(S_ISUID);
+    return std::nullopt;
+  };
+  FilePolicyOptions opt;
+  opt.apply = true;
+  std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("still differs after applying: setuid unset")))
+      << r[0].error.message();
+}
+
 }  // namespace
 }  // namespace capset

@@ -20,7 +20,6 @@
 #include "capset/policy_loader.h"
 #include "capset/process.h"
 #include "cli.h"
-#include "diagnostics.h"
 #include "file_report_print.h"
 
 namespace capset::capctl {
@@ -132,9 +131,10 @@ int ReportDaemonRun(Verb verb, const FilePolicyOptions& opt, bool json) {
     } else {
       PrintFileReport(report, verb, opt.dry_run);
     }
-    const nlohmann::json& diagnostics = report.at("diagnostics");
+    const auto diagnostics = report.find("diagnostics");  // absent: none
     const bool policy_ok =
-        std::none_of(diagnostics.begin(), diagnostics.end(),
+        diagnostics == report.end() ||
+        std::none_of(diagnostics->begin(), diagnostics->end(),
                      [](const nlohmann::json& d) { return d.value("severity", "") == "error"; });
     return ReportExit(ReportSummary(report.at("summary"), opt.dry_run), policy_ok, opt);
   } catch (const nlohmann::json::exception& e) {
@@ -257,12 +257,13 @@ int RunPolicyFiles(int argc, char** argv) {
   }
   // The journal's records (one message per change) are sent on a second thread while the
   // report is printed: with thousands of changes each costs as much as the other.
+  // (KeepUntilExit is not thread-safe: --json's report is kept from here.)
+  nlohmann::json& report = KeepUntilExit(nlohmann::json());
   ParallelFor(2, 1, [&](size_t i) {
     if (i == 0) {
       journal::RecordFileRun(tree.run, {"capctl", getpid(), getuid(), getgid()}, opt.dry_run);
     } else if (json) {
-      const nlohmann::json& report =
-          KeepUntilExit(FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt));
+      report = FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt);
       std::printf("%s\n", DumpJson(report).c_str());
     } else {
       PrintFileReport(tree, verb, opt);

@@ -158,7 +158,7 @@ void WriteEntry(ReportWriter& w, const FileResult& r, const FilePolicyOptions& o
 }  // namespace
 
 std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
-                           bool policy_ok, const FilePolicyOptions& options, ReportEntries which) {
+                           bool policy_ok, const FilePolicyOptions& options) {
   std::string out;
   out.reserve(256 + 256 * run.results.size());
   ReportWriter w(out);
@@ -169,7 +169,7 @@ std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnosti
   w.Key("entries");
   w.Open('[');
   for (const auto& r : run.results) {
-    if (which == ReportEntries::kAll || NotableResult(r)) WriteEntry(w, r, options);
+    WriteEntry(w, r, options);
   }
   w.Close(']');
   w.Key("ok");
@@ -213,9 +213,9 @@ std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnosti
 }
 
 json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
-                    bool policy_ok, const FilePolicyOptions& options, ReportEntries which) {
+                    bool policy_ok, const FilePolicyOptions& options) {
   // Valid JSON of valid UTF-8 by construction: parse() does not throw on it.
-  return json::parse(FileReportText(run, diagnostics, policy_ok, options, which));
+  return json::parse(FileReportText(run, diagnostics, policy_ok, options));
 }
 
 json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics) {

@@ -42,26 +42,17 @@ struct FileRunSummary {
 };
 FileRunSummary SummarizeFileRun(const FilePolicyRun& run);
 
-/// Whether the text form shows `r`: an error, drift, a change or a warning.
+/// Whether the text form shows `r`: an error, drift, a change or a warning (a no-op apply of
+/// 10,000 entries shows none of them).
 bool NotableResult(const FileResult& r);
-
-/// Which entries the report lists; the summary counts every entry either way.
-enum class ReportEntries {
-  kAll,
-  /// Only entries with drift, a change, an error or a warning: what the text form prints (a
-  /// no-op apply of 10,000 entries built 10,000 JSON objects to print none of them).
-  kNotable,
-};
 
 /// The whole report as compact JSON text (what capsetd replies). `policy_ok`: the policy was
 /// read without errors.
 std::string FileReportText(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
-                           bool policy_ok, const FilePolicyOptions& options,
-                           ReportEntries which = ReportEntries::kAll);
+                           bool policy_ok, const FilePolicyOptions& options);
 
-/// The same report as a tree (capctl renders it, or prints it indented).
+/// The same report as a tree (capctl --json prints it indented).
 nlohmann::json FileReportJson(const FilePolicyRun& run, const std::vector<Diagnostic>& diagnostics,
-                              bool policy_ok, const FilePolicyOptions& options,
-                              ReportEntries which = ReportEntries::kAll);
+                              bool policy_ok, const FilePolicyOptions& options);
 
 }  // namespace capset
