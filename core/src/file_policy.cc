@@ -588,7 +588,8 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
                      : std::vector<const AppliedFile*>{};
   std::vector<FileResult> results(selected.size() + removed.size());
   CapsTexts texts;
-  ParallelFor(results.size(), 64, [&](size_t i) {
+  // Makes results[i].
+  const auto make = [&](size_t i) {
     const bool is_removed = i >= selected.size();
     if (!root.ok()) {
       FileResult& r = results[i];
@@ -616,6 +617,10 @@ std::vector<FileResult> ProcessFilePolicy(SysOps& sys, const Policy& policy,
       return;
     }
     results[i] = ProcessRemoved(sys, applied, options, *root);
+  };
+  ParallelFor(results.size(), 64, [&](size_t i) {
+    make(i);
+    if (options.on_result) options.on_result(results[i]);
   });
   return results;
 }

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+
 #include "capset/file_policy_run.h"
 #include "capset/vfs_cap.h"
 #include "common/status_matchers.h"
@@ -584,6 +587,44 @@ TEST(FilePolicyTest, AFileGroupZeroMayWriteHasItsModeReadBack) {
   ASSERT_EQ(r.size(), 1u);
   EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("still differs after applying: setuid unset")))
       << r[0].error.message();
+}
+
+// on_result (capctl's journal messages as the changes are made) sees every result, the
+// removed entries' too, once each and as ProcessFilePolicy returns it; many entries run on
+// more than one thread, so it is called concurrently.
+TEST(FilePolicyTest, EveryResultIsHandedOverOnceAsItIsReturned) {
+  FakeSysOps sys;
+  Policy policy;
+  for (int i = 0; i < 300; ++i) {
+    const std::string path = "/bin/tool" + std::to_string(i);
+    sys.AddFile(path, i % 7 == 0 ? 0777 : 0755);  // every seventh refused: others may write it
+    policy.files.push_back(Entry(path, "cap_net_raw=p"));
+  }
+  AppliedRecord record;
+  record.files["/bin/old"] = AppliedFile{"/bin/old", "cap_net_raw=p", false, "pkg", "p.yaml:1:1"};
+  FilePolicyOptions opt;
+  opt.apply = true;
+  opt.record = &record;
+  std::mutex mu;
+  std::map<std::string, std::pair<int, std::string>> seen;  // path: times, what it said
+  opt.on_result = [&](const FileResult& r) {
+    const std::lock_guard<std::mutex> lock(mu);
+    auto& [times, said] = seen[r.path];
+    ++times;
+    said = r.ok() ? (r.changed ? "changed" : "ok") : r.error.message();
+  };
+  const std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+  ASSERT_EQ(r.size(), 301u);
+  ASSERT_EQ(seen.size(), r.size());
+  for (const FileResult& one : r) {
+    ASSERT_TRUE(seen.count(one.path)) << one.path;
+    EXPECT_EQ(seen[one.path].first, 1) << one.path;
+    EXPECT_EQ(seen[one.path].second,
+              one.ok() ? (one.changed ? "changed" : "ok") : one.error.message());
+  }
+  EXPECT_TRUE(r.back().removed);
+  EXPECT_FALSE(r[0].ok());
+  EXPECT_TRUE(r[1].ok() && r[1].changed);
 }
 
 }  // namespace

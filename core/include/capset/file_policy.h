@@ -104,6 +104,10 @@ struct FilePolicyOptions {
   /// change (`changed`, its drift unknown): such a run is no report. Its results are reported
   /// only where DryRunWritesNothing holds, that is where it marked nothing.
   bool quick_check = false;
+  /// Called with each entry's result as soon as it is final, on the thread that made it (so
+  /// concurrently), before ProcessFilePolicy returns: capctl sends each change's journal
+  /// message while the other files are worked on. Must not throw.
+  std::function<void(const FileResult&)> on_result;
 };
 
 /// The entries of `policy.files` selected by `options`, each checked (and with apply,

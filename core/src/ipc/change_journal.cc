@@ -38,52 +38,55 @@ class Entry {
   std::vector<std::string> fields_;
 };
 
-// Whether a journal may be listening: sd_journal_sendv drops a message silently where its
-// socket does not exist (an image built in a chroot or a container, as package triggers run).
+}  // namespace
+
 bool JournalSocketExists() {
   return access("/run/systemd/journal/socket", F_OK) == 0 || errno != ENOENT;
 }
 
-}  // namespace
+void RecordFileResult(const FileResult& r, const Caller& caller) {
+  if (r.ok() && !r.changed) return;
+  Entry e;
+  if (r.ok()) {
+    e.Add("MESSAGE", caller.tool + ": " + r.path + ": " + DriftText(r.drift) +
+                         (r.removed ? " (no longer in the policy)" : ""))
+        .Add("MESSAGE_ID", kFileChangedId)
+        .Add("PRIORITY", std::to_string(LOG_NOTICE))
+        .Add("CAPSET_CHANGE", DriftText(r.drift))
+        .Add("CAPSET_CAPS", r.fallback ? "" : r.entry->caps_text)
+        .Add("CAPSET_FALLBACK", r.fallback ? "setuid" : "none")
+        .Add("CAPSET_REMOVED", r.removed ? "yes" : "no");
+  } else {
+    e.Add("MESSAGE", caller.tool + ": " + r.error.message())
+        .Add("MESSAGE_ID", kFileErrorId)
+        .Add("PRIORITY", std::to_string(LOG_ERR))
+        .Add("CAPSET_ERROR", r.error.message());
+  }
+  e.Add("CAPSET_PATH", r.path)
+      .Add("CAPSET_PACKAGE", r.entry->package)
+      .Add("CAPSET_POLICY_SOURCE", r.entry->where.ToString())
+      .AddCaller(caller)
+      .Send();
+}
+
+void RecordRecordStatus(const FilePolicyRun& run, const Caller& caller) {
+  if (run.record_status.ok()) return;
+  Entry()
+      .Add("MESSAGE", caller.tool + ": " + run.record_status.message() +
+                          "; files removed from the policy may keep what capset gave them")
+      .Add("MESSAGE_ID", kFileErrorId)
+      .Add("PRIORITY", std::to_string(LOG_WARNING))
+      .Add("CAPSET_ERROR", run.record_status.message())
+      .Add("CAPSET_RECORD", run.record_path)
+      .AddCaller(caller)
+      .Send();
+}
 
 void RecordFileRun(const FilePolicyRun& run, const Caller& caller, bool dry_run) {
   // Without the socket, thousands of messages would each be made only to be dropped.
   if (dry_run || !JournalSocketExists()) return;
-  for (const auto& r : run.results) {
-    if (r.ok() && !r.changed) continue;
-    Entry e;
-    if (r.ok()) {
-      e.Add("MESSAGE", caller.tool + ": " + r.path + ": " + DriftText(r.drift) +
-                           (r.removed ? " (no longer in the policy)" : ""))
-          .Add("MESSAGE_ID", kFileChangedId)
-          .Add("PRIORITY", std::to_string(LOG_NOTICE))
-          .Add("CAPSET_CHANGE", DriftText(r.drift))
-          .Add("CAPSET_CAPS", r.fallback ? "" : r.entry->caps_text)
-          .Add("CAPSET_FALLBACK", r.fallback ? "setuid" : "none")
-          .Add("CAPSET_REMOVED", r.removed ? "yes" : "no");
-    } else {
-      e.Add("MESSAGE", caller.tool + ": " + r.error.message())
-          .Add("MESSAGE_ID", kFileErrorId)
-          .Add("PRIORITY", std::to_string(LOG_ERR))
-          .Add("CAPSET_ERROR", r.error.message());
-    }
-    e.Add("CAPSET_PATH", r.path)
-        .Add("CAPSET_PACKAGE", r.entry->package)
-        .Add("CAPSET_POLICY_SOURCE", r.entry->where.ToString())
-        .AddCaller(caller)
-        .Send();
-  }
-  if (!run.record_status.ok()) {
-    Entry()
-        .Add("MESSAGE", caller.tool + ": " + run.record_status.message() +
-                            "; files removed from the policy may keep what capset gave them")
-        .Add("MESSAGE_ID", kFileErrorId)
-        .Add("PRIORITY", std::to_string(LOG_WARNING))
-        .Add("CAPSET_ERROR", run.record_status.message())
-        .Add("CAPSET_RECORD", run.record_path)
-        .AddCaller(caller)
-        .Send();
-  }
+  for (const auto& r : run.results) RecordFileResult(r, caller);
+  RecordRecordStatus(run, caller);
 }
 
 void RecordRefusedCall(const Caller& caller, const std::string& method, const std::string& reason) {

@@ -39,6 +39,16 @@ struct Caller {
 /// read or saved (kFileErrorId, PRIORITY=warning, CAPSET_RECORD). Dry runs record nothing.
 void RecordFileRun(const FilePolicyRun& run, const Caller& caller, bool dry_run);
 
+/// The parts of RecordFileRun, for a caller that records each result as it is made
+/// (FilePolicyOptions::on_result; thread-safe): the record of `r` if it changed or failed, and
+/// the record's failure. RecordFileRun skips both where JournalSocketExists() is false.
+void RecordFileResult(const FileResult& r, const Caller& caller);
+void RecordRecordStatus(const FilePolicyRun& run, const Caller& caller);
+
+/// Whether /run/systemd/journal/socket exists: where it does not (an image built in a chroot
+/// or container, as package triggers run), sd_journal_sendv drops every message silently.
+bool JournalSocketExists();
+
 /// A call capsetd refused (kCallRefusedId, PRIORITY=warning).
 void RecordRefusedCall(const Caller& caller, const std::string& method, const std::string& reason);
 
