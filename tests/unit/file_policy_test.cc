@@ -527,6 +527,15 @@ TEST(FilePolicyTest, AnAclThatCannotBeReadRefusesTheFileWhateverItsMode) {
   EXPECT_EQ(CapsOf(sys.At("/usr/bin/tool")), std::nullopt) << "capabilities were written";
 }
 
+// Applies a policy of one entry; its error (or one saying it did not give one result).
+Status ApplyTheOneEntry(FakeSysOps& sys, const Policy& policy) {
+  FilePolicyOptions opt;
+  opt.apply = true;
+  std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
+  if (r.size() != 1) return Status(Code::kIoError, "not one result");
+  return r[0].error;
+}
+
 // In a directory only root can change, the capabilities AlreadyAsWanted read by name are used
 // by the full open that follows instead of a second read: they decide what apply writes, and
 // what it then leaves is read back from the descriptor, whether it changed the mode or not.
@@ -556,12 +565,9 @@ TEST(FilePolicyTest, WhatApplyChangedIsReadBackNotTakenFromTheReadBefore) {
       reads_by_fd += op == "GetCapXattr";
       return std::nullopt;
     };
-    FilePolicyOptions opt;
-    opt.apply = true;
-    std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
-    ASSERT_EQ(r.size(), 1u);
-    EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("still differs after applying: caps none")))
-        << r[0].error.message();
+    const Status error = ApplyTheOneEntry(sys, policy);
+    EXPECT_THAT(error, StatusIs(_, HasSubstr("still differs after applying: caps none")))
+        << error.message();
     EXPECT_EQ(reads_by_fd, 1) << "read by name before the changes, by descriptor after them";
   }
 }
@@ -581,12 +587,9 @@ TEST(FilePolicyTest, AFileGroupZeroMayWriteHasItsModeReadBack) {
     if (op == "SetCapXattr") sys.At("/bin/ping").mode &= ~static_cast<mode_t>(S_ISUID);
     return std::nullopt;
   };
-  FilePolicyOptions opt;
-  opt.apply = true;
-  std::vector<FileResult> r = ProcessFilePolicy(sys, policy, opt);
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_THAT(r[0].error, StatusIs(_, HasSubstr("still differs after applying: setuid unset")))
-      << r[0].error.message();
+  const Status error = ApplyTheOneEntry(sys, policy);
+  EXPECT_THAT(error, StatusIs(_, HasSubstr("still differs after applying: setuid unset")))
+      << error.message();
 }
 
 // on_result (capctl's journal messages as the changes are made) sees every result, the
