@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -243,7 +244,14 @@ int RunPolicyFiles(int argc, char** argv) {
   const journal::Caller caller{"capctl", getpid(), getuid(), getgid()};
   const bool journal = !opt.dry_run && journal::JournalSocketExists();
   if (journal) {
-    opt.on_result = [&caller](const FileResult& r) { journal::RecordFileResult(r, caller); };
+    // on_result must not throw: a message that cannot be made (out of memory) is lost, not
+    // the apply (whose record is saved after the last file).
+    opt.on_result = [&caller](const FileResult& r) {
+      try {
+        journal::RecordFileResult(r, caller);
+      } catch (const std::exception&) {
+      }
+    };
   }
   PolicyTreeRun& tree = KeepUntilExit(PolicyTreeRun());  // large: never taken apart
   if (files.empty()) {

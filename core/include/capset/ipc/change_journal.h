@@ -40,8 +40,9 @@ struct Caller {
 void RecordFileRun(const FilePolicyRun& run, const Caller& caller, bool dry_run);
 
 /// The parts of RecordFileRun, for a caller that records each result as it is made
-/// (FilePolicyOptions::on_result; thread-safe): the record of `r` if it changed or failed, and
-/// the record's failure. RecordFileRun skips both where JournalSocketExists() is false.
+/// (FilePolicyOptions::on_result; thread-safe, in the order the results come): the record of
+/// `r` if it changed or failed, and the record's failure. Such a caller skips them itself for a
+/// dry run and where JournalSocketExists() is false, as RecordFileRun does.
 void RecordFileResult(const FileResult& r, const Caller& caller);
 void RecordRecordStatus(const FilePolicyRun& run, const Caller& caller);
 
