@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -88,7 +89,7 @@ class FakeSysOps final : public SysOps {
 
   bool userns = false;
   bool no_xattr_support = false;
-  int set_calls = 0;
+  std::atomic<int> set_calls = 0;  // atomic: ProcessFilePolicy calls from its threads
   /// Called after ReadContent with the node read (a writer changing the file meanwhile).
   std::function<void(Node&)> after_read;
   /// ReadContentPieces hands the content over in pieces of this many bytes (0: all at once).
@@ -207,7 +208,7 @@ class FakeSysOps final : public SysOps {
     return n->flags;
   }
 
-  int beneath_calls = 0;
+  std::atomic<int> beneath_calls = 0;
 
   Result<Fd> Reopen(int opath_fd, int) override {
     if (std::optional<Status> f = Inject("Reopen")) return *f;
