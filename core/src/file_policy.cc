@@ -510,13 +510,17 @@ const char* DriftKindName(Drift::Kind kind) {
   return "?";
 }
 
+void AppendDriftText(std::string& out, std::string_view kind, std::string_view have,
+                     std::string_view want) {
+  if (!out.empty()) out += ", ";
+  out.append(kind).append(" ");
+  out.append(have.empty() ? "none" : have).append(" -> ");
+  out.append(want.empty() ? "none" : want);
+}
+
 std::string DriftText(const std::vector<Drift>& drift) {
   std::string out;
-  for (const auto& d : drift) {
-    if (!out.empty()) out += ", ";
-    out += std::string(DriftKindName(d.kind)) + " " + (d.have.empty() ? "none" : d.have) + " -> " +
-           (d.want.empty() ? "none" : d.want);
-  }
+  for (const auto& d : drift) AppendDriftText(out, DriftKindName(d.kind), d.have, d.want);
   return out;
 }
 

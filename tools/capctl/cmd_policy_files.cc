@@ -278,10 +278,7 @@ int RunPolicyFiles(int argc, char** argv) {
   } else {
     PrintFileReport(tree, verb, opt);
   }
-  const bool policy_ok =
-      std::none_of(tree.loaded->diagnostics.begin(), tree.loaded->diagnostics.end(),
-                   [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
-  return ReportExit(SummarizeFileRun(tree.run), policy_ok, opt);
+  return ReportExit(SummarizeFileRun(tree.run), tree.loaded->ok(), opt);
 }
 
 }  // namespace capset::capctl

@@ -38,12 +38,7 @@ struct ReportEnd {
 
 std::string DriftLinesText(const std::vector<DriftLine>& drift) {
   std::string out;
-  for (const auto& d : drift) {
-    if (!out.empty()) out += ", ";
-    out.append(d.kind).append(" ");
-    out.append(d.have.empty() ? "none" : d.have).append(" -> ");
-    out.append(d.want.empty() ? "none" : d.want);
-  }
+  for (const auto& d : drift) AppendDriftText(out, d.kind, d.have, d.want);
   return out;
 }
 

@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capset/applied_record.h"
@@ -53,6 +54,10 @@ const char* DriftKindName(Drift::Kind kind);
 
 /// "caps none -> cap_net_raw=p, setuid set -> unset".
 std::string DriftText(const std::vector<Drift>& drift);
+/// One item of that text ("caps none -> cap_net_raw=p"; "" is "none") appended to `out`, after
+/// ", " unless `out` is empty: also for drift read back from a report's JSON.
+void AppendDriftText(std::string& out, std::string_view kind, std::string_view have,
+                     std::string_view want);
 
 struct FileResult {
   const FileEntry* entry = nullptr;  ///< for a removed entry: its record, as an entry
