@@ -3,6 +3,7 @@
 // printer, so the two must print the same bytes for the same run, whatever its strings hold.
 #include "file_report_print.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -13,6 +14,9 @@
 
 namespace capset::capctl {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Printed {
   std::string out, err;
@@ -93,58 +97,41 @@ TEST_F(FileReportPrintTest, ALocalRunPrintsWhatItsJsonReportPrints) {
         EXPECT_EQ(local.err, daemon.err);
 
         // And what they print is the report: not empty, the quiet entry not in it.
-        EXPECT_EQ(local.out.find("quiet"), std::string::npos) << local.out;
-        EXPECT_NE(local.err.find("/etc/capset/policy.d/w.yaml:3:5: warning: odd key"),
-                  std::string::npos)
-            << local.err;
+        EXPECT_THAT(local.out, Not(HasSubstr("quiet")));
+        EXPECT_THAT(local.err, HasSubstr("/etc/capset/policy.d/w.yaml:3:5: warning: odd key"));
         // Not UTF-8: each bad byte shown as U+FFFD, a diagnostic without a line as its file.
-        EXPECT_NE(
-            local.err.find("/etc/capset/policy.d/\xef\xbf\xbd.yaml: warning: bad \xef\xbf\xbd"),
-            std::string::npos)
-            << local.err;
-        EXPECT_NE(local.err.find("Refusing '/img/usr/bin/failed\xef\xbf\xbd': why "
-                                 "(/usr/lib/capset/policy.d/pkg.yaml:6:5)"),
-                  std::string::npos)
-            << local.err;
-        EXPECT_NE(local.err.find("warning: another \xef\xbf\xbd"), std::string::npos);
+        EXPECT_THAT(local.err,
+                    HasSubstr("/etc/capset/policy.d/\xef\xbf\xbd.yaml: warning: bad \xef\xbf\xbd"));
+        EXPECT_THAT(local.err, HasSubstr("Refusing '/img/usr/bin/failed\xef\xbf\xbd': why "
+                                         "(/usr/lib/capset/policy.d/pkg.yaml:6:5)"));
+        EXPECT_THAT(local.err, HasSubstr("warning: another \xef\xbf\xbd"));
         EXPECT_EQ(local.err.find("cannot read") != std::string::npos, record_failed);
         if (verb == PolicyVerb::kApply) {
           const std::string changed = dry_run ? "would change" : "changed";
-          EXPECT_NE(
-              local.out.find(changed + " /img/usr/bin/ping: caps none -> cap_net_raw=p, setuid set "
-                                       "-> unset\n"),
-              std::string::npos)
-              << local.out;
-          EXPECT_NE(local.out.find(changed + " /img/usr/bin/bad\xef\xbf\xbd\xef\xbf\xbdname:"),
-                    std::string::npos)
-              << local.out;
-          EXPECT_NE(
-              local.out.find(changed + " /img/usr/bin/gone: caps cap_net_raw=p -> none (no longer "
-                                       "in the policy)\n"),
-              std::string::npos)
-              << local.out;
-          EXPECT_NE(local.err.find("7 entries: 4 " + changed +
-                                   ", 1 error(s), 1 setuid fallback(s), 1 no longer in the "
-                                   "policy\n"),
-                    std::string::npos)
-              << local.err;
-          EXPECT_NE(local.err.find("/img/usr/bin/a\nb: the filesystem cannot store file "
-                                   "capabilities; using the entry's setuid fallback"),
-                    std::string::npos)
-              << local.err;
+          EXPECT_THAT(
+              local.out,
+              HasSubstr(changed + " /img/usr/bin/ping: caps none -> cap_net_raw=p, setuid set "
+                                  "-> unset\n"));
+          EXPECT_THAT(local.out,
+                      HasSubstr(changed + " /img/usr/bin/bad\xef\xbf\xbd\xef\xbf\xbdname:"));
+          EXPECT_THAT(
+              local.out,
+              HasSubstr(changed + " /img/usr/bin/gone: caps cap_net_raw=p -> none (no longer "
+                                  "in the policy)\n"));
+          EXPECT_THAT(local.err, HasSubstr("7 entries: 4 " + changed +
+                                           ", 1 error(s), 1 setuid fallback(s), 1 no longer in the "
+                                           "policy\n"));
+          EXPECT_THAT(local.err, HasSubstr("/img/usr/bin/a\nb: the filesystem cannot store file "
+                                           "capabilities; using the entry's setuid fallback"));
         } else if (verb == PolicyVerb::kVerify) {
-          EXPECT_NE(local.out.find("/img/usr/bin/ping: drift: caps none -> cap_net_raw=p"),
-                    std::string::npos)
-              << local.out;
-          EXPECT_NE(local.err.find("7 entries: 4 with drift, 1 error(s)"), std::string::npos)
-              << local.err;
+          EXPECT_THAT(local.out, HasSubstr("/img/usr/bin/ping: drift: caps none -> cap_net_raw=p"));
+          EXPECT_THAT(local.err, HasSubstr("7 entries: 4 with drift, 1 error(s)"));
         } else {
-          EXPECT_NE(local.out.find("/img/usr/bin/ping (/usr/lib/capset/policy.d/pkg.yaml:3:5)\n"
-                                   "-caps: none\n+caps: cap_net_raw=p\n-setuid: set\n"
-                                   "+setuid: unset\n"),
-                    std::string::npos)
-              << local.out;
-          EXPECT_EQ(local.err.find("entries:"), std::string::npos) << local.err;
+          EXPECT_THAT(local.out,
+                      HasSubstr("/img/usr/bin/ping (/usr/lib/capset/policy.d/pkg.yaml:3:5)\n"
+                                "-caps: none\n+caps: cap_net_raw=p\n-setuid: set\n"
+                                "+setuid: unset\n"));
+          EXPECT_THAT(local.err, Not(HasSubstr("entries:")));
         }
       }
     }
