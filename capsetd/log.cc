@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "capset/printable.h"
+
 namespace capset::capsetd {
 
 bool StderrIsJournal() {
@@ -28,8 +30,9 @@ void Log(int priority, const std::string& message) {
                                            "SYSLOG_IDENTIFIER=capsetd", nullptr) == 0) {
     return;
   }
+  // One message, one line: its control characters escaped (a file name may hold a newline).
   std::fprintf(stderr, "capsetd: %s%s\n", priority == LOG_WARNING ? "warning: " : "",
-               message.c_str());
+               ControlsEscaped(message).c_str());
 }
 
 }  // namespace capset::capsetd

@@ -148,5 +148,25 @@ TEST(CliOptionsTest, UnknownVerbsAreUsageErrorsNamingThem) {
   }
 }
 
+// A message names what it was given; a newline, a carriage return or an escape sequence in
+// that must not make a second line of it (or hide the first).
+TEST(CliOptionsTest, AnArgumentWithControlCharactersStaysOnItsLine) {
+  const std::vector<std::vector<std::string>> runs = {
+      {"frob\nnicate"},
+      {"policy", "verify", "--local", "--root", "/nonexistent\ncapctl: fine\r\x1b[2K"},
+      {"get", "/nonexistent\nx"},
+  };
+  for (const std::vector<std::string>& words : runs) {
+    std::vector<std::string> argv = {CapctlPath()};
+    argv.insert(argv.end(), words.begin(), words.end());
+    CommandResult r = RunCommand(argv);
+    EXPECT_NE(r.exit_code, 0) << Join(words);
+    ASSERT_FALSE(r.err.empty()) << Join(words);
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    EXPECT_EQ(r.err.find_first_of("\r\x1b"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("\\n"), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace capset::testing

@@ -106,6 +106,9 @@ TEST_F(FileReportPrintTest, ALocalRunPrintsWhatItsJsonReportPrints) {
                                          "(/usr/lib/capset/policy.d/pkg.yaml:6:5)"));
         EXPECT_THAT(local.err, HasSubstr("warning: another \xef\xbf\xbd"));
         EXPECT_EQ(local.err.find("cannot read") != std::string::npos, record_failed);
+        // No line begins with what followed the newline in "/usr/bin/a\nb".
+        EXPECT_THAT(local.out, Not(HasSubstr("\nb")));
+        EXPECT_THAT(local.err, Not(HasSubstr("\nb")));
         if (verb == PolicyVerb::kApply) {
           const std::string changed = dry_run ? "would change" : "changed";
           EXPECT_THAT(
@@ -121,8 +124,10 @@ TEST_F(FileReportPrintTest, ALocalRunPrintsWhatItsJsonReportPrints) {
           EXPECT_THAT(local.err, HasSubstr("7 entries: 4 " + changed +
                                            ", 1 error(s), 1 setuid fallback(s), 1 no longer in the "
                                            "policy\n"));
-          EXPECT_THAT(local.err, HasSubstr("/img/usr/bin/a\nb: the filesystem cannot store file "
+          // A newline in a path is printed as "\n": one entry, one line.
+          EXPECT_THAT(local.err, HasSubstr("/img/usr/bin/a\\nb: the filesystem cannot store file "
                                            "capabilities; using the entry's setuid fallback"));
+          EXPECT_THAT(local.out, HasSubstr(changed + " /img/usr/bin/a\\nb: setuid unset -> set\n"));
         } else if (verb == PolicyVerb::kVerify) {
           EXPECT_THAT(local.out, HasSubstr("/img/usr/bin/ping: drift: caps none -> cap_net_raw=p"));
           EXPECT_THAT(local.err, HasSubstr("7 entries: 4 with drift, 1 error(s)"));

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "capset/printable.h"
 #include "capset/status.h"
 #include "capset/unit_settings.h"
 
@@ -27,7 +28,8 @@ enum ExitCode : int {
   kExitAbove = 3,    ///< audit --services --fail-above: a service's exposure is above it
 };
 
-/// "capctl: <message>" on stderr.
+/// "capctl: <message>" on stderr, its control characters escaped (printable.h): a message
+/// holds file names, and one line of it must stay one line.
 void PrintError(const std::string& message);
 /// "capctl: warning: <message>" on stderr.
 void PrintWarning(const std::string& message);
@@ -38,10 +40,6 @@ void PrintNote(const std::string& message);
 /// ("capctl: --root: ...") and the command exits kExitUsage. Its trust is the command's to
 /// judge (policies and files below an untrusted root are refused where they are read).
 bool RootExists(const std::string& root);
-
-/// `text` for a terminal or a log line: control characters, DEL, backslash and bytes that
-/// are not UTF-8 as C escapes ("\\n", "\\x1b"), so a file name cannot forge output lines.
-std::string Printable(std::string_view text);
 
 /// Writes `text` to the file `path` that capctl was asked to create (--policy-out): never
 /// through a symbolic link (O_NOFOLLOW), never into a FIFO or device (it must be a regular

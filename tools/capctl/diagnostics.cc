@@ -3,10 +3,13 @@
 
 #include <cstdio>
 
+#include "capset/printable.h"
+
 namespace capset::capctl {
 
 void PrintDiagnostics(const std::vector<Diagnostic>& diagnostics) {
-  for (const auto& d : diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  for (const auto& d : diagnostics)
+    std::fprintf(stderr, "%s\n", ControlsEscaped(d.ToString()).c_str());
 }
 
 }  // namespace capset::capctl

@@ -42,6 +42,8 @@ std::string DriftLinesText(const std::vector<DriftLine>& drift) {
   return out;
 }
 
+// An entry's lines on stdout, one line each: the path, its source and the values are made
+// Printable (a policy may name a path with a newline, and --root may hold one).
 void PrintEntry(const EntryLines& e, PolicyVerb verb, bool dry_run) {
   for (const std::string_view w : e.warnings) PrintWarning(std::string(w));
   if (e.error) {
@@ -49,7 +51,7 @@ void PrintEntry(const EntryLines& e, PolicyVerb verb, bool dry_run) {
     return;
   }
   if (e.drift.empty()) return;
-  const std::string path(e.path);
+  const std::string path = Printable(e.path);
   if (e.fallback) {
     PrintNote(path +
               ": the filesystem cannot store file capabilities; using the entry's setuid "
@@ -58,15 +60,16 @@ void PrintEntry(const EntryLines& e, PolicyVerb verb, bool dry_run) {
   const char* removed = e.removed ? " (no longer in the policy)" : "";
   if (verb == PolicyVerb::kApply) {
     std::printf("%s %s: %s%s\n", dry_run ? "would change" : "changed", path.c_str(),
-                DriftLinesText(e.drift).c_str(), removed);
+                Printable(DriftLinesText(e.drift)).c_str(), removed);
   } else if (verb == PolicyVerb::kVerify) {
-    std::printf("%s: drift: %s%s\n", path.c_str(), DriftLinesText(e.drift).c_str(), removed);
-  } else {
-    std::printf("%s (%.*s)%s\n", path.c_str(), static_cast<int>(e.source.size()), e.source.data(),
+    std::printf("%s: drift: %s%s\n", path.c_str(), Printable(DriftLinesText(e.drift)).c_str(),
                 removed);
+  } else {
+    std::printf("%s (%s)%s\n", path.c_str(), Printable(e.source).c_str(), removed);
     for (const auto& d : e.drift) {
-      const std::string kind(d.kind), have(d.have.empty() ? "none" : d.have),
-          want(d.want.empty() ? "none" : d.want);
+      const std::string kind = Printable(d.kind),
+                        have = Printable(d.have.empty() ? "none" : d.have),
+                        want = Printable(d.want.empty() ? "none" : d.want);
       std::printf("-%s: %s\n+%s: %s\n", kind.c_str(), have.c_str(), kind.c_str(), want.c_str());
     }
   }
@@ -97,7 +100,7 @@ void PrintEnd(const ReportEnd& end, PolicyVerb verb, bool dry_run) {
 void PrintDiagnosticLine(const SourceLocation& where, bool error, const std::string& message) {
   const Diagnostic d{error ? Diagnostic::Severity::kError : Diagnostic::Severity::kWarning, where,
                      message};
-  std::fprintf(stderr, "%s\n", ReplaceNonUtf8(d.ToString()).c_str());
+  std::fprintf(stderr, "%s\n", ControlsEscaped(ReplaceNonUtf8(d.ToString())).c_str());
 }
 
 // `text`, or where it is not UTF-8 its readable form kept in `holder`.

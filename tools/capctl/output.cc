@@ -8,58 +8,22 @@
 #include <cstring>
 
 #include "capset/fd.h"
+#include "capset/printable.h"
 #include "capset/safe_path.h"
-#include "capset/utf8.h"
 #include "cli.h"
 
 namespace capset::capctl {
 
 void PrintError(const std::string& message) {
-  std::fprintf(stderr, "capctl: %s\n", message.c_str());
+  std::fprintf(stderr, "capctl: %s\n", ControlsEscaped(message).c_str());
 }
 
 void PrintWarning(const std::string& message) {
-  std::fprintf(stderr, "capctl: warning: %s\n", message.c_str());
+  std::fprintf(stderr, "capctl: warning: %s\n", ControlsEscaped(message).c_str());
 }
 
 void PrintNote(const std::string& message) {
-  std::fprintf(stderr, "capctl: note: %s\n", message.c_str());
-}
-
-std::string Printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else {
-      // A whole UTF-8 sequence as it is (but the C1 controls U+0080-U+009F); any other byte
-      // escaped.
-      const size_t n = Utf8SequenceAt(text, i);
-      if (n && !(n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
-        out.append(text.substr(i, n));
-        i += n - 1;
-      } else {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        out += buf;
-      }
-    }
-  }
-  return out;
+  std::fprintf(stderr, "capctl: note: %s\n", ControlsEscaped(message).c_str());
 }
 
 Status WriteOutputFile(const std::string& path, const std::string& text) {
@@ -68,8 +32,9 @@ Status WriteOutputFile(const std::string& path, const std::string& text) {
   if (fd < 0) {
     const int err = errno;
     const Status st = FromErrno(err, "open", path);
-    return err == ELOOP ? Status(st.code(), st.message() + " (a symbolic link is not followed)", err)
-                        : st;
+    return err == ELOOP
+               ? Status(st.code(), st.message() + " (a symbolic link is not followed)", err)
+               : st;
   }
   const Fd owned(fd);
   struct stat st {};
