@@ -5,12 +5,15 @@
 #include <time.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
 #include "capset/config.h"
+#include "capset/file_entry_index.h"
 #include "capset/parallel.h"
 #include "capset/policy_parser.h"
 #include "capset/trusted_file.h"
@@ -27,32 +30,40 @@ struct PolicyFileRef {
 
 // Appends `from` to `into`, refusing entries that an earlier file already defined.
 struct Seen {
-  std::unordered_map<std::string, SourceLocation> files, services;
+  /// Made when a second file's entries arrive: each file's paths differ already (the parser
+  /// refuses a duplicate), so a tree of one policy file needs none.
+  std::optional<FileEntryIndex> files;
+  std::unordered_map<std::string, SourceLocation> services;
 };
 
 void Merge(Policy& into, ParsedPolicy& from, Seen& seen, std::vector<Diagnostic>& diags) {
-  // `what` names the entry in the message, built only when there is one.
-  auto first = [&](std::unordered_map<std::string, SourceLocation>& index, const std::string& key,
-                   const SourceLocation& where, const char* what) {
-    auto [it, inserted] = index.emplace(key, where);
-    if (!inserted) {
-      diags.push_back({Diagnostic::Severity::kError, where,
-                       std::string(what) + " '" + key + "' is already defined at " +
-                           it->second.ToString() + ", ignoring this one"});
-    }
-    return inserted;
+  auto defined = [&](const SourceLocation& where, const char* what, const std::string& key,
+                     const SourceLocation& first) {
+    diags.push_back({Diagnostic::Severity::kError, where,
+                     std::string(what) + " '" + key + "' is already defined at " +
+                         first.ToString() + ", ignoring this one"});
   };
   into.files.reserve(into.files.size() + from.policy.files.size());
-  seen.files.reserve(seen.files.size() + from.policy.files.size());
-  for (auto& f : from.policy.files) {
-    if (first(seen.files, f.path, f.where, "file entry")) {
+  if (into.files.empty() && !seen.files) {
+    std::move(from.policy.files.begin(), from.policy.files.end(), std::back_inserter(into.files));
+  } else {
+    if (!seen.files) seen.files.emplace(into.files);
+    for (auto& f : from.policy.files) {
+      if (const FileEntry* first = seen.files->Find(f.path)) {
+        defined(f.where, "file entry", f.path, first->where);
+        continue;
+      }
       into.files.push_back(std::move(f));
+      seen.files->Add(into.files.size() - 1);
     }
   }
   for (auto& s : from.policy.services) {
-    if (first(seen.services, s.name, s.where, "service")) {
-      into.services.push_back(std::move(s));
+    auto [it, inserted] = seen.services.emplace(s.name, s.where);
+    if (!inserted) {
+      defined(s.where, "service", s.name, it->second);
+      continue;
     }
+    into.services.push_back(std::move(s));
   }
   for (auto& u : from.policy.users) into.users.push_back(std::move(u));
   for (auto& r : from.policy.capsetd_allow) into.capsetd_allow.push_back(std::move(r));

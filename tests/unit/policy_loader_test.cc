@@ -102,6 +102,38 @@ TEST_F(PolicyTreeTest, BrokenFileIsSkippedWholeAndDuplicatesAcrossFilesReported)
       << ::testing::PrintToString(Messages(p.diagnostics));
 }
 
+TEST_F(PolicyTreeTest, AFileEntryOfAnEarlierFileIsNotDefinedAgain) {
+  // The first file's entries are taken whole; each later one is checked against all before.
+  Write("/usr/lib/capset/policy.d/10-a.yaml",
+        "files:\n  - {path: /usr/bin/x, caps: cap_net_raw=p}\n"
+        "  - {path: /usr/bin/y, caps: cap_net_raw=p}\n");
+  Write("/usr/lib/capset/policy.d/15-empty.yaml", "");
+  Write("/usr/lib/capset/policy.d/20-b.yaml",
+        "files:\n  - {path: /usr/bin/y, caps: cap_chown=p}\n"
+        "  - {path: /usr/bin/z, caps: cap_net_raw=p}\n");
+  Write("/usr/lib/capset/policy.d/30-c.yaml",
+        "files:\n  - {path: /usr/bin/z, caps: cap_chown=p}\n"
+        "  - {path: /usr/bin/x, caps: cap_chown=p}\n  - {path: /usr/bin/w, caps: cap_chown=p}\n");
+  LoadedPolicy p = Load();
+  EXPECT_FALSE(p.ok());
+  std::vector<std::string> kept;
+  for (const FileEntry& f : p.policy.files) kept.push_back(f.path + " " + f.caps_text);
+  EXPECT_EQ(kept, (std::vector<std::string>{"/usr/bin/x cap_net_raw=p", "/usr/bin/y cap_net_raw=p",
+                                            "/usr/bin/z cap_net_raw=p", "/usr/bin/w cap_chown=p"}));
+  const std::string dir = "/img/usr/lib/capset/policy.d/";
+  for (const std::string& m :
+       {dir + "20-b.yaml:2:5: error: file entry '/usr/bin/y' is already defined at " + dir +
+            "10-a.yaml:3:5, ignoring this one",
+        dir + "30-c.yaml:2:5: error: file entry '/usr/bin/z' is already defined at " + dir +
+            "20-b.yaml:3:5, ignoring this one",
+        dir + "30-c.yaml:3:5: error: file entry '/usr/bin/x' is already defined at " + dir +
+            "10-a.yaml:2:5, ignoring this one"}) {
+    EXPECT_TRUE(HasMessage(p.diagnostics, m)) << m << "\n"
+                                              << ::testing::PrintToString(Messages(p.diagnostics));
+  }
+  EXPECT_EQ(p.diagnostics.size(), 3u) << ::testing::PrintToString(Messages(p.diagnostics));
+}
+
 TEST_F(PolicyTreeTest, SerialAndParallelLoadsAgree) {
   for (int i = 0; i < 40; ++i) {
     Write("/usr/lib/capset/policy.d/" + std::to_string(100 + i) + ".yaml",

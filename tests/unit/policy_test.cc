@@ -127,6 +127,24 @@ TEST(PolicyParserTest, InvalidYamlAndDuplicates) {
   EXPECT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
 }
 
+TEST(PolicyParserTest, ADuplicateFileEntryNamesTheFirst) {
+  ParsedPolicy p = ParsePolicy(
+      "files:\n  - {path: /usr/bin/a, caps: cap_net_raw=p}\n"
+      "  - {path: /usr/bin/b, caps: cap_net_raw=p}\n  - {path: /usr/bin/a, caps: cap_chown=p}\n"
+      "  - {path: /usr/bin/b, caps: cap_chown=p}\n  - {path: /usr/bin/c, caps: cap_chown=p}\n",
+      "d.yaml");
+  EXPECT_TRUE(HasMessage(p.diagnostics,
+                         "d.yaml:4:5: error: duplicate file entry for '/usr/bin/a' (first at "
+                         "d.yaml:2:5)"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_TRUE(HasMessage(p.diagnostics,
+                         "d.yaml:5:5: error: duplicate file entry for '/usr/bin/b' (first at "
+                         "d.yaml:3:5)"));
+  ASSERT_EQ(p.policy.files.size(), 3u);
+  EXPECT_EQ(p.policy.files[0].caps_text, "cap_net_raw=p");
+  EXPECT_EQ(p.policy.files[2].path, "/usr/bin/c");
+}
+
 TEST(PolicyParserTest, FileModeOthersCouldWriteIsRefused) {
   ParsedPolicy p = ParsePolicy(
       "files:\n  - {path: /bin/ping, caps: cap_net_raw=p, mode: \"0775\"}\n", "m.yaml");

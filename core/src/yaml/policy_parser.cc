@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "capset/file_entry_index.h"
 #include "capset/id_parse.h"
 #include "capset/trusted_file.h"
 #include "capset/unit_syntax.h"
@@ -246,7 +247,8 @@ class Parser {
     if (!IsSeq(n, "'files': a list of {path, caps, ...} entries")) return;
     const std::vector<yaml::Node> items = n.Items();
     policy.files.reserve(policy.files.size() + items.size());
-    file_index_.reserve(file_index_.size() + items.size());
+    // An index, not a scan of the entries so far: a package policy may have thousands.
+    FileEntryIndex index(policy.files);
     for (const auto& item : items) {
       if (!IsMap(item, "a file entry {path: ..., caps: ...}")) continue;
       FileEntry e;
@@ -310,14 +312,13 @@ class Parser {
       if (!has_path) Error(item.GetMark(), "file entry without 'path'"), ok = false;
       if (!has_caps && ok) Error(item.GetMark(), "file entry without 'caps'"), ok = false;
       if (!ok) continue;
-      // An index, not a scan of the entries so far: a package policy may have thousands.
-      auto [first, inserted] = file_index_.emplace(e.path, e.where);
-      if (!inserted) {
+      if (const FileEntry* first = index.Find(e.path)) {
         Error(item.GetMark(), "duplicate file entry for '" + e.path + "' (first at " +
-                                  first->second.ToString() + ")");
+                                  first->where.ToString() + ")");
         continue;
       }
       policy.files.push_back(std::move(e));
+      index.Add(policy.files.size() - 1);
     }
   }
 
@@ -528,7 +529,6 @@ class Parser {
 
   std::string file_;
   std::vector<Diagnostic> diags_;
-  std::unordered_map<std::string, SourceLocation> file_index_;
   std::unordered_map<std::string, Result<FileCaps>> caps_cache_;
 };
 
