@@ -44,7 +44,12 @@ bool IsC1At(std::string_view text, size_t i, size_t n) {
 
 std::string Printable(std::string_view text) {
   std::string out;
-  out.reserve(text.size());
+  AppendPrintable(out, text);
+  return out;
+}
+
+void AppendPrintable(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '\\') {
@@ -63,7 +68,6 @@ std::string Printable(std::string_view text) {
       }
     }
   }
-  return out;
 }
 
 std::string ControlsEscaped(std::string_view text) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "capset/ipc/file_report.h"
@@ -36,43 +37,48 @@ struct ReportEnd {
   FileRunSummary summary;
 };
 
-std::string DriftLinesText(const std::vector<DriftLine>& drift) {
-  std::string out;
-  for (const auto& d : drift) AppendDriftText(out, d.kind, d.have, d.want);
-  return out;
-}
-
 // An entry's lines on stdout, one line each: the path, its source and the values are made
-// Printable (a policy may name a path with a newline, and --root may hold one).
-void PrintEntry(const EntryLines& e, PolicyVerb verb, bool dry_run) {
+// Printable (a policy may name a path with a newline, and --root may hold one). `line` and
+// `drift` are the caller's buffers, reused from entry to entry.
+void PrintEntry(const EntryLines& e, PolicyVerb verb, bool dry_run, std::string& line,
+                std::string& drift) {
   for (const std::string_view w : e.warnings) PrintWarning(std::string(w));
   if (e.error) {
     PrintError(std::string(*e.error) + " (" + std::string(e.source) + ")");
     return;
   }
   if (e.drift.empty()) return;
-  const std::string path = Printable(e.path);
   if (e.fallback) {
-    PrintNote(path +
+    PrintNote(Printable(e.path) +
               ": the filesystem cannot store file capabilities; using the entry's setuid "
               "fallback");
   }
-  const char* removed = e.removed ? " (no longer in the policy)" : "";
-  if (verb == PolicyVerb::kApply) {
-    std::printf("%s %s: %s%s\n", dry_run ? "would change" : "changed", path.c_str(),
-                Printable(DriftLinesText(e.drift)).c_str(), removed);
-  } else if (verb == PolicyVerb::kVerify) {
-    std::printf("%s: drift: %s%s\n", path.c_str(), Printable(DriftLinesText(e.drift)).c_str(),
-                removed);
-  } else {
-    std::printf("%s (%s)%s\n", path.c_str(), Printable(e.source).c_str(), removed);
+  const std::string_view removed = e.removed ? " (no longer in the policy)" : "";
+  line.clear();
+  if (verb == PolicyVerb::kDiff) {
+    AppendPrintable(line, e.path);
+    line += " (";
+    AppendPrintable(line, e.source);
+    line.append(")").append(removed) += '\n';
     for (const auto& d : e.drift) {
-      const std::string kind = Printable(d.kind),
-                        have = Printable(d.have.empty() ? "none" : d.have),
-                        want = Printable(d.want.empty() ? "none" : d.want);
-      std::printf("-%s: %s\n+%s: %s\n", kind.c_str(), have.c_str(), kind.c_str(), want.c_str());
+      for (const auto& [sign, value] : {std::pair{'-', d.have}, std::pair{'+', d.want}}) {
+        line += sign;
+        AppendPrintable(line, d.kind);
+        line += ": ";
+        AppendPrintable(line, value.empty() ? "none" : value);
+        line += '\n';
+      }
     }
+  } else {
+    if (verb == PolicyVerb::kApply) line += dry_run ? "would change " : "changed ";
+    AppendPrintable(line, e.path);
+    line += verb == PolicyVerb::kApply ? ": " : ": drift: ";
+    drift.clear();
+    for (const auto& d : e.drift) AppendDriftText(drift, d.kind, d.have, d.want);
+    AppendPrintable(line, drift);
+    line.append(removed) += '\n';
   }
+  std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
 void PrintEnd(const ReportEnd& end, PolicyVerb verb, bool dry_run) {
@@ -136,16 +142,18 @@ void PrintFileReport(const PolicyTreeRun& tree, PolicyVerb verb, const FilePolic
     PrintDiagnosticLine(d.where, d.severity == Diagnostic::Severity::kError, d.message);
   }
   const FilePolicyRun& run = tree.run;
-  EntryLines e;  // reused: its vectors keep their capacity
-  std::string path_holder, source_holder, error_holder;
+  EntryLines e;  // reused: its vectors and strings keep their capacity
+  std::string path_holder, source, source_holder, error_holder, line, drift;
   std::vector<std::string> warning_holders;
   for (const auto& r : run.results) {
     if (!NotableResult(r)) continue;
-    const std::string source = r.entry->where.ToString();
     e.path = Shown(r.path, path_holder);
-    e.source = Shown(source, source_holder);
     e.error.reset();
     if (!r.ok()) e.error = Shown(r.error.message(), error_holder);
+    // Only an error's line and diff's name where the entry is.
+    source.clear();
+    if (e.error || verb == PolicyVerb::kDiff) source = r.entry->where.ToString();
+    e.source = Shown(source, source_holder);
     e.fallback = r.fallback;
     e.removed = r.removed;
     e.warnings.clear();
@@ -155,7 +163,7 @@ void PrintFileReport(const PolicyTreeRun& tree, PolicyVerb verb, const FilePolic
     }
     e.drift.clear();
     for (const auto& d : r.drift) e.drift.push_back({DriftKindName(d.kind), d.have, d.want});
-    PrintEntry(e, verb, options.dry_run);
+    PrintEntry(e, verb, options.dry_run, line, drift);
   }
   ReportEnd end;
   if (!run.record_status.ok()) end.record_error = ReplaceNonUtf8(run.record_status.message());
@@ -170,6 +178,7 @@ void PrintFileReport(const nlohmann::json& report, PolicyVerb verb, bool dry_run
     PrintDiagnosticLine(where, d.value("severity", "error") == "error", d.value("message", ""));
   }
   EntryLines e;
+  std::string line, drift;
   for (const auto& j : Member(report, "entries")) {
     e.path = StringMember(j, "path");
     e.source = StringMember(j, "source");
@@ -187,7 +196,7 @@ void PrintFileReport(const nlohmann::json& report, PolicyVerb verb, bool dry_run
           {StringMember(d, "kind"), StringMember(d, "have"), StringMember(d, "want")});
       if (e.drift.back().kind.empty()) e.drift.back().kind = "?";
     }
-    PrintEntry(e, verb, dry_run);
+    PrintEntry(e, verb, dry_run, line, drift);
   }
   ReportEnd end;
   const nlohmann::json& record = Member(report, "record");

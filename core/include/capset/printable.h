@@ -13,6 +13,8 @@ namespace capset {
 /// `text` with control characters (C0, DEL, C1), backslash and bytes that are not UTF-8 as C
 /// escapes ("\\n", "\\\\", "\\x1b"): one value inside a message, which reads back unambiguously.
 std::string Printable(std::string_view text);
+/// Appends Printable(text) to `out` (a line built in one buffer, thousands of times).
+void AppendPrintable(std::string& out, std::string_view text);
 
 /// `text` with only its control characters (C0, DEL, C1) escaped as Printable escapes them:
 /// for a whole message at the point it is written, whose parts may have been made Printable
