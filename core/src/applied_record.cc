@@ -95,20 +95,23 @@ std::string AppliedRecord::ToJson() const {
   // a tree of 10,000 entries built only to be serialized cost more than the writes it records.
   // Every string goes through nlohmann's escaping, which never throws (a byte that is not
   // UTF-8 is replaced; recorded paths come from YAML, which is UTF-8).
-  auto quoted = [](const std::string& s) {
-    std::string out;
-    AppendJsonString(out, s);
-    return out;
-  };
+  // Appended piece by piece to one string: no temporary per field.
   std::string out = "{\n \"files\": [";
+  out.reserve(out.size() + files.size() * 192);
   const char* sep = "\n";
   for (const auto& [path, f] : files) {
     out += sep;
     sep = ",\n";
-    out += "  {\n   \"caps\": " + quoted(f.caps) + ",\n   \"package\": " + quoted(f.package) +
-           ",\n   \"path\": " + quoted(f.path) +
-           ",\n   \"setuid\": " + (f.setuid ? "true" : "false") +
-           ",\n   \"source\": " + quoted(f.source) + "\n  }";
+    out += "  {\n   \"caps\": ";
+    AppendJsonString(out, f.caps);
+    out += ",\n   \"package\": ";
+    AppendJsonString(out, f.package);
+    out += ",\n   \"path\": ";
+    AppendJsonString(out, f.path);
+    out += f.setuid ? ",\n   \"setuid\": true" : ",\n   \"setuid\": false";
+    out += ",\n   \"source\": ";
+    AppendJsonString(out, f.source);
+    out += "\n  }";
   }
   out += files.empty() ? "]" : "\n ]";
   out += ",\n \"version\": " + std::to_string(kVersion) + "\n}\n";
