@@ -46,6 +46,22 @@ OpenedRecord OpenRecord(SysOps& sys, const std::string& root, bool writes) {
 
 bool Writes(const FilePolicyOptions& options) { return options.apply && !options.dry_run; }
 
+// options.beside_record, run beside `work` (on a second thread) or, where there is no work or
+// no thread, before it on this one.
+void BesideRecord(const FilePolicyOptions& options, const std::vector<FileResult>& results,
+                  const std::function<void()>& work = nullptr) {
+  std::future<void> beside;
+  if (options.beside_record && work) {
+    try {
+      beside = std::async(std::launch::async, options.beside_record, std::cref(results));
+    } catch (const std::system_error&) {
+    }
+  }
+  if (options.beside_record && !beside.valid()) options.beside_record(results);
+  if (work) work();
+  if (beside.valid()) beside.get();
+}
+
 FilePolicyRun RunWithRecord(SysOps& sys, const Policy& policy, FilePolicyOptions options,
                             RecordUse use, OpenedRecord opened) {
   FilePolicyRun run;
@@ -58,10 +74,16 @@ FilePolicyRun RunWithRecord(SysOps& sys, const Policy& policy, FilePolicyOptions
   run.results = ProcessFilePolicy(sys, policy, options);
   // Recorded even on kRecordOnly: what this run applied must not be forgotten. A record
   // that could not be read is left as it is, not replaced by a partial one.
+  std::function<void()> record_update;
   if (Writes(options) && opened.store && opened.own && opened.own->record) {
-    AppliedRecord& record = *opened.own->record;
-    if (UpdateAppliedRecord(record, run.results)) run.record_status = opened.store->Save(record);
+    record_update = [&] {
+      AppliedRecord& record = *opened.own->record;
+      if (UpdateAppliedRecord(record, run.results)) {
+        run.record_status = opened.store->Save(record);
+      }
+    };
   }
+  BesideRecord(options, run.results, record_update);
   return run;
 }
 
@@ -73,6 +95,7 @@ FilePolicyRun RunFilePolicy(SysOps& sys, const Policy& policy, FilePolicyOptions
     FilePolicyRun run;
     options.record = nullptr;
     run.results = ProcessFilePolicy(sys, policy, options);
+    BesideRecord(options, run.results);
     return run;
   }
   OpenedRecord opened = OpenRecord(sys, options.root, Writes(options));

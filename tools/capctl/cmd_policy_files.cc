@@ -254,21 +254,31 @@ int RunPolicyFiles(int argc, char** argv) {
     };
   }
   PolicyTreeRun& tree = KeepUntilExit(PolicyTreeRun());  // large: never taken apart
+  // The text report's entries are printed as soon as the files are done, while the record is
+  // saved; its end (the record's warnings, the summary) after. The policy they print the
+  // diagnostics of is the one the run used (the last loaded, where it waited and read again).
+  std::shared_ptr<const LoadedPolicy> loaded;
+  if (!json) {
+    opt.beside_record = [&](const std::vector<FileResult>& results) {
+      PrintFileReportEntries(*loaded, results, verb, opt);
+    };
+  }
   if (files.empty()) {
     const PolicyLoader load = [&] {
       PolicyLoadOptions load_options;
       load_options.staged = staged;
-      return std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root, load_options));
+      loaded = std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root, load_options));
+      return loaded;
     };
     tree = RunPolicyTree(RealSys(), load, opt);
-    if (tree.waited) {
-      PrintNote("a policy file changed less than " + std::to_string(kSettleSeconds) +
-                " s before it was read and no longer named a file capset applied; waited for "
-                "it to settle and read the policy again");
-    }
   } else {
-    tree.loaded = std::make_shared<const LoadedPolicy>(LoadPolicyFiles(files));
+    tree.loaded = loaded = std::make_shared<const LoadedPolicy>(LoadPolicyFiles(files));
     tree.run = RunFilePolicy(RealSys(), tree.loaded->policy, opt, RecordUse::kNone);
+  }
+  if (tree.waited) {
+    PrintNote("a policy file changed less than " + std::to_string(kSettleSeconds) +
+              " s before it was read and no longer named a file capset applied; waited for it "
+              "to settle and read the policy again");
   }
   if (journal) journal::RecordRecordStatus(tree.run, caller);
   if (json) {
@@ -276,7 +286,7 @@ int RunPolicyFiles(int argc, char** argv) {
         KeepUntilExit(FileReportJson(tree.run, tree.loaded->diagnostics, tree.loaded->ok(), opt));
     std::printf("%s\n", DumpJson(report).c_str());
   } else {
-    PrintFileReport(tree, verb, opt);
+    PrintFileReportEnd(tree.run, verb, opt);
   }
   return ReportExit(SummarizeFileRun(tree.run), tree.loaded->ok(), opt);
 }

@@ -137,15 +137,15 @@ size_t CountMember(const nlohmann::json& object, const char* key) {
 
 }  // namespace
 
-void PrintFileReport(const PolicyTreeRun& tree, PolicyVerb verb, const FilePolicyOptions& options) {
-  for (const auto& d : tree.loaded->diagnostics) {
+void PrintFileReportEntries(const LoadedPolicy& loaded, const std::vector<FileResult>& results,
+                            PolicyVerb verb, const FilePolicyOptions& options) {
+  for (const auto& d : loaded.diagnostics) {
     PrintDiagnosticLine(d.where, d.severity == Diagnostic::Severity::kError, d.message);
   }
-  const FilePolicyRun& run = tree.run;
   EntryLines e;  // reused: its vectors and strings keep their capacity
   std::string path_holder, source, source_holder, error_holder, line, drift;
   std::vector<std::string> warning_holders;
-  for (const auto& r : run.results) {
+  for (const auto& r : results) {
     if (!NotableResult(r)) continue;
     e.path = Shown(r.path, path_holder);
     e.error.reset();
@@ -165,11 +165,20 @@ void PrintFileReport(const PolicyTreeRun& tree, PolicyVerb verb, const FilePolic
     for (const auto& d : r.drift) e.drift.push_back({DriftKindName(d.kind), d.have, d.want});
     PrintEntry(e, verb, options.dry_run, line, drift);
   }
+}
+
+void PrintFileReportEnd(const FilePolicyRun& run, PolicyVerb verb,
+                        const FilePolicyOptions& options) {
   ReportEnd end;
   if (!run.record_status.ok()) end.record_error = ReplaceNonUtf8(run.record_status.message());
   end.removals_skipped = run.removals_skipped;
   end.summary = SummarizeFileRun(run);
   PrintEnd(end, verb, options.dry_run);
+}
+
+void PrintFileReport(const PolicyTreeRun& tree, PolicyVerb verb, const FilePolicyOptions& options) {
+  PrintFileReportEntries(*tree.loaded, tree.run.results, verb, options);
+  PrintFileReportEnd(tree.run, verb, options);
 }
 
 void PrintFileReport(const nlohmann::json& report, PolicyVerb verb, bool dry_run) {

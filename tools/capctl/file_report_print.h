@@ -7,6 +7,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "capset/file_policy.h"
 #include "capset/file_policy_run.h"
@@ -16,8 +17,16 @@ namespace capset::capctl {
 
 enum class PolicyVerb { kApply, kVerify, kDiff };
 
-/// A local run's report (what FileReportText would say of it, as text).
+/// A local run's report (what FileReportText would say of it, as text): its entries, then
+/// its end.
 void PrintFileReport(const PolicyTreeRun& tree, PolicyVerb verb, const FilePolicyOptions& options);
+/// The first part of it: the policy's diagnostics and each notable entry's lines, which need
+/// only the results (so capctl prints them while the record is saved).
+void PrintFileReportEntries(const LoadedPolicy& loaded, const std::vector<FileResult>& results,
+                            PolicyVerb verb, const FilePolicyOptions& options);
+/// The rest: the record's warnings and the summary line.
+void PrintFileReportEnd(const FilePolicyRun& run, PolicyVerb verb,
+                        const FilePolicyOptions& options);
 
 /// capsetd's reply. Throws nlohmann::json::exception on a member of the wrong type.
 void PrintFileReport(const nlohmann::json& report, PolicyVerb verb, bool dry_run);

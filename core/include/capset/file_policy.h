@@ -113,6 +113,12 @@ struct FilePolicyOptions {
   /// concurrently), before ProcessFilePolicy returns: capctl sends each change's journal
   /// message while the other files are worked on. Must not throw.
   std::function<void(const FileResult&)> on_result;
+  /// Called once with every result (RunFilePolicy, RunPolicyTree in file_policy_run.h), before
+  /// the run returns: where the run updates and saves the record, on a second thread while
+  /// this one does that (or first, on this one, where no thread can be started); otherwise on
+  /// this thread. It must not read the record or the run's record status: capctl prints the
+  /// report's entries there, which an apply of thousands otherwise waits for after the save.
+  std::function<void(const std::vector<FileResult>&)> beside_record;
 };
 
 /// The entries of `policy.files` selected by `options`, each checked (and with apply,
