@@ -104,17 +104,26 @@ Result<SafeDir> WalkBelow(SysOps& sys, const SafeDir& base, const std::vector<st
   SafeDir out;
   out.untrusted = base.untrusted;
   out.root_only = base.root_only && (count == 0 || RootOnly(options));
-  Result<Fd> self = sys.OpenBeneath(base.fd.get(), ".", O_PATH | O_DIRECTORY);
-  if (!self.ok()) return SysError(self.status(), "open", base.path);
-  Step cur{std::move(self).value(), base.path};
+  if (count == 0) {  // base itself, as a descriptor of its own
+    Result<Fd> self = sys.OpenBeneath(base.fd.get(), ".", O_PATH | O_DIRECTORY);
+    if (!self.ok()) return SysError(self.status(), "open", base.path);
+    out.fd = std::move(self).value();
+    out.path = base.path;
+    return out;
+  }
+  // The first component is opened from base's descriptor itself, not from a copy of it (an
+  // open and a close fewer per walk: the generator makes one per drop-in directory).
+  int at = base.fd.get();
+  Step cur{Fd(), base.path};
   for (size_t i = 0; i < count; ++i) {
     const std::string& name = parts[i];
     const std::string shown = Child(cur.shown, name);
-    Result<Fd> dir = sys.OpenBeneath(cur.fd.get(), name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
-    if (!dir.ok()) return ExplainComponentFailure(sys, cur.fd.get(), name, shown, dir.status());
+    Result<Fd> dir = sys.OpenBeneath(at, name, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+    if (!dir.ok()) return ExplainComponentFailure(sys, at, name, shown, dir.status());
     CAPSET_RETURN_IF_ERROR(CheckDirectory(sys, dir->get(), shown, subject, options, i + 1 == count,
                                           out.untrusted, out.root_only));
     cur = Step{std::move(dir).value(), shown};
+    at = cur.fd.get();
   }
   out.fd = std::move(cur.fd);
   out.path = cur.shown;

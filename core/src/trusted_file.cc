@@ -26,6 +26,9 @@ Result<SafeFile> OpenForReading(SysOps& sys, const SafeDir& dir, const std::stri
   open.rule = options.rule;
   // Reading, not granting: another name for the same root-owned inode changes nothing.
   open.allow_hardlinks = true;
+  // Where only root can change the directory, fstatat and a direct open: three system calls
+  // fewer per file (the generator reads a policy file per service, PAM one per login).
+  open.stat_then_open = true;
   CAPSET_ASSIGN_OR_RETURN(SafeFile f, OpenRegularFileAt(sys, dir, name, shown, open));
   if (static_cast<size_t>(f.st.st_size) > options.max_bytes) {
     return Status(Code::kInvalidArgument, "'" + shown + "' is larger than " +

@@ -124,6 +124,33 @@ TEST_F(SafePathTest, DetectsInodeSwapBetweenWalkAndReopen) {
   EXPECT_THAT(f.status(), StatusIs(_, HasSubstr("changed")));
 }
 
+// Issue 17: a walk below a held directory opens each component once, the first from the held
+// descriptor itself (no copy of it to start from, which cost an open and a close per drop-in
+// directory); the held one stays open and usable. Walking nothing still gives a descriptor of
+// its own.
+TEST_F(SafePathTest, AWalkBelowOpensEachComponentOnceAndKeepsItsBase) {
+  sys_.AddDir("/etc/systemd/system/a.service.d");
+  Result<SafeDir> base = OpenDirectoryNoFollow(sys_, "/etc", SafeOpenOptions{});
+  ASSERT_TRUE(base.ok()) << base.status().message();
+  sys_.beneath_calls = 0;
+  Result<SafeDir> dir = OpenDirectoryBelow(sys_, *base, "/systemd/system/a.service.d", {});
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  EXPECT_EQ(sys_.beneath_calls, 3);
+  EXPECT_EQ(dir->path, "/etc/systemd/system/a.service.d");
+  EXPECT_TRUE(dir->root_only);
+  Result<SafeDir> again = OpenDirectoryBelow(sys_, *base, "/systemd", {});
+  ASSERT_TRUE(again.ok()) << "the base was given away: " << again.status().message();
+
+  sys_.beneath_calls = 0;
+  Result<SafeDir> self = OpenDirectoryBelow(sys_, *base, "/", {});
+  ASSERT_TRUE(self.ok()) << self.status().message();
+  EXPECT_EQ(sys_.beneath_calls, 1);
+  EXPECT_NE(self->fd.get(), base->fd.get());
+  EXPECT_EQ(self->path, "/etc");
+  self = Result<SafeDir>(Status(Code::kIoError, "closed"));  // closes its descriptor, not base's
+  EXPECT_TRUE(OpenDirectoryBelow(sys_, *base, "/systemd", {}).ok());
+}
+
 // Issue 17: in directories only root can change, an apply opens a file by name once fstatat
 // says it is regular (two calls fewer than O_PATH and a reopen). A FIFO or a device is still
 // never opened, a swap between the stat and the open is still seen, and a directory another

@@ -112,6 +112,34 @@ TEST(ReadTrustedFileLinesTest, ARealFileLargerThanTheBufferIsParsedAsAWhole) {
   EXPECT_EQ(streamed.diagnostics[0].ToString(), whole.diagnostics[0].ToString());
 }
 
+// ReadTrustedFile on real files whose sizes straddle the reader's 64 KiB buffer and its
+// max_bytes: each is read whole (a short read ends it, with no read to see 0: sys_ops.h), and
+// one byte over max_bytes is refused, not cut.
+TEST(ReadTrustedFileTest, ARealFileIsReadWholeAtEverySizeAroundTheBuffer) {
+  char tmpl[] = "/tmp/capset-trusted.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/policy.yaml";
+  TrustedReadOptions options;
+  options.trust = TrustMode::kIgnore;
+  options.max_bytes = 3 * 65536;
+  for (const size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537},
+                            size_t{131072}, size_t{3 * 65536}, size_t{3 * 65536 + 1}}) {
+    std::string content(size, 'x');
+    for (size_t i = 0; i < size; i += 61) content[i] = static_cast<char>('a' + i % 26);
+    std::ofstream(path, std::ios::trunc) << content;
+    Result<TrustedText> r = ReadTrustedFile(RealSys(), path, options);
+    if (size > options.max_bytes) {
+      ASSERT_FALSE(r.ok()) << size;
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().message();
+      continue;
+    }
+    ASSERT_TRUE(r.ok()) << size << ": " << r.status().message();
+    EXPECT_EQ(r->text.size(), size);
+    EXPECT_TRUE(r->text == content) << size;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // The byte loop FindControlCharacter replaced: the reference for the one that skips 32 bytes
 // at a time.
 std::optional<ControlCharacter> Reference(std::string_view text, bool allow_crlf) {

@@ -201,13 +201,15 @@ class RealSysOps final : public SysOps {
     std::unique_ptr<char[]> buf(new char[size]);
     size_t total = 0;
     for (off_t offset = 0; total <= max;) {
-      const ssize_t n = ::pread(fd, buf.get(), std::min(size, max + 1 - total), offset);
+      const size_t want = std::min(size, max + 1 - total);
+      const ssize_t n = ::pread(fd, buf.get(), want, offset);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return FromErrno(errno);
       if (n == 0) break;
       piece(std::string_view(buf.get(), static_cast<size_t>(n)));
       total += static_cast<size_t>(n);
       offset += n;
+      if (static_cast<size_t>(n) < want) break;  // a regular file's end (see sys_ops.h)
     }
     return total;
   }
