@@ -47,18 +47,20 @@ OpenedRecord OpenRecord(SysOps& sys, const std::string& root, bool writes) {
 bool Writes(const FilePolicyOptions& options) { return options.apply && !options.dry_run; }
 
 // options.beside_record, run beside `work` (on a second thread) or, where there is no work or
-// no thread, before it on this one.
+// no thread, after it on this one. SECURITY: `work` (the record's update and save, after files
+// were changed) runs whatever the callback or the thread's start does: what a run applied must
+// not be forgotten. A callback's exception is rethrown after it.
 void BesideRecord(const FilePolicyOptions& options, const std::vector<FileResult>& results,
                   const std::function<void()>& work = nullptr) {
   std::future<void> beside;
   if (options.beside_record && work) {
     try {
       beside = std::async(std::launch::async, options.beside_record, std::cref(results));
-    } catch (const std::system_error&) {
+    } catch (...) {  // no thread (std::system_error), or no memory for one: inline, after
     }
   }
-  if (options.beside_record && !beside.valid()) options.beside_record(results);
   if (work) work();
+  if (options.beside_record && !beside.valid()) options.beside_record(results);
   if (beside.valid()) beside.get();
 }
 

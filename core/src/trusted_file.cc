@@ -26,7 +26,7 @@ Result<SafeFile> OpenForReading(SysOps& sys, const SafeDir& dir, const std::stri
   open.rule = options.rule;
   // Reading, not granting: another name for the same root-owned inode changes nothing.
   open.allow_hardlinks = true;
-  // Where only root can change the directory, fstatat and a direct open: three system calls
+  // Where only root can change the directory, fstatat and a direct open: two system calls
   // fewer per file (the generator reads a policy file per service, PAM one per login).
   open.stat_then_open = true;
   CAPSET_ASSIGN_OR_RETURN(SafeFile f, OpenRegularFileAt(sys, dir, name, shown, open));
@@ -70,7 +70,10 @@ Result<TrustedText> FinishReading(SysOps& sys, const SafeFile& f, const Result<s
 Result<TrustedText> ReadTrustedFileAt(SysOps& sys, const SafeDir& dir, const std::string& name,
                                       const std::string& shown, const TrustedReadOptions& options) {
   CAPSET_ASSIGN_OR_RETURN(SafeFile f, OpenForReading(sys, dir, name, shown, options));
-  Result<std::string> text = sys.ReadContent(f.fd.get(), options.max_bytes);
+  // Up to the size fstat gave (OpenForReading refused more than max_bytes), and one byte more:
+  // the read that ends there is the last, and a file that grew or shrank meanwhile fails the
+  // snapshot check.
+  Result<std::string> text = sys.ReadContent(f.fd.get(), static_cast<size_t>(f.st.st_size));
   Result<size_t> read = text.ok() ? Result<size_t>(text->size()) : Result<size_t>(text.status());
   CAPSET_ASSIGN_OR_RETURN(TrustedText out, FinishReading(sys, f, read, shown));
   out.text = std::move(text).value();

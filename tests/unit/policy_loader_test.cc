@@ -102,6 +102,45 @@ TEST_F(PolicyTreeTest, BrokenFileIsSkippedWholeAndDuplicatesAcrossFilesReported)
       << ::testing::PrintToString(Messages(p.diagnostics));
 }
 
+// Issue 17: in policy directories only root can change, a policy file is opened by name once
+// fstatat says it is regular (no O_PATH open and reopen). Still, a FIFO is never opened, a
+// file swapped between the stat and the open is refused before anything is read, and only
+// the file swapped is skipped.
+TEST_F(PolicyTreeTest, ARootOnlyPolicyDirectoryIsReadByNameButNeverOpensAFifo) {
+  Write("/usr/lib/capset/policy.d/a.yaml", "services:\n  a.service:\n    user: a\n");
+  int readable_opens = 0, reopens = 0, reads = 0;
+  sys_.inject = [&](std::string_view op) -> std::optional<Status> {
+    readable_opens += op == "OpenReadable";
+    reopens += op == "Reopen";
+    reads += op == "ReadContent";
+    return std::nullopt;
+  };
+  LoadedPolicy p = Load();
+  ASSERT_TRUE(p.ok()) << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_EQ(p.policy.services.size(), 1u);
+  EXPECT_EQ(readable_opens, 1);
+  EXPECT_EQ(reopens, 0) << "the O_PATH open and reopen, where fstatat suffices";
+
+  sys_.AddFifo(kRoot + "/fifo");
+  sys_.swap_on_reopen = sys_.Shared(kRoot + "/fifo");
+  readable_opens = reads = 0;
+  p = Load();
+  EXPECT_TRUE(HasMessage(p.diagnostics, "changed while it was being opened"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_TRUE(p.policy.services.empty());
+  EXPECT_EQ(reads, 0) << "what was swapped in was read";
+  sys_.swap_on_reopen = nullptr;
+
+  sys_.Remove(kRoot + "/usr/lib/capset/policy.d/a.yaml");
+  sys_.AddFifo(kRoot + "/usr/lib/capset/policy.d/a.yaml");
+  readable_opens = reads = 0;
+  p = Load();
+  EXPECT_TRUE(HasMessage(p.diagnostics, "a FIFO, not a regular file"))
+      << ::testing::PrintToString(Messages(p.diagnostics));
+  EXPECT_EQ(readable_opens, 0) << "the FIFO was opened";
+  EXPECT_EQ(reads, 0);
+}
+
 TEST_F(PolicyTreeTest, AFileEntryOfAnEarlierFileIsNotDefinedAgain) {
   // The first file's entries are taken whole; each later one is checked against all before.
   Write("/usr/lib/capset/policy.d/10-a.yaml",

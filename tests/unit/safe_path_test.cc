@@ -2,6 +2,7 @@
 // The safe walk's rules, against an in-memory filesystem (no root needed).
 #include "capset/safe_path.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include "capset/file_cap_store.h"
@@ -138,8 +139,21 @@ TEST_F(SafePathTest, AWalkBelowOpensEachComponentOnceAndKeepsItsBase) {
   EXPECT_EQ(sys_.beneath_calls, 3);
   EXPECT_EQ(dir->path, "/etc/systemd/system/a.service.d");
   EXPECT_TRUE(dir->root_only);
+  EXPECT_NE(dir->fd.get(), base->fd.get());
+  dir = Result<SafeDir>(Status(Code::kIoError, "closed"));  // closes its own descriptors only
+  EXPECT_NE(::fcntl(base->fd.get(), F_GETFD), -1) << "the base's descriptor was closed";
   Result<SafeDir> again = OpenDirectoryBelow(sys_, *base, "/systemd", {});
   ASSERT_TRUE(again.ok()) << "the base was given away: " << again.status().message();
+
+  // A first component that is a symbolic link, or missing, is refused from the base's own
+  // descriptor as before, and the base stays open.
+  sys_.AddSymlink("/etc/link", "systemd");
+  Result<SafeDir> link = OpenDirectoryBelow(sys_, *base, "/link/system", {});
+  EXPECT_THAT(link.status(), StatusIs(Code::kUnsafe, HasSubstr("symbolic link")));
+  EXPECT_THAT(OpenDirectoryBelow(sys_, *base, "/nothing/here", {}).status(),
+              StatusIs(Code::kNotFound, _));
+  EXPECT_NE(::fcntl(base->fd.get(), F_GETFD), -1);
+  EXPECT_TRUE(OpenDirectoryBelow(sys_, *base, "/systemd", {}).ok());
 
   sys_.beneath_calls = 0;
   Result<SafeDir> self = OpenDirectoryBelow(sys_, *base, "/", {});

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -137,6 +138,34 @@ TEST(ReadTrustedFileTest, ARealFileIsReadWholeAtEverySizeAroundTheBuffer) {
     EXPECT_EQ(r->text.size(), size);
     EXPECT_TRUE(r->text == content) << size;
   }
+  std::filesystem::remove_all(dir);
+}
+
+// The same with the trust rule required, in a directory only root can change (below /run, not
+// the world-writable /tmp): the fstatat-and-open path on a real file, read whole at the sizes
+// around the buffer; a FIFO there is refused at once, never opened (a blocking open would hang
+// this test).
+TEST(ReadTrustedFileTest, ARootOnlyDirectoryIsReadByNameAndAFifoIsNeverOpened) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a directory only root can change)";
+  char tmpl[] = "/run/capset-trusted.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/capability.conf", fifo = dir + "/fifo.conf";
+  ASSERT_EQ(::chmod(tmpl, 0755), 0);
+  TrustedReadOptions options;  // kRequire
+  for (const size_t size : {size_t{0}, size_t{120}, size_t{65536}, size_t{65537}}) {
+    const std::string content(size, 'c');
+    std::ofstream(path, std::ios::trunc) << content;
+    ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+    Result<TrustedText> r = ReadTrustedFile(RealSys(), path, options);
+    ASSERT_TRUE(r.ok()) << size << ": " << r.status().message();
+    EXPECT_TRUE(r->text == content) << size;
+    EXPECT_FALSE(r->untrusted.has_value());
+  }
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  Result<TrustedText> r = ReadTrustedFile(RealSys(), fifo, options);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("a FIFO, not a regular file"), std::string::npos)
+      << r.status().message();
   std::filesystem::remove_all(dir);
 }
 

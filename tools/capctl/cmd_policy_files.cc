@@ -265,6 +265,11 @@ int RunPolicyFiles(int argc, char** argv) {
   }
   if (files.empty()) {
     const PolicyLoader load = [&] {
+      if (loaded) {  // a second time (RunPolicyTree waited): said before the report, as it is
+        PrintNote("a policy file changed less than " + std::to_string(kSettleSeconds) +
+                  " s before it was read and no longer named a file capset applied; waited for "
+                  "it to settle and read the policy again");
+      }
       PolicyLoadOptions load_options;
       load_options.staged = staged;
       loaded = std::make_shared<const LoadedPolicy>(LoadPolicyTree(opt.root, load_options));
@@ -274,11 +279,6 @@ int RunPolicyFiles(int argc, char** argv) {
   } else {
     tree.loaded = loaded = std::make_shared<const LoadedPolicy>(LoadPolicyFiles(files));
     tree.run = RunFilePolicy(RealSys(), tree.loaded->policy, opt, RecordUse::kNone);
-  }
-  if (tree.waited) {
-    PrintNote("a policy file changed less than " + std::to_string(kSettleSeconds) +
-              " s before it was read and no longer named a file capset applied; waited for it "
-              "to settle and read the policy again");
   }
   if (journal) journal::RecordRecordStatus(tree.run, caller);
   if (json) {

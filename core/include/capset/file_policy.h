@@ -115,9 +115,11 @@ struct FilePolicyOptions {
   std::function<void(const FileResult&)> on_result;
   /// Called once with every result (RunFilePolicy, RunPolicyTree in file_policy_run.h), before
   /// the run returns: where the run updates and saves the record, on a second thread while
-  /// this one does that (or first, on this one, where no thread can be started); otherwise on
-  /// this thread. It must not read the record or the run's record status: capctl prints the
+  /// this one does that (or after it, on this one, where no thread can be started); otherwise
+  /// on this thread. It must not read the record or the run's record status: capctl prints the
   /// report's entries there, which an apply of thousands otherwise waits for after the save.
+  /// It should not throw; if it does, the record is saved all the same and the exception is
+  /// rethrown when the run returns.
   std::function<void(const std::vector<FileResult>&)> beside_record;
 };
 

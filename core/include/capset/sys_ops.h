@@ -98,9 +98,9 @@ class SysOps {
   }
   /// The whole content of the regular file `fd` from offset 0, at most `max` + 1 bytes (so
   /// that a caller sees that the file is longer than `max`). A read that returns fewer bytes
-  /// than asked is taken as the end of the file, as it is for a regular file (no further read
-  /// to see 0): a caller that must know the content is whole compares its length with an
-  /// fstat(2) taken afterwards, as trusted_file.h does.
+  /// than asked once `max` bytes are in is taken as the end (no further read to see 0): a
+  /// caller passes the size fstat gave as `max`, and compares the length with an fstat taken
+  /// afterwards, as trusted_file.h does, to know the content is whole.
   virtual Result<std::string> ReadContent(int fd, size_t max) = 0;
   /// The same content handed to `piece` as it is read, through a fixed buffer (nothing the
   /// size of the file is allocated); returns how many bytes were read.

@@ -209,7 +209,9 @@ class RealSysOps final : public SysOps {
       piece(std::string_view(buf.get(), static_cast<size_t>(n)));
       total += static_cast<size_t>(n);
       offset += n;
-      if (static_cast<size_t>(n) < want) break;  // a regular file's end (see sys_ops.h)
+      // The end of a regular file whose size the caller gave as `max` (see sys_ops.h); a
+      // short read before it (FUSE, NFS) reads on.
+      if (static_cast<size_t>(n) < want && total == max) break;
     }
     return total;
   }
