@@ -26,13 +26,14 @@ bool StderrIsJournal() {
 }
 
 void Log(int priority, const std::string& message) {
-  if (StderrIsJournal() && sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%i", priority,
+  // One message, one line: its control characters escaped (a file name may hold a newline),
+  // in the journal as on stderr.
+  const std::string line = ControlsEscaped(message);
+  if (StderrIsJournal() && sd_journal_send("MESSAGE=%s", line.c_str(), "PRIORITY=%i", priority,
                                            "SYSLOG_IDENTIFIER=capsetd", nullptr) == 0) {
     return;
   }
-  // One message, one line: its control characters escaped (a file name may hold a newline).
-  std::fprintf(stderr, "capsetd: %s%s\n", priority == LOG_WARNING ? "warning: " : "",
-               ControlsEscaped(message).c_str());
+  std::fprintf(stderr, "capsetd: %s%s\n", priority == LOG_WARNING ? "warning: " : "", line.c_str());
 }
 
 }  // namespace capset::capsetd

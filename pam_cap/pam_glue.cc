@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "capset/login_apply.h"
+#include "capset/printable.h"
 
 namespace capset::pam {
 namespace {
@@ -54,10 +55,19 @@ const Decision* RecalledDecision(pam_handle_t* pamh, int argc, const char** argv
   return d != nullptr && d->user == user ? d : nullptr;
 }
 
+// SECURITY: every message this module logs goes through here, its control characters escaped:
+// the user name is what a client typed (sshd hands PAM the name of an invalid user too), and
+// a newline or an escape sequence in it must not forge or hide a line of the auth log.
+void Log(pam_handle_t* pamh, int priority, const std::string& message) {
+  pam_syslog(pamh, priority, "%s", ControlsEscaped(message).c_str());
+}
+
+// "user 'NAME': ", the name's backslashes escaped too, so that it reads back unambiguously.
+std::string AboutUser(const std::string& user) { return "user '" + Printable(user) + "': "; }
+
 void LogDiagnostics(pam_handle_t* pamh, const std::vector<Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics) {
-    pam_syslog(pamh, d.severity == Diagnostic::Severity::kError ? LOG_ERR : LOG_WARNING, "%s",
-               d.ToString().c_str());
+    Log(pamh, d.severity == Diagnostic::Severity::kError ? LOG_ERR : LOG_WARNING, d.ToString());
   }
 }
 
@@ -75,20 +85,20 @@ Result<std::optional<LoginRule>> Decide(pam_handle_t* pamh, const Options& opt,
   const LoginDecision d = DecideLogin(rules, who);
   if (d.matched) {
     if (opt.debug) {
-      pam_syslog(pamh, LOG_DEBUG, "user '%s': %s matches as '%s': %s", user.c_str(),
-                 d.rule->where.ToString().c_str(), d.matched_id.c_str(), d.rule->text.c_str());
+      Log(pamh, LOG_DEBUG,
+          AboutUser(user) + d.rule->where.ToString() + " matches as '" + Printable(d.matched_id) +
+              "': " + d.rule->text);
     }
     return std::optional<LoginRule>(*d.rule);
   }
   if (!opt.default_iab.empty()) {
     LoginRules def = ParseCapabilityConf(opt.default_iab + " *", "default=");
     if (opt.debug) {
-      pam_syslog(pamh, LOG_DEBUG, "user '%s': no rule matches, using default=%s", user.c_str(),
-                 opt.default_iab.c_str());
+      Log(pamh, LOG_DEBUG, AboutUser(user) + "no rule matches, using default=" + opt.default_iab);
     }
     return std::optional<LoginRule>(def.rules.at(0));
   }
-  if (opt.debug) pam_syslog(pamh, LOG_DEBUG, "user '%s': no rule matches", user.c_str());
+  if (opt.debug) Log(pamh, LOG_DEBUG, AboutUser(user) + "no rule matches");
   return std::optional<LoginRule>();
 }
 
@@ -104,7 +114,7 @@ void ApplyDeferred(pam_handle_t* pamh, void* data, int error_status) noexcept {
     Status st = ApplyLoginRule(*rule, false);
     // In the child that has changed to the user: keep nothing beyond the grant.
     if (st.ok()) st = NarrowToGrant();
-    if (!st.ok()) pam_syslog(pamh, LOG_ERR, "deferred: %s", st.message().c_str());
+    if (!st.ok()) Log(pamh, LOG_ERR, "deferred: " + st.message());
   } catch (...) {
     pam_syslog(pamh, LOG_ERR, "deferred: failed to apply the capability rule");
   }
@@ -166,7 +176,7 @@ int ToPamCode(const Status& status) {
 int Authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
   Result<Options> opt = ParseOptions(argc, argv);
   if (!opt.ok()) {
-    pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
+    Log(pamh, LOG_ERR, opt.status().message());
     return PAM_SERVICE_ERR;
   }
   const char* user = nullptr;
@@ -176,7 +186,7 @@ int Authenticate(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv)
   if (r != PAM_SUCCESS || user == nullptr || *user == '\0') return PAM_AUTH_ERR;
   Result<std::optional<LoginRule>> rule = Decide(pamh, *opt, user);
   if (!rule.ok()) {
-    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user, rule.status().message().c_str());
+    Log(pamh, LOG_ERR, AboutUser(user) + rule.status().message());
     return ToPamCode(rule.status());
   }
   RememberDecision(pamh, argc, argv, user, *rule);
@@ -201,8 +211,7 @@ Result<std::optional<LoginRule>> RuleFor(pam_handle_t* pamh, const Options& opt,
                                          const char** argv, const std::string& user) {
   if (const Decision* known = RecalledDecision(pamh, argc, argv, user)) {
     if (opt.debug) {
-      pam_syslog(pamh, LOG_DEBUG, "user '%s': using the decision made at authentication",
-                 user.c_str());
+      Log(pamh, LOG_DEBUG, AboutUser(user) + "using the decision made at authentication");
     }
     return known->rule;
   }
@@ -250,10 +259,10 @@ std::optional<std::string> KeepCapsUnsafe(pam_handle_t* pamh) {
 // Whether `keepcaps` is to be honoured here; logs why not.
 bool KeepCapsAllowed(pam_handle_t* pamh, const char* stage) {
   if (auto why = KeepCapsUnsafe(pamh)) {
-    pam_syslog(pamh, LOG_WARNING,
-               "%s: ignoring keepcaps: %s, so it would keep root's permitted capabilities for "
-               "the whole session (see pam_capset(8))",
-               stage, why->c_str());
+    Log(pamh, LOG_WARNING,
+        std::string(stage) + ": ignoring keepcaps: " + *why +
+            ", so it would keep root's permitted capabilities for the whole session (see "
+            "pam_capset(8))");
     return false;
   }
   return true;
@@ -294,27 +303,27 @@ int WithUserRule(pam_handle_t* pamh, int argc, const char** argv, const char* st
                  Apply&& apply) {
   Result<Options> opt = ParseOptions(argc, argv);
   if (!opt.ok()) {
-    pam_syslog(pamh, LOG_ERR, "%s", opt.status().message().c_str());
+    Log(pamh, LOG_ERR, opt.status().message());
     return PAM_SERVICE_ERR;
   }
   const std::optional<std::string> user = HandleUser(pamh);
   if (!user) return PAM_USER_UNKNOWN;
   Result<std::optional<LoginRule>> rule = RuleFor(pamh, *opt, argc, argv, *user);
   if (!rule.ok()) {
-    pam_syslog(pamh, LOG_ERR, "user '%s': %s", user->c_str(), rule.status().message().c_str());
+    Log(pamh, LOG_ERR, AboutUser(*user) + rule.status().message());
     return ToPamCode(rule.status());
   }
   if (!rule->has_value()) return PAM_IGNORE;
   const Status st = apply(*opt, **rule);
   if (!st.ok()) {
     // Unlike pam_cap, a failure to apply is an error, not PAM_IGNORE.
-    pam_syslog(pamh, LOG_ERR, "user '%s': %s: %s (rule %s)", user->c_str(), stage,
-               st.message().c_str(), (*rule)->where.ToString().c_str());
+    Log(pamh, LOG_ERR,
+        AboutUser(*user) + stage + ": " + st.message() + " (rule " + (*rule)->where.ToString() +
+            ")");
     return ToPamCode(st);
   }
   if (opt->debug) {
-    pam_syslog(pamh, LOG_DEBUG, "user '%s': %s: applied %s", user->c_str(), stage,
-               (*rule)->text.c_str());
+    Log(pamh, LOG_DEBUG, AboutUser(*user) + stage + ": applied " + (*rule)->text);
   }
   return PAM_SUCCESS;
 }
@@ -364,7 +373,7 @@ int CloseSession(pam_handle_t* pamh, int /*flags*/, int /*argc*/, const char** /
   if (pam_get_data(pamh, kKeepCapsKey, &data) == PAM_SUCCESS && data != nullptr) {
     const Status st = ClearKeepCaps();
     if (!st.ok()) {
-      pam_syslog(pamh, LOG_ERR, "%s", st.message().c_str());
+      Log(pamh, LOG_ERR, st.message());
       return ToPamCode(st);
     }
   }

@@ -168,5 +168,23 @@ TEST(CliOptionsTest, AnArgumentWithControlCharactersStaysOnItsLine) {
   }
 }
 
+// setcap's own lines ("FILE differs in [p]", "FILE: OK") print the name as setcap does, but a
+// newline, an escape sequence or a byte that is not UTF-8 in it is escaped: one line per file.
+TEST(CliOptionsTest, SetcapsLinesKeepAHostileNameOnOneLine) {
+  char tmpl[] = "/run/capset-cli.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, name = dir + "/a\nb: OK\x1b[2K\x9b";
+  std::ofstream(name) << "";
+  for (const char* caps : {"cap_net_raw=p", "="}) {
+    CommandResult r = RunCommand({CapctlPath(), "set", "-v", caps, name});
+    ASSERT_FALSE(r.out.empty()) << r.err;
+    EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
+    EXPECT_EQ(r.out.find_first_of("\x1b\x9b"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.rfind(dir + "/a\\nb: OK\\x1b[2K\\x9b", 0), 0u) << r.out;
+  }
+  ::unlink(name.c_str());
+  ::rmdir(tmpl);
+}
+
 }  // namespace
 }  // namespace capset::testing

@@ -163,6 +163,25 @@ TEST_F(PamModuleTest, DebugLogsTheDecisionAndErrorsNameFileAndLine) {
   EXPECT_NE(r.err.find("granting nothing"), std::string::npos) << r.err;
 }
 
+// SECURITY: the user name is what a client typed (sshd hands PAM an invalid user's name too):
+// a newline, a carriage return or an escape sequence in it reaches the auth log escaped, as
+// one line, so it can neither forge a line nor hide one.
+TEST_F(PamModuleTest, AUserNameCannotForgeALineOfTheLog) {
+  Conf("^cap_net_raw root\n");
+  Service("dbg", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy debug");
+  const std::string user = "x\npam_capset(sshd:auth): user 'root': granted\r\x1b[2Jz\\";
+  CommandResult r = RunCommand({CAPSET_TEST_PAM_HARNESS, dir_.path(), "dbg", user});
+  EXPECT_NE(r.err.find("user 'x\\npam_capset(sshd:auth): user 'root': granted\\r\\x1b[2Jz\\\\'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_NE(line.rfind("pam_capset(sshd", 0), 0u) << "a forged line: " << line;
+  }
+}
+
 TEST_F(PamModuleTest, DeferAppliesOnlyAtSilentPamEnd) {
   Conf("^cap_net_raw root\n");
   Service("s", CAPSET_TEST_PAM_MODULE, "config=" + conf_ + " nopolicy defer");

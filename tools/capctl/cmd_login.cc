@@ -8,6 +8,7 @@
 
 #include "capset/ipc/json_text.h"
 #include "capset/login_sources.h"
+#include "capset/printable.h"
 #include "cli.h"
 #include "diagnostics.h"
 
@@ -79,20 +80,24 @@ int RunLogin(int argc, char** argv) {
   nlohmann::json doc = {{"user", user}, {"diagnostics", DiagnosticsJson(rules.diagnostics)}};
   int rc = kExitOk;
   std::string text;
+  // The lines below name the user from argv and the rule's file: escaped, so that neither
+  // forges or hides a line (the JSON document carries them as they are).
+  const std::string shown = Printable(user);
   if (!rules.ok()) {
     rc = kExitFailure;
-    text = user + ": pam_capset grants nothing to anyone while the rules have errors (above)";
+    text = shown + ": pam_capset grants nothing to anyone while the rules have errors (above)";
     doc["outcome"] = "error";
   } else if (!who.ok()) {
     rc = kExitFailure;
-    text = user + ": " + who.status().message() + "; pam_capset would fail for this user";
+    text = shown + ": " + ControlsEscaped(who.status().message()) +
+           "; pam_capset would fail for this user";
     doc["outcome"] = "unknown-user";
   } else {
     const LoginDecision d = DecideLogin(rules, *who);
     doc["groups"] = who->groups;
     if (!d.matched) {
       rc = kExitNoRule;
-      text = user + ": no rule matches; pam_capset leaves the capabilities unchanged";
+      text = shown + ": no rule matches; pam_capset leaves the capabilities unchanged";
       doc["outcome"] = "no-rule";
     } else {
       const LoginRule& r = *d.rule;
@@ -101,8 +106,8 @@ int RunLogin(int argc, char** argv) {
                      {"line", r.where.line},
                      {"text", r.text},
                      {"matched", d.matched_id}};
-      text =
-          user + ": " + r.where.ToString() + " matches as '" + d.matched_id + "': " + r.text + "\n";
+      text = shown + ": " + ControlsEscaped(r.where.ToString()) + " matches as '" +
+             Printable(d.matched_id) + "': " + ControlsEscaped(r.text) + "\n";
       if (r.kind == LoginRule::Kind::kAll) {
         text += "  all: the capabilities are left as they are";
         doc["effect"] = "unchanged";

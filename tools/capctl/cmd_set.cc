@@ -23,6 +23,7 @@
 
 #include "capset/file_cap_store.h"
 #include "capset/ipc/json_text.h"
+#include "capset/printable.h"
 #include "capset/process.h"
 #include "capset/safe_path.h"
 #include "cli.h"
@@ -169,7 +170,12 @@ Result<std::vector<Op>> ParseArgs(int argc, char** argv, Options& opt, bool& hel
   return ops;
 }
 
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
+std::string Quote(const std::string& s) { return "'" + Printable(s) + "'"; }
+
+// A file name in setcap's own lines ("FILE: OK", "FILE differs in [e]"): as setcap prints it,
+// but for its control characters, invisible ones and bytes that are not UTF-8, escaped, so
+// that a name cannot forge or hide a line of the output.
+std::string Shown(const std::string& path) { return ControlsEscaped(path); }
 
 class Runner {
  public:
@@ -260,11 +266,11 @@ class Runner {
     results_.push_back(j);
     if (opt_.dry_run && !opt_.json) {
       if (*r == WriteOutcome::kUnchanged) {
-        std::printf("%s: unchanged (%s)\n", op.file.c_str(), op.caps->ToText().c_str());
+        std::printf("%s: unchanged (%s)\n", Shown(op.file).c_str(), op.caps->ToText().c_str());
       } else if (op.caps) {
-        std::printf("%s: would set %s\n", op.file.c_str(), op.caps->ToText().c_str());
+        std::printf("%s: would set %s\n", Shown(op.file).c_str(), op.caps->ToText().c_str());
       } else {
-        std::printf("%s: would remove capabilities\n", op.file.c_str());
+        std::printf("%s: would remove capabilities\n", Shown(op.file).c_str());
       }
     }
     if (op.caps && op.caps->HostInert() && !opt_.quiet) {
@@ -289,14 +295,14 @@ class Runner {
     SetPathJson(j, "path", op.file);
     results_.push_back(j);
     if (!diff.any()) {
-      if (!opt_.quiet && !opt_.json) std::printf("%s: OK\n", op.file.c_str());
+      if (!opt_.quiet && !opt_.json) std::printf("%s: OK\n", Shown(op.file).c_str());
       return;
     }
     mismatch_ = true;
     if (!opt_.quiet && !opt_.json) {
       // setcap's exact wording, so scripts that parse it keep working.
       if (diff.rootid) std::printf("nsowner[got=%u, want=%u],", got.rootid, want.rootid);
-      std::printf("%s differs in [%s]\n", op.file.c_str(), diff.Letters().c_str());
+      std::printf("%s differs in [%s]\n", Shown(op.file).c_str(), diff.Letters().c_str());
       if (got.HostInert() && want.rootid == 0) {
         Note(Quote(op.file) + " holds a v3 capability for the user namespace whose root is uid " +
              std::to_string(got.rootid) + "; it grants nothing on the host");

@@ -16,6 +16,7 @@
 #include "capset/drop_in_writer.h"
 #include "capset/ipc/json_text.h"
 #include "capset/policy_loader.h"
+#include "capset/printable.h"
 #include "capset/scanner.h"
 #include "capset/service_plan.h"
 #include "capset/unit_files.h"
@@ -110,9 +111,9 @@ int Templates(const UnitOptions& opt, const std::vector<std::string>& dirs) {
                       {"description", t->description},
                       {"exposure", t->exposure ? nlohmann::json(*t->exposure) : nullptr}});
     } else {
-      std::printf("%-18s %4s  %s\n", t->name.c_str(),
+      std::printf("%-18s %4s  %s\n", ControlsEscaped(t->name).c_str(),
                   t->exposure ? std::to_string(*t->exposure).substr(0, 3).c_str() : "?",
-                  t->description.c_str());
+                  ControlsEscaped(t->description).c_str());
     }
   }
   if (opt.json) std::printf("%s\n", DumpJson(list).c_str());

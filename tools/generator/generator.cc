@@ -15,6 +15,7 @@
 #include "capset/fd.h"
 #include "capset/parallel.h"
 #include "capset/policy_loader.h"
+#include "capset/printable.h"
 #include "capset/service_plan.h"
 
 namespace capset::generator {
@@ -38,7 +39,10 @@ Log::~Log() {
   if (kmsg_ >= 0) ::close(kmsg_);
 }
 
-void Log::Write(int priority, const std::string& msg) {
+void Log::Write(int priority, const std::string& raw) {
+  // One message, one line: a policy value or CAPSET_ROOT quoted in it may hold a newline or
+  // an escape sequence, which would start a forged entry in the kernel's log or the journal.
+  const std::string msg = ControlsEscaped(raw);
   if (kmsg_ >= 0) {
     const std::string line = "<" + std::to_string(priority) + ">capset-generator[" +
                              std::to_string(::getpid()) + "]: " + msg + "\n";

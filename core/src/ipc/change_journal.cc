@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+
+#include "capset/printable.h"
 
 namespace capset::journal {
 namespace {
@@ -14,8 +17,12 @@ namespace {
 // Fields as "NAME=value" strings, sent in one sd_journal_sendv.
 class Entry {
  public:
+  // MESSAGE, the line journalctl shows, with its control characters escaped (a path may hold
+  // a newline or an escape sequence; journalctl shows such a message only as "[blob data]",
+  // and -a or -o cat prints the raw bytes); the CAPSET_* fields keep them as they are.
   Entry& Add(const char* name, const std::string& value) {
-    fields_.push_back(std::string(name) + "=" + value);
+    fields_.push_back(std::string(name) + "=" +
+                      (std::strcmp(name, "MESSAGE") == 0 ? ControlsEscaped(value) : value));
     return *this;
   }
   Entry& AddCaller(const Caller& c) {
