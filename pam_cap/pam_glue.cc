@@ -383,7 +383,11 @@ int CloseSession(pam_handle_t* pamh, int /*flags*/, int /*argc*/, const char** /
 void LogBadAlloc(pam_handle_t* pamh) noexcept { pam_syslog(pamh, LOG_CRIT, "out of memory"); }
 
 void LogException(pam_handle_t* pamh, const char* what) noexcept {
-  pam_syslog(pamh, LOG_CRIT, "internal error: %s", what);
+  try {
+    Log(pamh, LOG_CRIT, std::string("internal error: ") + what);
+  } catch (...) {  // no memory to escape it: not the text, then
+    pam_syslog(pamh, LOG_CRIT, "internal error");
+  }
 }
 
 }  // namespace capset::pam

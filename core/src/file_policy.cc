@@ -19,6 +19,7 @@
 #include "capset/id_parse.h"
 #include "capset/parallel.h"
 #include "capset/policy_loader.h"
+#include "capset/printable.h"
 #include "capset/safe_path.h"
 #include "capset/trust.h"
 #include "capset/trusted_file.h"
@@ -530,8 +531,8 @@ Result<uid_t> IdResolver::User(const std::string& name) const {
   if (IsAllDigits(name)) return ParseUid(name);
   if (root_.empty() || root_ == "/") {
     Result<std::optional<UserEntry>> pw = sys_.LookupUser(name);
-    if (!pw.ok()) return FromErrno(pw.status().sys_errno(), "look up user", name);
-    if (!*pw) return Status(Code::kNotFound, "unknown user '" + name + "'");
+    if (!pw.ok()) return FromErrno(pw.status().sys_errno(), "look up user", Printable(name));
+    if (!*pw) return Status(Code::kNotFound, "unknown user '" + Printable(name) + "'");
     return (*pw)->uid;
   }
   CAPSET_ASSIGN_OR_RETURN(unsigned id, IdFromFile(sys_, root_, "/etc/passwd", name));

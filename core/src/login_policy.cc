@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "capset/printable.h"
 #include "capset/trusted_file.h"
 
 namespace capset {
@@ -155,8 +156,10 @@ Result<LoginIdentity> LookupIdentity(SysOps& sys, const std::string& user) {
   LoginIdentity who;
   who.user = user;
   Result<std::optional<UserEntry>> pw = sys.LookupUser(user);
-  if (!pw.ok()) return FromErrno(pw.status().sys_errno(), "look up user", user);
-  if (!*pw) return Status(Code::kNotFound, "unknown user '" + user + "'");
+  // The name as typed (a login's client chose it): Printable in the message, so that it reads
+  // back unambiguously wherever the message is shown.
+  if (!pw.ok()) return FromErrno(pw.status().sys_errno(), "look up user", Printable(user));
+  if (!*pw) return Status(Code::kNotFound, "unknown user '" + Printable(user) + "'");
   CAPSET_ASSIGN_OR_RETURN(who.groups, sys.GroupNamesOf(user, (*pw)->gid));
   return who;
 }

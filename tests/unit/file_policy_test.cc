@@ -8,6 +8,7 @@
 
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 #include "capset/file_policy_run.h"
 #include "capset/vfs_cap.h"
@@ -474,6 +475,42 @@ TEST(FilePolicyTest, OnlyRunsThatWriteNothingTakeTheSharedRecord) {
   EXPECT_EQ(r.run.record_path, "/var/lib/capset/applied-files.json");
   EXPECT_TRUE(r.run.record_status.ok()) << r.run.record_status.message();
   EXPECT_EQ(CapsOf(sys.At("/usr/bin/ping")), FileCaps::FromText("cap_net_raw=p").value());
+}
+
+// beside_record (capctl prints the report there while the record is saved) is called once with
+// every result; SECURITY: if it throws, the record of what the run changed is saved all the
+// same, and the exception reaches the caller only after that.
+TEST(FilePolicyTest, TheRecordIsSavedWhateverBesideRecordDoes) {
+  FakeSysOps sys;
+  sys.AddFile("/usr/bin/ping");
+  sys.AddFile("/usr/bin/mtr");
+  sys.AddDir("/var/lib/capset");
+  auto loaded = std::make_shared<LoadedPolicy>();
+  loaded->policy.files.push_back(Entry("/usr/bin/ping", "cap_net_raw=p"));
+  const PolicyLoader load = [&] { return std::shared_ptr<const LoadedPolicy>(loaded); };
+  const std::string record = "/var/lib/capset/applied-files.json";
+  FilePolicyOptions apply;
+  apply.apply = true;
+  int calls = 0;
+  size_t seen = 0;
+  apply.beside_record = [&](const std::vector<FileResult>& results) {
+    ++calls;
+    seen = results.size();
+  };
+  PolicyTreeRun r = RunPolicyTree(sys, load, apply, false, nullptr);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(seen, 1u);
+  EXPECT_TRUE(r.run.record_status.ok()) << r.run.record_status.message();
+  EXPECT_NE(sys.At(record).content.find("/usr/bin/ping"), std::string::npos);
+
+  loaded->policy.files.push_back(Entry("/usr/bin/mtr", "cap_net_raw=p"));
+  apply.beside_record = [&](const std::vector<FileResult>&) {
+    throw std::runtime_error("the report could not be printed");
+  };
+  EXPECT_THROW(RunPolicyTree(sys, load, apply, false, nullptr), std::runtime_error);
+  EXPECT_EQ(CapsOf(sys.At("/usr/bin/mtr")), FileCaps::FromText("cap_net_raw=p").value());
+  EXPECT_NE(sys.At(record).content.find("/usr/bin/mtr"), std::string::npos)
+      << "a file was changed and the record forgot it";
 }
 
 // Regression: the end state was judged with the ACL's mask as it is, but the chmod to the
